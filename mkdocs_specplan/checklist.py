@@ -1,0 +1,220 @@
+"""The Review & Validation Checklist: items the plan's data decides, and items the plan ticks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Plan
+
+# Items ticked from the plan's `checklist:` mapping.
+MANUAL_CHECKLIST_KEYS = (
+    "article_i",
+    "article_ii",
+    "article_iii",
+    "article_iv",
+    "team_reviewed",
+    "stakeholders_approved",
+)
+# Items decided by the data; setting them in `checklist:` is an error.
+DATA_CHECKLIST_KEYS = (
+    "user_stories",
+    "decisions_rationale",
+    "test_strategy",
+    "security",
+    "performance_targets",
+    "phases_complete",
+    "dependencies_tracked",
+    "risks_mitigated",
+    "deployment_rollback",
+    "prerequisites_met",
+    "ready_for_tasks",
+)
+
+# External dependency statuses that mean "not met and not in progress".
+UNAVAILABLE_STATUSES = frozenset({"unavailable", "not-available", "blocked", "missing", "rejected", "denied"})
+
+ROMAN = ("i", "ii", "iii", "iv")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    text: str
+    checked: bool
+    decided_by: str  # "data" or "plan"
+    reason: str | None = None  # why a data-decided item is not ticked
+
+
+@dataclass(frozen=True)
+class ChecklistSection:
+    title: str
+    items: tuple[ChecklistItem, ...]
+
+
+def _status_key(text: str | None) -> str:
+    return re.sub(r"[\s_]+", "-", (text or "").strip().lower())
+
+
+def _label(obj: object, fallback: str) -> str:
+    for attr in ("id", "name", "title", "metric"):
+        value = getattr(obj, attr, None)
+        if value:
+            return str(value)
+    return fallback
+
+
+def _data(key: str, text: str, failures: list[str]) -> ChecklistItem:
+    reason = "; ".join(failures) if failures else None
+    return ChecklistItem(key, text, not failures, "data", reason)
+
+
+def _manual(plan: Plan, key: str, text: str) -> ChecklistItem:
+    return ChecklistItem(key, text, bool(plan.checklist.get(key, False)), "plan")
+
+
+def _which(items: list, test, what: str, noun: str) -> list[str]:
+    bad = [_label(item, f"#{i + 1}") for i, item in enumerate(items) if not test(item)]
+    if not bad:
+        return []
+    return [f"{noun} {', '.join(bad)} {'has' if len(bad) == 1 else 'have'} no {what}"]
+
+
+def article_names(plan: Plan, constitution_names: dict[str, str] | None = None) -> dict[str, str | None]:
+    """Names for Articles I-IV: the plan's own, else the constitution's."""
+    names = constitution_names or {}
+    out: dict[str, str | None] = {}
+    for numeral in ROMAN:
+        out[numeral] = getattr(plan, f"article_{numeral}_name") or names.get(numeral.upper())
+    if out["iv"] is None:
+        out["iv"] = "PHI Protection"
+    return out
+
+
+def build_checklist(
+    plan: Plan,
+    *,
+    problem_count: int = 0,
+    constitution_names: dict[str, str] | None = None,
+    uncovered_stories: list[str] | None = None,
+) -> list[ChecklistSection]:
+    """Decide every checklist item; ``uncovered_stories`` are user stories no part of the plan mentions."""
+    names = article_names(plan, constitution_names)
+    articles = []
+    for numeral in ROMAN[: 4 if plan.phi_handling else 3]:
+        name = names[numeral]
+        text = f"Adheres to Article {numeral.upper()}" + (f" ({name})" if name else "")
+        articles.append(_manual(plan, f"article_{numeral}", text))
+
+    failures: dict[str, list[str]] = {}
+    arch = [] if (plan.architecture_description or plan.components) else ["no architecture description or components"]
+    if uncovered_stories:
+        arch.append("the plan does not mention " + ", ".join(uncovered_stories))
+    failures["user_stories"] = arch
+
+    decisions = plan.technical_decisions
+    failures["decisions_rationale"] = (
+        ["no technical decisions are recorded"]
+        if not decisions
+        else _which(decisions, lambda d: d.rationale, "rationale", "decision")
+    )
+
+    tests = []
+    if not plan.test_levels:
+        tests.append("no test levels")
+    if not plan.acceptance_testing:
+        tests.append("no acceptance testing")
+    failures["test_strategy"] = tests
+
+    security = [] if plan.security_considerations else ["no security considerations"]
+    if plan.phi_handling:
+        missing = [f for f in ("encryption_approach", "access_control", "audit_logging", "data_retention") if not getattr(plan, f)]
+        if missing:
+            security.append("PHI handling without " + ", ".join(missing))
+    failures["security"] = security
+
+    targets = plan.performance_targets
+    failures["performance_targets"] = (
+        ["no performance targets"]
+        if not targets
+        else _which(targets, lambda t: t.target and re.search(r"\d", t.target), "number to measure against", "target")
+    )
+
+    phases = plan.phases
+    failures["phases_complete"] = (
+        ["no phases"]
+        if not phases
+        else _which(phases, lambda p: p.deliverables, "deliverables", "phase")
+        + _which(phases, lambda p: p.validation, "validation criteria", "phase")
+    )
+
+    deps = []
+    if not plan.prerequisites and not plan.external_dependencies:
+        deps.append("no prerequisites or external dependencies are listed")
+    deps += _which(plan.external_dependencies, lambda d: d.status, "status", "external dependency")
+    failures["dependencies_tracked"] = deps
+
+    risks = plan.risks
+    failures["risks_mitigated"] = (
+        ["no risks are assessed"]
+        if not risks
+        else _which(risks, lambda r: r.probability and r.impact, "probability and impact", "risk")
+        + _which(risks, lambda r: r.mitigation, "mitigation", "risk")
+    )
+
+    deploy = []
+    if not (plan.deployment_strategy or plan.rollout_plan):
+        deploy.append("no deployment strategy or rollout plan")
+    if not plan.rollback_plan:
+        deploy.append("no rollback plan")
+    failures["deployment_rollback"] = deploy
+
+    unmet = [
+        d.name or "?"
+        for d in plan.external_dependencies
+        if d.status and _status_key(d.status) in UNAVAILABLE_STATUSES
+    ]
+    failures["prerequisites_met"] = [f"not available: {', '.join(unmet)}"] if unmet else []
+
+    earlier = [k for k in DATA_CHECKLIST_KEYS[:-2] if failures[k]]
+    ready = []
+    if earlier:
+        ready.append(f"{len(earlier)} item{'s' if len(earlier) > 1 else ''} above {'are' if len(earlier) > 1 else 'is'} not met")
+    if problem_count:
+        ready.append(f"the plan has {problem_count} problem{'s' if problem_count > 1 else ''} to fix")
+    failures["ready_for_tasks"] = ready
+
+    def d(key: str, text: str) -> ChecklistItem:
+        return _data(key, text, failures[key])
+
+    return [
+        ChecklistSection("Constitutional Compliance", tuple(articles)),
+        ChecklistSection(
+            "Technical Quality",
+            (
+                d("user_stories", "Architecture supports all user stories from spec"),
+                d("decisions_rationale", "All technical decisions have documented rationale"),
+                d("test_strategy", "Test strategy covers all acceptance criteria"),
+                d("security", "Security considerations address all requirements"),
+                d("performance_targets", "Performance targets are measurable and achievable"),
+            ),
+        ),
+        ChecklistSection(
+            "Completeness",
+            (
+                d("phases_complete", "All phases have clear deliverables and validation criteria"),
+                d("dependencies_tracked", "Dependencies are identified and tracked"),
+                d("risks_mitigated", "Risks are assessed with mitigation plans"),
+                d("deployment_rollback", "Deployment and rollback plans are documented"),
+            ),
+        ),
+        ChecklistSection(
+            "Readiness for Implementation",
+            (
+                d("prerequisites_met", "All prerequisites are met or in progress"),
+                _manual(plan, "team_reviewed", "Team has reviewed and understands the plan"),
+                _manual(plan, "stakeholders_approved", "Stakeholders have approved the approach"),
+                d("ready_for_tasks", "Ready to break down into tasks"),
+            ),
+        ),
+    ]

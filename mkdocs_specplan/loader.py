@@ -1,0 +1,473 @@
+"""Load and validate a plan source.
+
+The YAML is composed into nodes (never constructed), so every value keeps its line and column,
+text keeps exactly the characters written (``007`` stays ``"007"``), duplicate keys are caught
+and dates are checked by our own rules. All problems of a file are collected, none raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import model
+from .checklist import DATA_CHECKLIST_KEYS, MANUAL_CHECKLIST_KEYS
+from .effort import EffortError, parse_effort
+from .model import Plan, Problem, Settings
+
+try:  # the C composer is several times faster; fall back to pure Python when libyaml is absent
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one field is read.
+
+    ``kind`` is one of: text, date, bool, int, effort, texts (a list of text; a single text is
+    taken as a list of one), items (a list of mappings read with ``schema`` into ``cls``),
+    checklist. ``choices`` names a :class:`Settings` attribute the value must be one of.
+    """
+
+    kind: str
+    required: bool = False
+    choices: str | None = None
+    cls: type | None = None
+    schema: dict[str, Spec] | None = None
+
+
+TEXT = Spec("text")
+TEXTS = Spec("texts")
+DATE = Spec("date")
+
+
+def _items(cls: type, schema: dict[str, Spec]) -> Spec:
+    return Spec("items", cls=cls, schema=schema)
+
+
+COMPONENT = {"name": Spec("text", required=True), "purpose": TEXT, "responsibilities": TEXTS}
+OPTION = {"name": Spec("text", required=True), "description": TEXT, "pros": TEXTS, "cons": TEXTS}
+DECISION = {
+    "id": TEXT,
+    "title": Spec("text", required=True),
+    "context": TEXT,
+    "options": _items(model.Option, OPTION),
+    "chosen": TEXT,
+    "rationale": TEXT,
+    "constitution_reference": TEXTS,
+}
+PHASE = {
+    "number": Spec("int"),
+    "name": Spec("text", required=True),
+    "goal": TEXT,
+    "deliverables": TEXTS,
+    "dependencies": TEXTS,
+    "validation": TEXTS,
+    "effort": Spec("effort"),
+    "status": Spec("text", choices="phase_statuses"),
+    "start": DATE,
+}
+TEST_LEVEL = {"level": Spec("text", required=True), "coverage": TEXT, "tools": TEXT, "approach": TEXT}
+PERFORMANCE_TARGET = {"metric": Spec("text", required=True), "target": TEXT}
+METRIC = {"name": Spec("text", required=True), "description": TEXT}
+RISK = {
+    "id": TEXT,
+    "title": Spec("text", required=True),
+    "probability": Spec("text", choices="risk_levels"),
+    "impact": Spec("text", choices="risk_levels"),
+    "mitigation": TEXT,
+    "status": Spec("text", choices="risk_statuses"),
+    "owner": TEXT,
+}
+EXTERNAL_DEPENDENCY = {"name": Spec("text", required=True), "description": TEXT, "status": TEXT, "risk": TEXT}
+
+PLAN: dict[str, Spec] = {
+    "feature_name": Spec("text", required=True),
+    "feature_id": Spec("text", required=True),
+    "created_date": Spec("date", required=True),
+    "status": Spec("text", required=True, choices="plan_statuses"),
+    "plan_summary": TEXT,
+    "technical_approach": TEXT,
+    "tech_stack": TEXTS,
+    "estimated_effort": Spec("effort"),
+    "start_date": DATE,
+    "architecture_description": TEXT,
+    "components": _items(model.Component, COMPONENT),
+    "data_flow_description": TEXT,
+    "technical_decisions": _items(model.Decision, DECISION),
+    "phases": _items(model.Phase, PHASE),
+    "data_model_description": TEXT,
+    "api_contract_description": TEXT,
+    "test_levels": _items(model.TestLevel, TEST_LEVEL),
+    "test_data_strategy": TEXT,
+    "acceptance_testing": TEXT,
+    "phi_handling": Spec("bool"),
+    "security_considerations": TEXT,
+    "encryption_approach": TEXT,
+    "access_control": TEXT,
+    "audit_logging": TEXT,
+    "data_retention": TEXT,
+    "performance_considerations": TEXT,
+    "performance_targets": _items(model.PerformanceTarget, PERFORMANCE_TARGET),
+    "deployment_strategy": TEXT,
+    "rollout_plan": TEXT,
+    "rollback_plan": TEXT,
+    "metrics": _items(model.Metric, METRIC),
+    "logging_strategy": TEXT,
+    "alerting_strategy": TEXT,
+    "risks": _items(model.Risk, RISK),
+    "prerequisites": TEXTS,
+    "external_dependencies": _items(model.ExternalDependency, EXTERNAL_DEPENDENCY),
+    "documentation_items": TEXTS,
+    "article_i_name": TEXT,
+    "article_ii_name": TEXT,
+    "article_iii_name": TEXT,
+    "article_iv_name": TEXT,
+    "checklist": Spec("checklist"),
+    "document_status": TEXT,
+    "last_updated": DATE,
+    "approved_by": TEXT,
+}
+
+PHI_FIELDS = ("encryption_approach", "access_control", "audit_logging", "data_retention")
+
+
+@dataclass
+class LoadResult:
+    """A plan (``None`` only when the file is not a YAML mapping at all) and every problem found."""
+
+    plan: Plan | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _kind_of(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return f'"{node.value}"'
+
+
+_CHOICE_LABELS = {
+    "plan_statuses": "plan status",
+    "phase_statuses": "phase status",
+    "risk_levels": "risk level",
+    "risk_statuses": "risk status",
+}
+
+
+def _norm_choice(text: str) -> str:
+    return re.sub(r"[\s_]+", "-", text.strip().lower())
+
+
+class _Reader:
+    def __init__(self, path: str, settings: Settings) -> None:
+        self.path = path
+        self.settings = settings
+        self.problems: list[Problem] = []
+        self.positions: dict[str, tuple[int, int]] = {}
+
+    # -- reporting -------------------------------------------------------------------------
+    def report(self, where: Node | tuple[int, int] | None, fieldpath: str, message: str) -> None:
+        if isinstance(where, Node):
+            line, col = where.start_mark.line + 1, where.start_mark.column + 1
+        elif where is None:
+            line, col = None, None
+        else:
+            line, col = where
+        self.problems.append(Problem(self.path, line, col, fieldpath, message))
+
+    def mark(self, node: Node, fieldpath: str) -> None:
+        self.positions[fieldpath] = (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    # -- mappings ----------------------------------------------------------------------------
+    def mapping(self, node: Node, prefix: str, schema: dict[str, Spec], top: bool = False) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if not isinstance(node, MappingNode):
+            what = "the plan" if top else "this item"
+            self.report(node, prefix, f"expected {what} to be a mapping of fields, got {_kind_of(node)}")
+            return values
+        seen: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.report(key_node, prefix, "a key must be plain text, not a list or mapping")
+                continue
+            written = key_node.value
+            name = written
+            if top and written.isupper() and written.lower() in schema:
+                name = written.lower()  # a template context dumped as it is: FEATURE_NAME
+            fieldpath = f"{prefix}.{name}" if prefix else name
+            if name in seen:
+                first = seen[name]
+                self.report(
+                    key_node,
+                    fieldpath,
+                    f'duplicate key "{written}" (first set at line {first.start_mark.line + 1}); '
+                    "YAML would keep only the last value: remove or merge one of them",
+                )
+                continue
+            seen[name] = key_node
+            spec = schema.get(name)
+            if spec is None:
+                self.report(key_node, fieldpath, self._unknown_key(written, schema, top))
+                continue
+            self.mark(value_node, fieldpath)
+            value = self.value(value_node, spec, fieldpath)
+            if value is not None:
+                values[name] = value
+        for name, spec in schema.items():
+            if spec.required and name not in values and name not in seen:
+                fieldpath = f"{prefix}.{name}" if prefix else name
+                self.report(node, fieldpath, "is required but missing")
+            elif spec.required and name not in values and name in seen:
+                fieldpath = f"{prefix}.{name}" if prefix else name
+                if not any(p.field == fieldpath for p in self.problems):
+                    self.report(seen[name], fieldpath, "is required but empty")
+        return values
+
+    @staticmethod
+    def _unknown_key(written: str, schema: dict[str, Spec], top: bool) -> str:
+        candidates = list(schema)
+        close = difflib.get_close_matches(written.lower(), candidates, n=1, cutoff=0.6)
+        message = f'unknown key "{written}"'
+        if close:
+            return message + f'; did you mean "{close[0]}"?'
+        if top:
+            return message + "; see the plan format for the keys a plan may have"
+        return message + "; expected one of: " + ", ".join(candidates)
+
+    # -- values ------------------------------------------------------------------------------
+    def value(self, node: Node, spec: Spec, fieldpath: str) -> Any:
+        if isinstance(node, ScalarNode) and node.tag == _NULL_TAG:
+            return None
+        reader: Callable[[Node, Spec, str], Any] = getattr(self, f"read_{spec.kind}")
+        return reader(node, spec, fieldpath)
+
+    def read_text(self, node: Node, spec: Spec, fieldpath: str) -> str | None:
+        if not isinstance(node, ScalarNode):
+            hint = ""
+            if isinstance(node, MappingNode):
+                hint = ' (text containing ": " must be quoted or written as a block with "|")'
+            self.report(node, fieldpath, f"expected text, got {_kind_of(node)}{hint}")
+            return None
+        text = node.value.strip("\n") if node.style in ("|", ">") else node.value.strip()
+        if not text.strip():
+            return None
+        if spec.choices:
+            return self.choice(node, text, spec.choices, fieldpath)
+        return text
+
+    def choice(self, node: Node, text: str, setting: str, fieldpath: str) -> str | None:
+        allowed: tuple[str, ...] = getattr(self.settings, setting)
+        by_norm = {_norm_choice(c): c for c in allowed}
+        found = by_norm.get(_norm_choice(text))
+        if found is None:
+            label = _CHOICE_LABELS.get(setting, setting)
+            self.report(
+                node,
+                fieldpath,
+                f'"{text}" is not a {label}; expected one of: {", ".join(allowed)} '
+                f"(the list is set by the `{setting}` option)",
+            )
+        return found
+
+    def read_date(self, node: Node, spec: Spec, fieldpath: str) -> dt.date | None:
+        if not isinstance(node, ScalarNode):
+            self.report(node, fieldpath, f"expected a date (YYYY-MM-DD), got {_kind_of(node)}")
+            return None
+        text = node.value.strip()
+        if not _DATE_RE.match(text):
+            self.report(node, fieldpath, f'"{text}" is not a date; expected YYYY-MM-DD, e.g. 2026-03-01')
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:
+            self.report(node, fieldpath, f'"{text}" is not a valid date ({exc}); expected YYYY-MM-DD')
+            return None
+
+    def read_bool(self, node: Node, spec: Spec, fieldpath: str) -> bool | None:
+        if isinstance(node, ScalarNode) and node.tag == _BOOL_TAG:
+            return node.value.lower() in ("true", "yes", "on", "y")
+        self.report(node, fieldpath, f"expected true or false, got {_kind_of(node)}")
+        return None
+
+    def read_int(self, node: Node, spec: Spec, fieldpath: str) -> int | None:
+        if isinstance(node, ScalarNode) and re.fullmatch(r"\s*\d[\d_]*\s*", node.value):
+            return int(node.value.replace("_", ""))
+        self.report(node, fieldpath, f"expected a whole number, got {_kind_of(node)}")
+        return None
+
+    def read_effort(self, node: Node, spec: Spec, fieldpath: str) -> model.Effort | None:
+        text = self.read_text(node, TEXT, fieldpath)
+        if text is None:
+            return None
+        try:
+            return parse_effort(text, self.settings.sprint_days)
+        except EffortError as exc:
+            self.report(node, fieldpath, str(exc))
+            return None
+
+    def read_texts(self, node: Node, spec: Spec, fieldpath: str) -> list[str] | None:
+        if isinstance(node, ScalarNode):
+            text = self.read_text(node, TEXT, fieldpath)
+            return [text] if text is not None else None
+        if not isinstance(node, SequenceNode):
+            self.report(node, fieldpath, f"expected a list of text, got {_kind_of(node)}")
+            return None
+        out: list[str] = []
+        for i, item in enumerate(node.value):
+            itempath = f"{fieldpath}[{i}]"
+            self.mark(item, itempath)
+            if isinstance(item, ScalarNode) and item.tag == _NULL_TAG:
+                continue
+            text = self.read_text(item, TEXT, itempath)
+            if text is not None:
+                out.append(text)
+        return out
+
+    def read_items(self, node: Node, spec: Spec, fieldpath: str) -> list[Any] | None:
+        assert spec.cls is not None and spec.schema is not None
+        if not isinstance(node, SequenceNode):
+            self.report(node, fieldpath, f"expected a list of items, got {_kind_of(node)}")
+            return None
+        out = []
+        for i, item in enumerate(node.value):
+            itempath = f"{fieldpath}[{i}]"
+            self.mark(item, itempath)
+            values = self.mapping(item, itempath, spec.schema)
+            if isinstance(item, MappingNode):
+                obj = spec.cls(**values)
+                if hasattr(obj, "index"):
+                    obj.index = i
+                out.append(obj)
+        return out
+
+    def read_checklist(self, node: Node, spec: Spec, fieldpath: str) -> dict[str, bool] | None:
+        if not isinstance(node, MappingNode):
+            self.report(node, fieldpath, f"expected a mapping of checklist items to true/false, got {_kind_of(node)}")
+            return None
+        schema = {key: Spec("bool") for key in MANUAL_CHECKLIST_KEYS}
+        decided = {k for k in DATA_CHECKLIST_KEYS}
+        kept = []
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value in decided:
+                self.report(
+                    key_node,
+                    f"{fieldpath}.{key_node.value}",
+                    "is decided from the plan's own data and cannot be set; remove it",
+                )
+                continue
+            kept.append((key_node, value_node))
+        trimmed = MappingNode(node.tag, kept, node.start_mark, node.end_mark, node.flow_style)
+        return self.mapping(trimmed, fieldpath, schema)
+
+
+def _check_plan(reader: _Reader, plan: Plan) -> None:
+    """Checks that span several fields."""
+    # phase numbers: default to the position, unique
+    used: dict[int, int] = {}
+    for phase in plan.phases:
+        fieldpath = f"phases[{phase.index}].number"
+        if phase.number is None:
+            phase.number = phase.index + 1
+        if phase.number in used:
+            first = used[phase.number]
+            pos = reader.positions.get(fieldpath) or reader.positions.get(f"phases[{phase.index}]")
+            reader.report(
+                pos,
+                fieldpath,
+                f"phase number {phase.number} is already used by phases[{first}]; numbers must be unique",
+            )
+        else:
+            used[phase.number] = phase.index
+    # risk and decision IDs name anchors on the page: unique
+    for listname in ("risks", "technical_decisions"):
+        ids: dict[str, int] = {}
+        for i, item in enumerate(getattr(plan, listname)):
+            if item.id is None:
+                continue
+            key = item.id.casefold()
+            if key in ids:
+                fieldpath = f"{listname}[{i}].id"
+                reader.report(
+                    reader.positions.get(fieldpath),
+                    fieldpath,
+                    f'ID "{item.id}" is already used by {listname}[{ids[key]}]; IDs must be unique',
+                )
+            else:
+                ids[key] = i
+    # decisions: chosen must name an option
+    for i, decision in enumerate(plan.technical_decisions):
+        if decision.chosen is None:
+            continue
+        names = [o.name for o in decision.options if o.name]
+        fieldpath = f"technical_decisions[{i}].chosen"
+        pos = reader.positions.get(fieldpath)
+        if not names:
+            reader.report(pos, fieldpath, f'names "{decision.chosen}" but the decision lists no options')
+            continue
+        matches = [n for n in names if n.strip().casefold() == decision.chosen.strip().casefold()]
+        if matches:
+            decision.chosen = matches[0]
+        else:
+            listed = ", ".join(f'"{n}"' for n in names)
+            close = difflib.get_close_matches(decision.chosen, names, n=1, cutoff=0.6)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
+            reader.report(pos, fieldpath, f'"{decision.chosen}" is not one of the options ({listed}){hint}')
+    # PHI sections: their fields are required when phi_handling is true
+    if plan.phi_handling:
+        pos = reader.positions.get("phi_handling")
+        for name in PHI_FIELDS:
+            if getattr(plan, name) is None:
+                reader.report(pos, name, "is required when phi_handling is true")
+
+
+def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadResult:
+    """Read a plan from YAML ``text``; ``path`` is how problems name the file."""
+    settings = settings or Settings()
+    reader = _Reader(path, settings)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark else None
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        reader.report(where, "", f"invalid YAML: {message}")
+        return LoadResult(None, reader.problems)
+    except yaml.YAMLError as exc:
+        reader.report(None, "", f"invalid YAML: {exc}")
+        return LoadResult(None, reader.problems)
+    if root is None:
+        reader.report((1, 1), "", "the file is empty; a plan needs at least feature_name, feature_id, created_date and status")
+        return LoadResult(None, reader.problems)
+    if not isinstance(root, MappingNode):
+        reader.mapping(root, "", PLAN, top=True)
+        return LoadResult(None, reader.problems)
+    values = reader.mapping(root, "", PLAN, top=True)
+    tech_stack = values.pop("tech_stack", None)
+    plan = Plan(**values)
+    if tech_stack is not None:
+        node = next((v for k, v in root.value if isinstance(k, ScalarNode) and k.value.lower() == "tech_stack"), None)
+        if isinstance(node, ScalarNode):
+            plan.tech_stack_text = tech_stack[0]
+        else:
+            plan.tech_stack = tech_stack
+    plan.positions = reader.positions
+    _check_plan(reader, plan)
+    return LoadResult(plan, sort_problems(reader.problems))
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order they appear in the file (stable for equal positions)."""
+    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.column or 0))

@@ -1,0 +1,210 @@
+"""The plan model: plain data classes, free of MkDocs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+DEFAULT_PLAN_STATUSES = ("draft", "in-review", "approved", "in-progress", "blocked", "done", "cancelled")
+DEFAULT_PHASE_STATUSES = ("planned", "in-progress", "done", "blocked")
+DEFAULT_RISK_LEVELS = ("low", "medium", "high")
+DEFAULT_RISK_STATUSES = ("open", "mitigated", "closed")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the core needs to know that a site may configure."""
+
+    plan_statuses: tuple[str, ...] = DEFAULT_PLAN_STATUSES
+    phase_statuses: tuple[str, ...] = DEFAULT_PHASE_STATUSES
+    risk_levels: tuple[str, ...] = DEFAULT_RISK_LEVELS
+    risk_statuses: tuple[str, ...] = DEFAULT_RISK_STATUSES
+    open_risk_statuses: tuple[str, ...] = ("open",)
+    sprint_days: int = 10
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a source file, reported as ``path:line:col: field: message``."""
+
+    path: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+    level: str = "warning"  # "warning" fails strict builds; "info" does not
+
+    @property
+    def location(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def __str__(self) -> str:
+        prefix = f"{self.location}: "
+        if self.field:
+            prefix += f"{self.field}: "
+        return prefix + self.message
+
+
+@dataclass(frozen=True)
+class Effort:
+    """A parsed effort such as ``3 d``, ``1.5 w`` or ``1-2 sprints``."""
+
+    text: str
+    low: Fraction
+    high: Fraction
+    unit: str  # canonical: h, d, w, sprint, mo
+    low_days: int  # working days, rounded up
+    high_days: int
+
+    @property
+    def is_range(self) -> bool:
+        return self.low != self.high
+
+
+@dataclass
+class Component:
+    name: str | None = None
+    purpose: str | None = None
+    responsibilities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Option:
+    name: str | None = None
+    description: str | None = None
+    pros: list[str] = field(default_factory=list)
+    cons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Decision:
+    id: str | None = None
+    title: str | None = None
+    context: str | None = None
+    options: list[Option] = field(default_factory=list)
+    chosen: str | None = None
+    rationale: str | None = None
+    constitution_reference: list[str] = field(default_factory=list)
+    index: int = 0
+
+
+@dataclass
+class Phase:
+    number: int | None = None
+    name: str | None = None
+    goal: str | None = None
+    deliverables: list[str] = field(default_factory=list)
+    dependencies: list[str] = field(default_factory=list)
+    validation: list[str] = field(default_factory=list)
+    effort: Effort | None = None
+    status: str = "planned"
+    start: dt.date | None = None
+    index: int = 0  # position in the list, 0-based
+
+
+@dataclass
+class TestLevel:
+    level: str | None = None
+    coverage: str | None = None
+    tools: str | None = None
+    approach: str | None = None
+
+
+@dataclass
+class PerformanceTarget:
+    metric: str | None = None
+    target: str | None = None
+
+
+@dataclass
+class Metric:
+    name: str | None = None
+    description: str | None = None
+
+
+@dataclass
+class Risk:
+    id: str | None = None
+    title: str | None = None
+    probability: str | None = None
+    impact: str | None = None
+    mitigation: str | None = None
+    status: str = "open"
+    owner: str | None = None
+    index: int = 0
+
+
+@dataclass
+class ExternalDependency:
+    name: str | None = None
+    description: str | None = None
+    status: str | None = None
+    risk: str | None = None
+
+
+@dataclass
+class Plan:
+    """A validated plan. Fields that failed validation are left at their defaults."""
+
+    feature_name: str | None = None
+    feature_id: str | None = None
+    created_date: dt.date | None = None
+    status: str | None = None
+    plan_summary: str | None = None
+    technical_approach: str | None = None
+    tech_stack: list[str] = field(default_factory=list)
+    tech_stack_text: str | None = None
+    estimated_effort: Effort | None = None
+    start_date: dt.date | None = None
+    architecture_description: str | None = None
+    components: list[Component] = field(default_factory=list)
+    data_flow_description: str | None = None
+    technical_decisions: list[Decision] = field(default_factory=list)
+    phases: list[Phase] = field(default_factory=list)
+    data_model_description: str | None = None
+    api_contract_description: str | None = None
+    test_levels: list[TestLevel] = field(default_factory=list)
+    test_data_strategy: str | None = None
+    acceptance_testing: str | None = None
+    phi_handling: bool = False
+    security_considerations: str | None = None
+    encryption_approach: str | None = None
+    access_control: str | None = None
+    audit_logging: str | None = None
+    data_retention: str | None = None
+    performance_considerations: str | None = None
+    performance_targets: list[PerformanceTarget] = field(default_factory=list)
+    deployment_strategy: str | None = None
+    rollout_plan: str | None = None
+    rollback_plan: str | None = None
+    metrics: list[Metric] = field(default_factory=list)
+    logging_strategy: str | None = None
+    alerting_strategy: str | None = None
+    risks: list[Risk] = field(default_factory=list)
+    prerequisites: list[str] = field(default_factory=list)
+    external_dependencies: list[ExternalDependency] = field(default_factory=list)
+    documentation_items: list[str] = field(default_factory=list)
+    article_i_name: str | None = None
+    article_ii_name: str | None = None
+    article_iii_name: str | None = None
+    article_iv_name: str | None = None
+    checklist: dict[str, bool] = field(default_factory=dict)
+    document_status: str | None = None
+    last_updated: dt.date | None = None
+    approved_by: str | None = None
+    # Where each field path was written: "phases[1].effort" -> (line, column), 1-based.
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def phase_count(self) -> int:
+        return len(self.phases)
+
+    @property
+    def scheduled_start(self) -> dt.date | None:
+        return self.start_date or self.created_date

@@ -1,0 +1,152 @@
+"""From a plan source to a page: load, validate, schedule, decide the checklist, render. Free of MkDocs."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+
+from .checklist import ChecklistSection, build_checklist
+from .loader import load_plan, sort_problems
+from .model import Decision, Phase, Plan, Problem, Risk, Settings
+from .render import Renderer, slug
+from .schedule import Schedule, resolve_dependencies, schedule_plan
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    """A plan file as found in the site: where it is and what it says."""
+
+    src_uri: str  # site path of the YAML file, e.g. "specs/001-x/plan.yaml"
+    text: str
+    display_path: str  # how problems name the file (relative to docs_dir)
+
+    @property
+    def page_uri(self) -> str:
+        return posixpath.join(posixpath.dirname(self.src_uri), "plan.md")
+
+    @property
+    def folder(self) -> str:
+        return posixpath.dirname(self.src_uri)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link as the page writes it: a label and a Markdown href relative to the page's source."""
+
+    name: str
+    href: str
+
+
+@dataclass
+class FeatureLinks:
+    """The feature's documents that exist beside the plan."""
+
+    documents: list[tuple[str, Link]] = field(default_factory=list)  # (label, link) for the header
+    data_model: Link | None = None
+    contracts: list[Link] = field(default_factory=list)
+
+
+class Anchors:
+    """Stable element IDs on a plan page, shared by the page and the dashboard."""
+
+    @staticmethod
+    def phase(phase: Phase) -> str:
+        return f"phase-{phase.number}"
+
+    @staticmethod
+    def risk(risk: Risk) -> str:
+        return "risk-" + (slug(risk.id) if risk.id else str(risk.index + 1))
+
+    @staticmethod
+    def decision(decision: Decision) -> str:
+        return "decision-" + (slug(decision.id) if decision.id else str(decision.index + 1))
+
+
+@dataclass
+class PlanPage:
+    """Everything computed from one plan source."""
+
+    source: PlanSource
+    plan: Plan | None
+    problems: list[Problem] = field(default_factory=list)
+    schedule: Schedule | None = None
+    markdown: str = ""
+    context: dict[str, Any] = field(default_factory=dict)  # extra, added by later stages
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    @property
+    def infos(self) -> list[Problem]:
+        return [p for p in self.problems if p.level != "warning"]
+
+    @property
+    def title(self) -> str:
+        if self.plan and self.plan.feature_name:
+            return self.plan.feature_name
+        return posixpath.basename(self.source.folder) or "plan"
+
+    def add_problem(self, problem: Problem) -> None:
+        self.problems.append(problem)
+        self.problems[:] = sort_problems(self.problems)
+
+
+def load_page(source: PlanSource, settings: Settings) -> PlanPage:
+    """Load, validate and schedule one source."""
+    result = load_plan(source.text, source.display_path, settings)
+    page = PlanPage(source, result.plan, list(result.problems))
+    if result.plan is not None:
+        scheduled = schedule_plan(result.plan, source.display_path)
+        page.schedule = scheduled.schedule
+        page.problems = sort_problems(page.problems + scheduled.problems)
+    return page
+
+
+def phase_dependency_markdown(phase: Phase, plan: Plan) -> list[str]:
+    """Dependencies as Markdown: phases link to their section, external ones stay as written."""
+    by_number = {p.number: p for p in plan.phases}
+    out = []
+    for ref in resolve_dependencies(phase, plan.phases):
+        target = by_number.get(ref.phase) if ref.phase is not None else None
+        if target is not None and target is not phase:
+            out.append(f"[Phase {target.number}: {target.name}](#{Anchors.phase(target)})")
+        else:
+            out.append(ref.text)
+    return out
+
+
+def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
+    """Render the page's Markdown; ``extra`` adds or overrides template context."""
+    plan = page.plan
+    checklist: list[ChecklistSection] = []
+    if plan is not None:
+        checklist = build_checklist(
+            plan,
+            problem_count=len(page.warnings),
+            constitution_names=extra.pop("constitution_names", None),
+            uncovered_stories=extra.pop("uncovered_stories", None),
+        )
+    context: dict[str, Any] = {
+        "plan": plan,
+        "page": page,
+        "title": page.title,
+        "problems": page.warnings,
+        "notes": page.infos,
+        "source_name": page.source.display_path,
+        "schedule": page.schedule,
+        "checklist": checklist,
+        "anchors": Anchors,
+        "links": FeatureLinks(),
+        "extra_header": [],
+        "timeline_summary": [],
+        "timeline_html": "",
+        "phase_extra": {},
+        "phase_dependencies": lambda ph: phase_dependency_markdown(ph, plan) if plan else [],
+        "constitution_refs": lambda d: ", ".join(d.constitution_reference),
+    }
+    context.update(page.context)
+    context.update(extra)
+    page.markdown = renderer.render(**context)
+    return page.markdown

@@ -1,0 +1,210 @@
+"""The MkDocs plugin: a thin layer of events over the core."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from .config import SpecPlanConfig
+from .model import Problem, Settings
+from .pages import PlanPage, PlanSource, load_page, render_page
+from .render import Renderer, TemplateProblem, escape_html
+
+log = get_plugin_logger(__name__)
+
+CSS_URI = "assets/specplan/specplan.css"
+CSS_PATH = Path(__file__).parent / "assets" / "specplan.css"
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """A glob over '/'-separated paths: ``**/`` spans any folders (or none), ``*`` stays in one."""
+    out = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out += "(?:.*/)?"
+            i += 3
+        elif pattern.startswith("**", i):
+            out += ".*"
+            i += 2
+        elif pattern[i] == "*":
+            out += "[^/]*"
+            i += 1
+        elif pattern[i] == "?":
+            out += "[^/]"
+            i += 1
+        else:
+            out += re.escape(pattern[i])
+            i += 1
+    return re.compile(out + r"\Z")
+
+
+def _posix(path: str) -> str:
+    return path.replace(os.sep, "/")
+
+
+def error_page(page: PlanPage, message: str) -> str:
+    """The page shown when the template itself fails: the title and what went wrong."""
+    return (
+        f"# Implementation Plan: {page.title}\n\n"
+        '<div class="admonition failure specplan-problems">\n'
+        f'<p class="admonition-title">This plan could not be rendered</p>\n<p>{escape_html(message)}</p>\n</div>\n'
+    )
+
+
+class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
+    """Render every plan.yaml as a plan page."""
+
+    def __init__(self) -> None:
+        self.pages: list[PlanPage] = []
+        self.renderer: Renderer | None = None
+        self.settings = Settings()
+        self._cache: dict[tuple[str, str], PlanPage] = {}
+
+    # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._cache = {}
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        if self.config.sprint_length < 1:
+            raise PluginError("specplan: sprint_length must be a whole number of working days, at least 1")
+        for name in ("plan_statuses", "phase_statuses", "risk_levels", "risk_statuses"):
+            if not self.config[name]:
+                raise PluginError(f"specplan: {name} must list at least one value")
+        self.settings = Settings(
+            plan_statuses=tuple(self.config.plan_statuses),
+            phase_statuses=tuple(self.config.phase_statuses),
+            risk_levels=tuple(self.config.risk_levels),
+            risk_statuses=tuple(self.config.risk_statuses),
+            open_risk_statuses=tuple(self.config.open_risk_statuses),
+            sprint_days=self.config.sprint_length,
+        )
+        try:
+            self.renderer = Renderer(self.settings, self.config.template)
+        except TemplateProblem as exc:
+            raise PluginError(f"specplan: {exc}") from None
+        if self.config.css and CSS_URI not in config.extra_css:
+            config.extra_css.append(CSS_URI)
+        return config
+
+    # -- files ---------------------------------------------------------------------------------
+    def _add_specs_dir(self, files: Files, config: MkDocsConfig) -> None:
+        root = self.config.specs_dir
+        prefix = self.config.specs_url.strip("/")
+        for folder, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                abs_path = os.path.join(folder, name)
+                rel = _posix(os.path.relpath(abs_path, root))
+                src_uri = posixpath.join(prefix, rel) if prefix else rel
+                if files.get_file_from_path(src_uri) is not None:
+                    log.warning(
+                        f"{_posix(os.path.relpath(abs_path, config.docs_dir))}: not published, because "
+                        f"docs_dir already has {src_uri}; rename one of them or change specs_url"
+                    )
+                    continue
+                file = File.generated(config, src_uri, abs_src_path=abs_path)
+                file.edit_uri = _posix(os.path.relpath(abs_path, config.docs_dir))
+                files.append(file)
+
+    def _display_path(self, file: File, config: MkDocsConfig) -> str:
+        if file.abs_src_path:
+            return _posix(os.path.relpath(file.abs_src_path, config.docs_dir))
+        return file.src_uri
+
+    def _load(self, source: PlanSource) -> PlanPage:
+        key = (source.src_uri, source.text)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return PlanPage(cached.source, cached.plan, list(cached.problems), cached.schedule)
+        page = load_page(source, self.settings)
+        self._cache[key] = page
+        return PlanPage(page.source, page.plan, list(page.problems), page.schedule)
+
+    @event_priority(-50)  # late: plan files generated by other plugins are seen
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        started = time.perf_counter()
+        if self.config.specs_dir:
+            self._add_specs_dir(files, config)
+        patterns = [glob_to_regex(p.lstrip("/")) for p in self.config.sources]
+        found = [f for f in files if any(p.match(f.src_uri) for p in patterns)]
+        self.pages = []
+        live_keys = set()
+        for file in sorted(found, key=lambda f: f.src_uri):
+            files.remove(file)  # the YAML source is never copied into the site
+            display = self._display_path(file, config)
+            try:
+                text = file.content_string
+            except (OSError, UnicodeDecodeError) as exc:
+                log.warning(f"{display}: cannot be read: {exc}")
+                continue
+            source = PlanSource(file.src_uri, text, display)
+            existing = files.get_file_from_path(source.page_uri)
+            if existing is not None:
+                log.warning(
+                    f"{display}: a hand-written {self._display_path(existing, config)} is beside it; "
+                    "the plan is not rendered and the hand-written page is kept. "
+                    "Rename or delete one of the two files"
+                )
+                continue
+            live_keys.add((source.src_uri, source.text))
+            page = self._load(source)
+            page.context["edit_uri"] = file.edit_uri
+            self.pages.append(page)
+        # forget sources that were edited or removed
+        self._cache = {k: v for k, v in self._cache.items() if k in live_keys}
+
+        for page in self.pages:
+            self._render(page)
+            generated = File.generated(config, page.source.page_uri, content=page.markdown)
+            generated.edit_uri = page.context.get("edit_uri")
+            files.append(generated)
+            for problem in page.problems:
+                (log.warning if problem.level == "warning" else log.info)(str(problem))
+
+        if self.config.css:
+            files.append(File.generated(config, CSS_URI, content=CSS_PATH.read_text(encoding="utf-8")))
+        with_problems = sum(1 for p in self.pages if p.warnings)
+        log.info(
+            f"rendered {len(self.pages)} plan{'s' if len(self.pages) != 1 else ''}"
+            + (f", {with_problems} with problems" if with_problems else "")
+            + f" in {time.perf_counter() - started:.2f} s"
+        )
+        return files
+
+    def _render(self, page: PlanPage, **extra: Any) -> None:
+        assert self.renderer is not None
+        try:
+            render_page(page, self.renderer, **extra)
+        except TemplateProblem as exc:
+            page.problems.append(Problem(page.source.display_path, None, None, "", str(exc)))
+            page.markdown = error_page(page, str(exc))
+        except Exception as exc:  # never a traceback: report it as a problem of this plan
+            log.debug("rendering failed", exc_info=True)
+            message = f"internal error while rendering ({type(exc).__name__}: {exc}); please report it"
+            page.problems.append(Problem(page.source.display_path, None, None, "", message))
+            page.markdown = error_page(page, message)
+
+    # -- serve ---------------------------------------------------------------------------------
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self.config.enabled:
+            if self.config.specs_dir:
+                server.watch(self.config.specs_dir)
+            if self.config.template:
+                server.watch(self.config.template)
+        return server

@@ -1,0 +1,171 @@
+"""Render plans to Markdown with Jinja2. Free of MkDocs."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .model import Settings
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+PLAN_TEMPLATE = "plan.md.j2"
+
+
+class TemplateProblem(Exception):
+    """A user template is missing or broken; the message names the file and line."""
+
+
+def slug(text: str) -> str:
+    """A lower-case, hyphenated anchor fragment."""
+    text = re.sub(r"[^\w\s-]", "", text.lower(), flags=re.UNICODE)
+    return re.sub(r"[\s_-]+", "-", text).strip("-") or "x"
+
+
+def status_class(text: str | None) -> str:
+    return slug(text or "unknown")
+
+
+def level_hue(level: str | None, levels: tuple[str, ...]) -> int | None:
+    """Green (120) for the lowest configured level to red (0) for the highest."""
+    if level is None or level not in levels:
+        return None
+    if len(levels) == 1:
+        return 0
+    return round(120 * (1 - levels.index(level) / (len(levels) - 1)))
+
+
+def md_indent(text: str | None, width: int = 4) -> str:
+    """Indent every line after the first, so Markdown text stays inside a list item."""
+    if not text:
+        return ""
+    pad = " " * width
+    lines = str(text).split("\n")
+    return "\n".join([lines[0]] + [(pad + line) if line.strip() else "" for line in lines[1:]])
+
+
+def one_line(text: str | None) -> str:
+    """Text for a Markdown table cell: one line, pipes escaped."""
+    if not text:
+        return ""
+    return re.sub(r"\s*\n\s*", " ", str(text)).replace("|", "\\|")
+
+
+def tidy_markdown(text: str) -> str:
+    """Collapse runs of blank lines left by the template (never inside fenced code)."""
+    out: list[str] = []
+    fence: str | None = None
+    blank = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        marker = re.match(r"^(`{3,}|~{3,})", stripped)
+        if fence is None and marker:
+            fence = marker.group(1)[0] * len(marker.group(1))
+        elif fence is not None and stripped.startswith(fence) and not stripped[len(fence):].strip():
+            fence = None
+            out.append(line)
+            blank = 0
+            continue
+        if fence is None and not stripped:
+            blank += 1
+            if blank > 1:
+                continue
+            out.append("")
+            continue
+        blank = 0
+        out.append(line.rstrip() if fence is None and not line.endswith("  ") else line)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def relative_href(target: str, page_dir: str) -> str:
+    """An href from a page in ``page_dir`` (site path) to ``target`` (site path)."""
+    rel = os.path.relpath(target, page_dir or ".").replace(os.sep, "/")
+    if target.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel
+
+
+class Renderer:
+    """Holds the Jinja2 environment; a user template may replace or extend the packaged one."""
+
+    def __init__(self, settings: Settings, template_path: str | None = None) -> None:
+        self.settings = settings
+        loaders: list[jinja2.BaseLoader] = []
+        self.template_name = PLAN_TEMPLATE
+        if template_path:
+            path = Path(template_path)
+            if not path.is_file():
+                raise TemplateProblem(f"template {template_path}: no such file")
+            loaders.append(jinja2.FileSystemLoader(str(path.parent)))
+            self.template_name = path.name
+        # The packaged templates are reachable as "specplan/<name>" for {% extends %}.
+        loaders.append(
+            jinja2.PrefixLoader({"specplan": jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))})
+        )
+        loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=False,  # the output is Markdown; raw HTML parts use |e explicitly
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined if os.environ.get("SPECPLAN_STRICT_TEMPLATES") else jinja2.Undefined,
+        )
+        self.env.filters.update(
+            md_indent=md_indent,
+            one_line=one_line,
+            slug=slug,
+            status_class=status_class,
+            badge=self.badge,
+            level_badge=self.level_badge,
+        )
+        self.env.globals.update(settings=settings)
+        self.template = self._load(self.template_name, template_path)
+
+    def _load(self, name: str, shown: str | None) -> jinja2.Template:
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            where = exc.filename or shown or name
+            raise TemplateProblem(f"template {where}:{exc.lineno}: {exc.message}") from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateProblem(f"template {shown or name}: cannot find {exc.name}") from None
+
+    def get_template(self, name: str) -> jinja2.Template:
+        return self._load(name, None)
+
+    # -- filters -------------------------------------------------------------------------------
+    @staticmethod
+    def badge(text: Any, kind: str = "status") -> Markup:
+        if text is None or text == "":
+            return Markup("")
+        return Markup('<span class="specplan-badge specplan-{kind}-{cls}">{text}</span>').format(
+            kind=kind, cls=status_class(str(text)), text=str(text)
+        )
+
+    def level_badge(self, level: str | None) -> Markup:
+        if not level:
+            return Markup('<span class="specplan-badge specplan-level-unknown">not assessed</span>')
+        hue = level_hue(level, self.settings.risk_levels)
+        return Markup(
+            '<span class="specplan-badge specplan-level specplan-level-{cls}" style="--specplan-hue: {hue}">{text}</span>'
+        ).format(cls=status_class(level), hue=hue if hue is not None else 210, text=level)
+
+    # -- rendering -----------------------------------------------------------------------------
+    def render(self, template: jinja2.Template | None = None, **context: Any) -> str:
+        template = template or self.template
+        try:
+            text = template.render(**context)
+        except jinja2.TemplateError as exc:
+            lineno = getattr(exc, "lineno", None)
+            name = getattr(exc, "filename", None) or template.name
+            raise TemplateProblem(f"template {name}{':' + str(lineno) if lineno else ''}: {exc}") from None
+        return tidy_markdown(text)
+
+
+def escape_html(text: Any) -> str:
+    return str(escape(text))

@@ -1,0 +1,282 @@
+"""Schedule a plan's phases on working days and find the critical path. Free of MkDocs.
+
+Rules (the plan format's "Phases and the timeline"):
+
+* An entry of a phase's ``dependencies`` that is an integer ``N``, ``Phase N`` (any case) or the
+  exact name of another phase is a scheduling edge; any other text is an external dependency.
+* If no phase names another, the phases run one after another in number order; otherwise exactly
+  the named edges apply and a phase with none starts at the plan's start.
+* Phases are scheduled on working days (Monday to Friday). A phase starts on the first working
+  day after all its dependencies end; its end is its last working day (inclusive). A phase's own
+  ``start`` moves it later, never earlier. A start on a weekend moves to the next Monday.
+* A range effort schedules on its upper bound. A phase with no effort is a milestone.
+* Critical path: every phase with zero total float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .model import Phase, Plan, Problem
+
+_PHASE_REF = re.compile(r"^\s*(?:phase\s*)?(\d+)\s*$", re.IGNORECASE)
+
+
+# -- working-day calendar ---------------------------------------------------------------------
+def next_workday(day: dt.date) -> dt.date:
+    """``day`` itself on Monday to Friday, else the next Monday."""
+    weekday = day.weekday()
+    return day + dt.timedelta(days=7 - weekday) if weekday >= 5 else day
+
+
+def add_workdays(start: dt.date, n: int) -> dt.date:
+    """The working day ``n`` working days after ``start`` (a working day); ``n`` may be 0."""
+    weeks, rest = divmod(n, 5)
+    day = start + dt.timedelta(weeks=weeks)
+    while rest:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            rest -= 1
+    return day
+
+
+def workdays_between(start: dt.date, day: dt.date) -> int:
+    """How many working days lie in ``[start, day)``; both are working days, ``day >= start``."""
+    days = (day - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    cursor = start + dt.timedelta(weeks=weeks)
+    for _ in range(rest):
+        if cursor.weekday() < 5:
+            count += 1
+        cursor += dt.timedelta(days=1)
+    return count
+
+
+# -- dependency resolution --------------------------------------------------------------------
+@dataclass(frozen=True)
+class DependencyRef:
+    """One entry of a phase's ``dependencies``: a phase number, or external text."""
+
+    text: str
+    phase: int | None  # the phase it names, if any
+    unknown: bool = False  # looks like a phase reference but names no phase
+
+
+def resolve_dependencies(phase: Phase, phases: list[Phase]) -> list[DependencyRef]:
+    by_number = {p.number: p for p in phases if p.number is not None}
+    by_name = {p.name: p for p in phases if p.name}
+    out = []
+    for text in phase.dependencies:
+        match = _PHASE_REF.match(text)
+        if match:
+            number = int(match.group(1))
+            out.append(DependencyRef(text, number if number in by_number else None, number not in by_number))
+        elif text in by_name:
+            out.append(DependencyRef(text, by_name[text].number))
+        else:
+            out.append(DependencyRef(text, None))
+    return out
+
+
+# -- the schedule -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScheduledPhase:
+    number: int
+    name: str
+    status: str
+    start: dt.date
+    end: dt.date  # last working day (== start for a milestone)
+    days: int  # working days, on the upper bound of a range
+    low_days: int | None  # the lower bound of a range, else None
+    low_end: dt.date | None  # where the lower bound would end
+    milestone: bool
+    depends_on: tuple[int, ...]
+    critical: bool
+    total_float: int
+    es: int  # earliest start, as a working-day index from the plan's start
+    ef: int  # earliest finish (exclusive index)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    start: dt.date  # the plan's first working day
+    end: dt.date  # the last working day of any phase
+    working_days: int  # span, from start to end inclusive
+    phases: tuple[ScheduledPhase, ...]
+    sequential: bool
+
+    @property
+    def weeks(self) -> float:
+        return self.working_days / 5
+
+    @property
+    def edges(self) -> list[tuple[int, int]]:
+        return [(dep, p.number) for p in self.phases for dep in p.depends_on]
+
+    def phase(self, number: int) -> ScheduledPhase | None:
+        return next((p for p in self.phases if p.number == number), None)
+
+
+@dataclass
+class ScheduleResult:
+    schedule: Schedule | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _walk_cycle(graph: dict[int, list[int]], start: int, left: set[int]) -> list[int]:
+    """Follow dependencies inside ``left`` (every node there has one) until a phase repeats."""
+    path: list[int] = []
+    seen: dict[int, int] = {}
+    current = start
+    while current not in seen:
+        seen[current] = len(path)
+        path.append(current)
+        current = next(d for d in graph[current] if d in left)
+    cycle = path[seen[current]:]
+    cycle.reverse()  # dependency first, in the order the phases would run
+    return cycle
+
+
+def schedule_plan(plan: Plan, path: str = "plan.yaml") -> ScheduleResult:
+    """Schedule ``plan``; problems (unknown phase references, cycles) name phases and lines."""
+    problems: list[Problem] = []
+
+    def report(fieldpath: str, message: str, level: str = "warning") -> None:
+        pos = plan.positions.get(fieldpath)
+        problems.append(Problem(path, pos[0] if pos else None, pos[1] if pos else None, fieldpath, message, level))
+
+    phases = [p for p in plan.phases if p.number is not None]
+    numbers = [p.number for p in phases]
+    if len(set(numbers)) != len(numbers):
+        return ScheduleResult(None, problems)  # duplicate numbers are reported by the loader
+    order = sorted(phases, key=lambda p: p.number)  # type: ignore[arg-type, return-value]
+    graph: dict[int, list[int]] = {}
+    any_edge = False
+    for phase in order:
+        deps: list[int] = []
+        for j, ref in enumerate(resolve_dependencies(phase, phases)):
+            fieldpath = f"phases[{phase.index}].dependencies[{j}]"
+            if ref.unknown:
+                known = ", ".join(str(n) for n in sorted(numbers)) or "none"
+                report(fieldpath, f'"{ref.text}" names no phase of this plan (its phases are: {known})')
+            elif ref.phase == phase.number:
+                report(fieldpath, f'Phase {phase.number} "{phase.name}" depends on itself, a cycle; remove "{ref.text}"')
+            elif ref.phase is not None:
+                any_edge = True
+                if ref.phase not in deps:
+                    deps.append(ref.phase)
+        graph[phase.number] = deps  # type: ignore[index]
+    sequential = not any_edge
+    if sequential:
+        for prev, phase in zip(order, order[1:]):
+            graph[phase.number] = [prev.number]  # type: ignore[index, list-item]
+
+    # topological order (Kahn), smallest number first for a stable result
+    indegree = {n: len(d) for n, d in graph.items()}
+    successors: dict[int, list[int]] = {n: [] for n in graph}
+    for n, deps in graph.items():
+        for d in deps:
+            successors[d].append(n)
+    ready = sorted(n for n, k in indegree.items() if k == 0)
+    topo: list[int] = []
+    while ready:
+        n = ready.pop(0)
+        topo.append(n)
+        for s in successors[n]:
+            indegree[s] -= 1
+            if indegree[s] == 0:
+                ready.append(s)
+                ready.sort()
+    if len(topo) != len(graph):
+        left = [n for n in sorted(graph) if n not in topo]
+        by_number = {p.number: p for p in phases}
+        reported: set[int] = set()
+        for n in left:
+            if n in reported:
+                continue
+            cycle = _walk_cycle(graph, n, set(left))
+            if set(cycle) & reported:
+                continue
+            reported.update(cycle)
+            chain = " → ".join(f"Phase {c}" for c in cycle + [cycle[0]])
+            involved = "; ".join(
+                f'Phase {c} "{by_number[c].name}" at line {plan.positions.get(f"phases[{by_number[c].index}]", ("?",))[0]}'
+                for c in cycle
+            )
+            # point at the entry that closes the loop: the second phase naming the first
+            closing = by_number[cycle[1 % len(cycle)]]
+            refs = resolve_dependencies(closing, phases)
+            j = next((k for k, r in enumerate(refs) if r.phase == cycle[0]), 0)
+            report(
+                f"phases[{closing.index}].dependencies[{j}]",
+                f"the phases depend on each other in a cycle: {chain} ({involved}); remove one of these dependencies",
+            )
+        return ScheduleResult(None, problems)
+
+    anchor = plan.scheduled_start
+    if anchor is None:
+        return ScheduleResult(None, problems)
+    start = next_workday(anchor)
+
+    by_number = {p.number: p for p in phases}
+    es: dict[int, int] = {}
+    ef: dict[int, int] = {}
+    duration: dict[int, int] = {}
+    for n in topo:
+        phase = by_number[n]
+        days = phase.effort.high_days if phase.effort else 0
+        if phase.effort is None:
+            report(f"phases[{phase.index}]", f'Phase {n} "{phase.name}" has no effort; it is drawn as a milestone', "info")
+        earliest = max((ef[d] for d in graph[n]), default=0)
+        if phase.start is not None:
+            own = next_workday(phase.start)
+            if own > start:
+                earliest = max(earliest, workdays_between(start, own))
+        es[n] = earliest
+        duration[n] = days
+        ef[n] = earliest + days
+    finish = max(ef.values(), default=0)
+    ls: dict[int, int] = {}
+    for n in reversed(topo):
+        lf = min((ls[s] for s in successors[n]), default=finish)
+        ls[n] = lf - duration[n]
+
+    scheduled = []
+    for n in topo:
+        phase = by_number[n]
+        days = duration[n]
+        low = phase.effort.low_days if phase.effort and phase.effort.is_range else None
+        begin = add_workdays(start, es[n])
+        scheduled.append(
+            ScheduledPhase(
+                number=n,
+                name=phase.name or f"Phase {n}",
+                status=phase.status,
+                start=begin,
+                end=add_workdays(start, es[n] + days - 1) if days else begin,
+                days=days,
+                low_days=low,
+                low_end=add_workdays(start, es[n] + low - 1) if low else None,
+                milestone=days == 0,
+                depends_on=tuple(graph[n]),
+                critical=ls[n] - es[n] == 0,
+                total_float=ls[n] - es[n],
+                es=es[n],
+                ef=ef[n],
+            )
+        )
+    scheduled.sort(key=lambda p: p.number)
+    end = max((p.end for p in scheduled), default=start)
+    return ScheduleResult(
+        Schedule(
+            start=start,
+            end=end,
+            working_days=workdays_between(start, end) + 1 if scheduled else 0,
+            phases=tuple(scheduled),
+            sequential=sequential,
+        ),
+        problems,
+    )
