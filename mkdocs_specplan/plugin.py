@@ -19,7 +19,7 @@ from .model import Problem, Settings
 from .pages import PlanPage, PlanSource, load_page, render_page
 from .render import Renderer, TemplateProblem, escape_html
 
-log = get_plugin_logger(__name__)
+log = get_plugin_logger("specplan")
 
 CSS_URI = "assets/specplan/specplan.css"
 CSS_PATH = Path(__file__).parent / "assets" / "specplan.css"

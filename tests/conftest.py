@@ -1,0 +1,118 @@
+"""Shared helpers: real MkDocs builds of small sites, and the contract's example files."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+EXAMPLES = SHARED / "examples"
+EXAMPLE_FEATURE = EXAMPLES / "specs" / "001-appointment-reminders"
+
+MINIMAL_PLAN = """\
+feature_name: Minimal
+feature_id: "042"
+created_date: 2026-03-02
+status: draft
+"""
+
+
+@dataclass
+class BuildResult:
+    site_dir: Path
+    records: list[logging.LogRecord]
+    error: BaseException | None = None
+    config: object = None
+
+    @property
+    def warnings(self) -> list[str]:
+        return [r.getMessage() for r in self.records if r.levelno >= logging.WARNING]
+
+    @property
+    def infos(self) -> list[str]:
+        return [r.getMessage() for r in self.records if r.levelno == logging.INFO]
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def html(self, path: str) -> str:
+        return (self.site_dir / path).read_text(encoding="utf-8")
+
+    def exists(self, path: str) -> bool:
+        return (self.site_dir / path).exists()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class Site:
+    """A small MkDocs project in a temporary folder."""
+
+    root: Path
+    config: dict = field(default_factory=dict)
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    def write(self, relpath: str, text: str) -> Path:
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text) if text.startswith("\n") else text, encoding="utf-8")
+        return path
+
+    def doc(self, relpath: str, text: str) -> Path:
+        return self.write(f"docs/{relpath}", text)
+
+    def copy_example(self, dest: str = "docs/specs/001-appointment-reminders") -> Path:
+        target = self.root / dest
+        shutil.copytree(EXAMPLE_FEATURE, target)
+        return target
+
+    def build(self, strict: bool = True, **overrides) -> BuildResult:
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        config = {"site_name": "Test", "plugins": ["specplan"], **self.config, **overrides}
+        (self.root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        if not (self.docs / "index.md").exists():
+            self.doc("index.md", "# Home\n")
+        handler = _Collect()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(handler)
+        old_level = logger.level
+        logger.setLevel(logging.DEBUG)
+        error = None
+        cfg = None
+        try:
+            cfg = load_config(config_file=str(self.root / "mkdocs.yml"), strict=strict)
+            build(cfg)
+        except BaseException as exc:  # Abort is a SystemExit subclass
+            error = exc
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(old_level)
+        return BuildResult(self.root / "site", handler.records, error, cfg)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path)
