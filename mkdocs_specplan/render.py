@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import colorsys
 import os
 import re
 from pathlib import Path
@@ -31,12 +32,36 @@ def status_class(text: str | None) -> str:
 
 
 def level_hue(level: str | None, levels: tuple[str, ...]) -> int | None:
-    """Green (120) for the lowest configured level to red (0) for the highest."""
+    """Green (120) for the lowest configured level to red (0) for the highest, through amber."""
     if level is None or level not in levels:
         return None
     if len(levels) == 1:
         return 0
-    return round(120 * (1 - levels.index(level) / (len(levels) - 1)))
+    return round(120 * (1 - levels.index(level) / (len(levels) - 1)) ** 1.5)
+
+
+def _relative_luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def hue_color(hue: float, min_contrast: float = 4.6) -> str:
+    """The lightest colour of ``hue`` on which white text keeps ``min_contrast`` (WCAG AA)."""
+    lightness = 0.45
+    while lightness > 0.1:
+        rgb = colorsys.hls_to_rgb(hue / 360, lightness, 0.75)
+        if 1.05 / (_relative_luminance(rgb) + 0.05) >= min_contrast:
+            break
+        lightness -= 0.01
+    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+
+
+def level_color(level: str | None, levels: tuple[str, ...]) -> str | None:
+    hue = level_hue(level, levels)
+    return None if hue is None else hue_color(hue)
 
 
 def md_indent(text: str | None, width: int = 4) -> str:
@@ -150,10 +175,10 @@ class Renderer:
     def level_badge(self, level: str | None) -> Markup:
         if not level:
             return Markup('<span class="specplan-badge specplan-level-unknown">not assessed</span>')
-        hue = level_hue(level, self.settings.risk_levels)
+        color = level_color(level, self.settings.risk_levels) or "#475569"
         return Markup(
-            '<span class="specplan-badge specplan-level specplan-level-{cls}" style="--specplan-hue: {hue}">{text}</span>'
-        ).format(cls=status_class(level), hue=hue if hue is not None else 210, text=level)
+            '<span class="specplan-badge specplan-level specplan-level-{cls}" style="background-color: {color}">{text}</span>'
+        ).format(cls=status_class(level), color=color, text=level)
 
     # -- rendering -----------------------------------------------------------------------------
     def render(self, template: jinja2.Template | None = None, **context: Any) -> str:

@@ -116,3 +116,47 @@ class Site:
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path)
+
+
+# -- a real browser ---------------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skipped where it is not installed (never in CI)."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it with apt-get")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a built file in a fresh page: open_page(path, color_scheme="dark", width=1200)."""
+    contexts = []
+
+    def _open(path: Path, color_scheme: str = "light", width: int = 1280, height: int = 900):
+        context = browser.new_context(color_scheme=color_scheme, viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(path.resolve().as_uri())
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()

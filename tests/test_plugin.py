@@ -194,7 +194,7 @@ def test_configured_lists(site):
     result = site.build(plugins=[{"specplan": {"plan_statuses": ["parked"], "risk_levels": ["low", "severe"]}}])
     assert not result.failed, result.warnings
     html = result.html("specs/a/plan/index.html")
-    assert 'specplan-level-severe" style="--specplan-hue: 0"' in html
+    assert 'specplan-level-severe" style="background-color: #c91d1d"' in html  # the highest level is red
 
 
 def test_plugin_can_be_disabled(site):

@@ -123,9 +123,13 @@ def test_decision_options_pros_cons_and_chosen(example_md):
 
 
 def test_risks_show_coloured_level_badges(example_md):
-    assert 'specplan-level-medium" style="--specplan-hue: 60">medium</span>' in example_md
-    assert 'specplan-level-high" style="--specplan-hue: 0">high</span>' in example_md
-    assert 'specplan-level-low" style="--specplan-hue: 120">low</span>' in example_md
+    from mkdocs_specplan.render import hue_color, level_hue
+
+    levels = ("low", "medium", "high")
+    assert [level_hue(lv, levels) for lv in levels] == [120, 42, 0]  # green, amber, red
+    for level in levels:
+        colour = hue_color(level_hue(level, levels))
+        assert f'specplan-level-{level}" style="background-color: {colour}">{level}</span>' in example_md
     assert '<div id="risk-r1" class="specplan-anchor"></div>' in example_md
 
 
