@@ -8,6 +8,17 @@ from mkdocs.config import config_options as c
 from .model import DEFAULT_PHASE_STATUSES, DEFAULT_PLAN_STATUSES, DEFAULT_RISK_LEVELS, DEFAULT_RISK_STATUSES
 
 
+class SiblingsConfig(base.Config):
+    """File names of a feature's documents, relative to the plan's folder."""
+
+    spec = c.Type(str, default="spec.md")
+    data_model = c.Type(str, default="data-model.md")
+    contracts = c.Type(str, default="contracts")
+    research = c.Type(str, default="research.md")
+    quickstart = c.Type(str, default="quickstart.md")
+    tasks = c.Type(str, default="tasks.md")
+
+
 class SpecPlanConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it (e.g. `enabled: !ENV [SPECPLAN, true]`)."""
@@ -38,3 +49,18 @@ class SpecPlanConfig(base.Config):
 
     sprint_length = c.Type(int, default=10)
     """Working days in one sprint, for efforts written in sprints."""
+
+    siblings = c.SubConfig(SiblingsConfig)
+    """Names of the spec, data model, contracts folder, research, quickstart and tasks files."""
+
+    missing_links = c.Choice(("warn", "ignore"), default="warn")
+    """Warn (failing strict builds) when a spec, data model or contracts folder is missing."""
+
+    backlink = c.Type(bool, default=True)
+    """Show a note linking to the implementation plan at the top of each spec page."""
+
+    constitution = c.Optional(c.File(exists=True))
+    """The constitution (path from mkdocs.yml); default: a constitution.md anywhere in docs_dir."""
+
+    requirement_prefixes = c.ListOfItems(c.Type(str), default=["FR", "NFR", "SC"])
+    """Requirement IDs are <prefix>-<number>; user stories are "User Story N" / "USN"."""

@@ -11,6 +11,7 @@ from .loader import load_plan, sort_problems
 from .model import Decision, Phase, Plan, Problem, Risk, Settings
 from .render import Renderer, slug
 from .schedule import Schedule, resolve_dependencies, schedule_plan
+from .trace import link_mentions
 
 
 @dataclass(frozen=True)
@@ -118,15 +119,16 @@ def phase_dependency_markdown(phase: Phase, plan: Plan) -> list[str]:
 
 
 def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
-    """Render the page's Markdown; ``extra`` adds or overrides template context."""
+    """Render the page's Markdown; ``page.context`` and ``extra`` add or override template context."""
     plan = page.plan
+    given = {**page.context, **extra}
     checklist: list[ChecklistSection] = []
     if plan is not None:
         checklist = build_checklist(
             plan,
             problem_count=len(page.warnings),
-            constitution_names=extra.pop("constitution_names", None),
-            uncovered_stories=extra.pop("uncovered_stories", None),
+            constitution_names=given.get("constitution_names"),
+            uncovered_stories=given.get("uncovered_stories"),
         )
     context: dict[str, Any] = {
         "plan": plan,
@@ -143,10 +145,16 @@ def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
         "timeline_summary": [],
         "timeline_html": "",
         "phase_extra": {},
+        "traceability": None,
+        "tasks": None,
+        "tasks_href": "tasks.md",
         "phase_dependencies": lambda ph: phase_dependency_markdown(ph, plan) if plan else [],
         "constitution_refs": lambda d: ", ".join(d.constitution_reference),
     }
-    context.update(page.context)
-    context.update(extra)
-    page.markdown = renderer.render(**context)
-    return page.markdown
+    context.update(given)
+    markdown = renderer.render(**context)
+    targets = given.get("mention_targets")
+    if targets:
+        markdown = link_mentions(markdown, targets)
+    page.markdown = markdown
+    return markdown

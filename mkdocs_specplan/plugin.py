@@ -15,9 +15,11 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from .config import SpecPlanConfig
+from .features import Constitution, FeatureInfo, Siblings, SiteFiles, link_feature
 from .model import Problem, Settings
 from .pages import PlanPage, PlanSource, load_page, render_page
 from .render import Renderer, TemplateProblem, escape_html
+from .trace import anchor_principles, anchor_spec, parse_constitution, parse_spec
 
 log = get_plugin_logger("specplan")
 
@@ -52,6 +54,17 @@ def _posix(path: str) -> str:
     return path.replace(os.sep, "/")
 
 
+def _insert_after_title(markdown: str, block: str) -> str:
+    """Put a block right after the page's H1 (the first element stays the title), else first."""
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join(lines[: i + 1] + ["", block, ""] + lines[i + 1 :])
+        if line.strip() and not line.startswith("<!--"):
+            break
+    return block + "\n\n" + markdown
+
+
 def error_page(page: PlanPage, message: str) -> str:
     """The page shown when the template itself fails: the title and what went wrong."""
     return (
@@ -69,6 +82,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.renderer: Renderer | None = None
         self.settings = Settings()
         self._cache: dict[tuple[str, str], PlanPage] = {}
+        self.features: dict[str, FeatureInfo] = {}  # by plan page src_uri
+        self.constitution: Constitution | None = None
+        self._specs: dict[str, tuple[PlanPage, File]] = {}  # spec src_uri -> its plan page and file
 
     # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -169,11 +185,27 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         # forget sources that were edited or removed
         self._cache = {k: v for k, v in self._cache.items() if k in live_keys}
 
+        self.constitution = self._find_constitution(files, config)
+        site = SiteFiles({f.src_uri for f in files}, lambda uri: self._read(files, uri))
+        siblings = Siblings(**{k: v for k, v in self.config.siblings.items()})
+        self.features = {}
+        self._specs = {}
         for page in self.pages:
+            info = link_feature(
+                page,
+                site,
+                siblings,
+                self.constitution,
+                warn_missing=self.config.missing_links == "warn",
+                prefixes=tuple(self.config.requirement_prefixes),
+            )
+            self.features[page.source.page_uri] = info
             self._render(page)
             generated = File.generated(config, page.source.page_uri, content=page.markdown)
             generated.edit_uri = page.context.get("edit_uri")
             files.append(generated)
+            if info.spec_uri:
+                self._specs[info.spec_uri] = (page, generated)
             for problem in page.problems:
                 (log.warning if problem.level == "warning" else log.info)(str(problem))
 
@@ -186,6 +218,78 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             + f" in {time.perf_counter() - started:.2f} s"
         )
         return files
+
+    @staticmethod
+    def _read(files: Files, uri: str) -> str | None:
+        file = files.get_file_from_path(uri)
+        if file is None:
+            return None
+        try:
+            return file.content_string
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _find_constitution(self, files: Files, config: MkDocsConfig) -> Constitution | None:
+        path = self.config.constitution
+        if path:
+            rel = _posix(os.path.relpath(path, config.docs_dir))
+            if rel.startswith("../"):
+                # outside docs_dir (spec-kit's .specify/memory/constitution.md): publish it
+                rel = posixpath.basename(rel)
+                if files.get_file_from_path(rel) is None:
+                    file = File.generated(config, rel, abs_src_path=path)
+                    file.edit_uri = _posix(os.path.relpath(path, config.docs_dir))
+                    files.append(file)
+            uri: str | None = rel
+        else:
+            candidates = sorted(
+                (f.src_uri for f in files if posixpath.basename(f.src_uri).lower() == "constitution.md"),
+                key=lambda u: (u.count("/"), u),
+            )
+            uri = candidates[0] if candidates else None
+            if len(candidates) > 1:
+                log.info(f"several constitutions found, using {uri}; set the constitution option to choose")
+        if uri is None:
+            return None
+        text = self._read(files, uri)
+        if text is None:
+            return None
+        return Constitution(uri, parse_constitution(text))
+
+    # -- pages ---------------------------------------------------------------------------------
+    def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled:
+            return None
+        uri = page.file.src_uri
+        if self.constitution is not None and uri == self.constitution.src_uri:
+            markdown = anchor_principles(markdown, parse_constitution(markdown))
+        spec = self._specs.get(uri)
+        if spec is not None:
+            plan_page, plan_file = spec
+            markdown = anchor_spec(markdown, parse_spec(markdown, tuple(self.config.requirement_prefixes)))
+            if self.config.backlink:
+                markdown = _insert_after_title(markdown, self._backlink(plan_page, plan_file, page.file))
+        return markdown
+
+    def _backlink(self, plan_page: PlanPage, plan_file: File, spec_file: File) -> str:
+        href = plan_file.url_relative_to(spec_file)
+        plan = plan_page.plan
+        parts = [
+            '<div class="specplan-backlink">Implementation plan: ',
+            f'<a href="{escape_html(href)}">{escape_html(plan_page.title)}</a>',
+        ]
+        if plan is not None and plan.status:
+            parts.append(
+                f' <span class="specplan-badge specplan-status-{escape_html(plan.status)}">{escape_html(plan.status)}</span>'
+            )
+        info = self.features.get(plan_page.source.page_uri)
+        if info is not None and info.tasks is not None and info.tasks.total:
+            parts.append(f" · tasks {info.tasks.done}/{info.tasks.total} done")
+        if plan_page.warnings:
+            count = len(plan_page.warnings)
+            parts.append(f" · {count} problem{'s' if count > 1 else ''} to fix")
+        parts.append("</div>")
+        return "".join(parts)
 
     def _render(self, page: PlanPage, **extra: Any) -> None:
         assert self.renderer is not None

@@ -82,9 +82,18 @@ class Site:
     def doc(self, relpath: str, text: str) -> Path:
         return self.write(f"docs/{relpath}", text)
 
+    def plan(self, folder: str, text: str, spec: str = "# Feature Specification\n") -> Path:
+        """A plan.yaml in docs/<folder>, with a spec.md beside it (unless one is there)."""
+        if not (self.docs / folder / "spec.md").exists():
+            self.doc(f"{folder}/spec.md", spec)
+        return self.doc(f"{folder}/plan.yaml", text)
+
     def copy_example(self, dest: str = "docs/specs/001-appointment-reminders") -> Path:
+        """The contract's example feature, and its constitution at the top of docs."""
         target = self.root / dest
         shutil.copytree(EXAMPLE_FEATURE, target)
+        if not (self.docs / "constitution.md").exists():
+            shutil.copy(EXAMPLES / "constitution.md", self.docs / "constitution.md")
         return target
 
     def build(self, strict: bool = True, **overrides) -> BuildResult:

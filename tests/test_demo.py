@@ -53,3 +53,32 @@ def test_demo_plans(demo, page, title, status):
 def test_demo_writes_nothing_into_its_sources(demo):
     assert not (DEMO / "docs" / "specs" / "001-appointment-reminders" / "plan.md").exists()
     assert not any(DEMO.rglob("plans.json"))
+
+
+FEATURES = [
+    "specs/001-appointment-reminders",
+    "specs/002-patient-intake",
+    "specs/003-billing-export",
+    "features/004-telehealth-visits",
+]
+
+
+@pytest.mark.parametrize("feature", FEATURES)
+def test_demo_links_resolve(demo, feature):
+    from .test_links import assert_links_resolve
+
+    plan_hrefs = assert_links_resolve(demo.site_dir, f"{feature}/plan/index.html")
+    assert any("spec/" in h for h in plan_hrefs)
+    assert_links_resolve(demo.site_dir, f"{feature}/spec/index.html")
+
+
+def test_demo_traceability_and_tasks(demo):
+    intake = demo.html("specs/002-patient-intake/plan/index.html")
+    # 002's spec defines US1-2, FR-001-004, SC-001-002; the plan mentions US1, US2 and FR-004
+    # (summary), FR-002 (approach), FR-003 (Review console) and SC-001 (phase 4)
+    assert "6 of 8 requirements of" in intake
+    assert re.search(r"<strong>Uncovered</strong>: <a [^>]*#fr-001\">FR-001</a>, <a [^>]*#sc-002\">SC-002</a></p>", intake)
+    assert re.search(r'<td><a href="../spec/#sc-001">SC-001</a></td>\s*<td>[^<]*</td>\s*<td><a href="#phase-4">Phase 4</a></td>', intake)
+    reminders = demo.html("specs/001-appointment-reminders/plan/index.html")
+    assert re.search(r"<strong>Tasks</strong>: <a href=\"../tasks/\">4/10 done</a>", reminders)
+    assert '<a href="../../../constitution/#article-ii">Article II (Operate What We Know)</a>' in reminders

@@ -36,7 +36,7 @@ def test_example_site_builds_strictly(site, theme):
 
 def test_broken_plan_fails_strict_but_the_site_is_built(site):
     site.copy_example()
-    site.doc("specs/002-broken/plan.yaml", MINIMAL_PLAN + "phases:\n  - name: A\n    effort: 2 wekes\n")
+    site.plan("specs/002-broken", MINIMAL_PLAN + "phases:\n  - name: A\n    effort: 2 wekes\n")
     site.doc("about.md", "# About\n")
     result = site.build()
     assert result.failed
@@ -55,7 +55,7 @@ def test_broken_plan_fails_strict_but_the_site_is_built(site):
 
 
 def test_invalid_yaml_never_raises(site):
-    site.doc("specs/x/plan.yaml", "feature_name: [oops\n\tstatus: : :\n")
+    site.plan("specs/x", "feature_name: [oops\n\tstatus: : :\n")
     result = site.build(strict=False)
     assert not result.failed
     assert len(result.warnings) == 1 and "specs/x/plan.yaml:2:1: invalid YAML" in result.warnings[0]
@@ -64,10 +64,10 @@ def test_invalid_yaml_never_raises(site):
 
 
 def test_edited_plan_between_two_builds(site):
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN + "status_typo: 1\n")
+    site.plan("specs/a", MINIMAL_PLAN + "status_typo: 1\n")
     first = site.build(strict=False)
     assert "This plan has 1 problem" in first.html("specs/a/plan/index.html")
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN.replace("Minimal", "Fixed"))
+    site.plan("specs/a", MINIMAL_PLAN.replace("Minimal", "Fixed"))
     second = site.build()
     assert not second.failed
     html = second.html("specs/a/plan/index.html")
@@ -78,20 +78,20 @@ def test_rebuild_with_the_same_plugin_instance_sees_edits(site):
     """As `mkdocs serve` does: one config (and plugin) object, several builds."""
     from mkdocs.commands.build import build
 
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN)
+    site.plan("specs/a", MINIMAL_PLAN)
     result = site.build(strict=False)
     config = result.config
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN.replace("draft", "wip"))
+    site.plan("specs/a", MINIMAL_PLAN.replace("draft", "wip"))
     build(config)
     assert "&#34;wip&#34; is not a plan status" in result.html("specs/a/plan/index.html")
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN.replace("draft", "approved"))
+    site.plan("specs/a", MINIMAL_PLAN.replace("draft", "approved"))
     build(config)
     html = result.html("specs/a/plan/index.html")
     assert "problem" not in html and "specplan-status-approved" in html
 
 
 def test_hand_written_plan_md_is_kept_and_reported(site):
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN)
+    site.plan("specs/a", MINIMAL_PLAN)
     site.doc("specs/a/plan.md", "# My own plan\n")
     result = site.build()
     assert result.failed
@@ -103,8 +103,9 @@ def test_hand_written_plan_md_is_kept_and_reported(site):
 
 
 def test_sources_anywhere_and_plan_yml(site):
+    site.doc("spec.md", "# Root spec\n")
     site.doc("plan.yml", MINIMAL_PLAN.replace("Minimal", "Root"))
-    site.doc("deep/er/still/plan.yaml", MINIMAL_PLAN.replace("Minimal", "Deep"))
+    site.plan("deep/er/still", MINIMAL_PLAN.replace("Minimal", "Deep"))
     site.doc("other/myplan.yaml", MINIMAL_PLAN.replace("Minimal", "Ignored"))
     result = site.build()
     assert not result.failed, result.warnings
@@ -115,6 +116,7 @@ def test_sources_anywhere_and_plan_yml(site):
 
 def test_custom_source_patterns(site):
     site.doc("plans/alpha.plan.yaml", MINIMAL_PLAN)
+    site.doc("plans/spec.md", "# Spec\n")
     result = site.build(plugins=[{"specplan": {"sources": ["plans/*.plan.yaml"]}}])
     assert not result.failed, result.warnings
     # a source not named plan.yaml still becomes plan.md beside it
@@ -142,6 +144,7 @@ def test_specs_dir_outside_docs(site):
 
 def test_problems_in_specs_dir_name_the_path_from_docs_dir(site):
     site.write("specs/001-x/plan.yaml", MINIMAL_PLAN + "oops: 1\n")
+    site.write("specs/001-x/spec.md", "# Spec\n")
     result = site.build(plugins=[{"specplan": {"specs_dir": "specs"}}])
     assert result.failed
     assert result.warnings[0].startswith("specplan: ../specs/001-x/plan.yaml:5:1: oops: unknown key")
@@ -149,7 +152,7 @@ def test_problems_in_specs_dir_name_the_path_from_docs_dir(site):
 
 @pytest.mark.parametrize("use_directory_urls,page", [(True, "specs/a/plan/index.html"), (False, "specs/a/plan.html")])
 def test_directory_urls(site, use_directory_urls, page):
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN)
+    site.plan("specs/a", MINIMAL_PLAN)
     site.doc("specs/a/spec.md", "# Spec\n\n[plan](plan.md)\n")
     result = site.build(use_directory_urls=use_directory_urls)
     assert not result.failed, result.warnings
@@ -158,14 +161,14 @@ def test_directory_urls(site, use_directory_urls, page):
 
 def test_custom_template_relative_to_mkdocs_yml(site):
     site.write("overrides/plan.md.j2", "# Plan {{ plan.feature_id }}: {{ title }}\n\n{{ plan.status }}\n")
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN)
+    site.plan("specs/a", MINIMAL_PLAN)
     result = site.build(plugins=[{"specplan": {"template": "overrides/plan.md.j2"}}])
     assert not result.failed, result.warnings
     assert re.search(r"<h1[^>]*>Plan 042: Minimal", result.html("specs/a/plan/index.html"))
 
 
 def test_missing_template_is_a_config_error(site):
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN)
+    site.plan("specs/a", MINIMAL_PLAN)
     result = site.build(plugins=[{"specplan": {"template": "nope.md.j2"}}])
     assert result.failed
     logged = "\n".join(result.warnings)
@@ -174,7 +177,7 @@ def test_missing_template_is_a_config_error(site):
 
 def test_broken_template_is_a_clear_error(site):
     site.write("broken.md.j2", "# x\n{% for %}\n")
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN)
+    site.plan("specs/a", MINIMAL_PLAN)
     result = site.build(plugins=[{"specplan": {"template": "broken.md.j2"}}])
     assert result.failed
     assert re.search(r"specplan: template .*broken.md.j2:2: ", "\n".join(result.warnings))
@@ -182,7 +185,7 @@ def test_broken_template_is_a_clear_error(site):
 
 def test_template_runtime_error_is_reported_on_the_page(site):
     site.write("bad.md.j2", "# {{ plan.feature_name }}\n{{ 1 / 0 }}\n")
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN)
+    site.plan("specs/a", MINIMAL_PLAN)
     result = site.build(strict=False, plugins=[{"specplan": {"template": "bad.md.j2"}}])
     assert not result.failed
     assert any("division by zero" in w for w in result.warnings)
@@ -190,7 +193,7 @@ def test_template_runtime_error_is_reported_on_the_page(site):
 
 
 def test_configured_lists(site):
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN.replace("draft", "parked") + "risks:\n  - {title: T, probability: severe, impact: low}\n")
+    site.plan("specs/a", MINIMAL_PLAN.replace("draft", "parked") + "risks:\n  - {title: T, probability: severe, impact: low}\n")
     result = site.build(plugins=[{"specplan": {"plan_statuses": ["parked"], "risk_levels": ["low", "severe"]}}])
     assert not result.failed, result.warnings
     html = result.html("specs/a/plan/index.html")
@@ -198,7 +201,7 @@ def test_configured_lists(site):
 
 
 def test_plugin_can_be_disabled(site):
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN)
+    site.plan("specs/a", MINIMAL_PLAN)
     result = site.build(plugins=[{"specplan": {"enabled": False}}])
     assert not result.failed
     assert not result.exists("specs/a/plan/index.html")

@@ -42,7 +42,7 @@ def _wait_for(url: str, predicate, timeout: float = 30.0) -> str:
 @pytest.fixture
 def served(site):
     site.doc("index.md", "# Home\n")
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN)
+    site.plan("specs/a", MINIMAL_PLAN)
     site.write("mkdocs.yml", "site_name: Serve\nplugins:\n  - specplan\n")
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -67,15 +67,15 @@ def test_serve_shows_errors_and_recovers(served):
     site, url, process = served
     _wait_for(url, lambda html: "Implementation Plan: Minimal" in html)
     # break it: the server keeps running and the page shows the error
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN.replace("draft", "drafty") + "phases:\n  - name: A\n    effort: 2 wekes\n")
+    site.plan("specs/a", MINIMAL_PLAN.replace("draft", "drafty") + "phases:\n  - name: A\n    effort: 2 wekes\n")
     html = _wait_for(url, lambda html: "problems to fix" in html)
     assert "specs/a/plan.yaml:4:9" in html and "specs/a/plan.yaml:7:13" in html
     # broken YAML too
-    site.doc("specs/a/plan.yaml", "feature_name: [oops\n")
+    site.plan("specs/a", "feature_name: [oops\n")
     _wait_for(url, lambda html: "invalid YAML" in html)
     assert process.poll() is None
     # fix it: the page is whole again
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN.replace("Minimal", "Mended"))
+    site.plan("specs/a", MINIMAL_PLAN.replace("Minimal", "Mended"))
     html = _wait_for(url, lambda html: "Implementation Plan: Mended" in html)
     assert "specplan-problems" not in html
     assert process.poll() is None
