@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
@@ -64,3 +66,10 @@ class SpecPlanConfig(base.Config):
 
     requirement_prefixes = c.ListOfItems(c.Type(str), default=["FR", "NFR", "SC"])
     """Requirement IDs are <prefix>-<number>; user stories are "User Story N" / "USN"."""
+
+    timeline = c.Type(bool, default=True)
+    """Draw the phase timeline on plan pages."""
+
+    build_date = c.Optional(c.Type((str, dt.date)))
+    """The date of "today" (YYYY-MM-DD) for today lines and staleness; default: the day of the build,
+    or SOURCE_DATE_EPOCH when it is set."""

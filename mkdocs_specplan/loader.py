@@ -19,7 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from . import model
 from .checklist import DATA_CHECKLIST_KEYS, MANUAL_CHECKLIST_KEYS
 from .effort import EffortError, parse_effort
-from .model import Plan, Problem, Settings
+from .model import Plan, Problem, Settings, sort_problems
 
 try:  # the C composer is several times faster; fall back to pure Python when libyaml is absent
     from yaml import CSafeLoader as _Loader
@@ -467,7 +467,3 @@ def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadRes
     _check_plan(reader, plan)
     return LoadResult(plan, sort_problems(reader.problems))
 
-
-def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Problems in the order they appear in the file (stable for equal positions)."""
-    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.column or 0))

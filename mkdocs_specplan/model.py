@@ -51,6 +51,11 @@ class Problem:
         return prefix + self.message
 
 
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order they appear in the file (stable for equal positions)."""
+    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.column or 0))
+
+
 @dataclass(frozen=True)
 class Effort:
     """A parsed effort such as ``3 d``, ``1.5 w`` or ``1-2 sprints``."""

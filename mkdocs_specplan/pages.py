@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
 from .checklist import ChecklistSection, build_checklist
-from .loader import load_plan, sort_problems
-from .model import Decision, Phase, Plan, Problem, Risk, Settings
+from .loader import load_plan
+from .model import Decision, Phase, Plan, Problem, Risk, Settings, sort_problems
 from .render import Renderer, slug
 from .schedule import Schedule, resolve_dependencies, schedule_plan
 from .trace import link_mentions
@@ -116,6 +117,54 @@ def phase_dependency_markdown(phase: Phase, plan: Plan) -> list[str]:
         else:
             out.append(ref.text)
     return out
+
+
+def _weeks(days: int) -> str:
+    weeks = days / 5
+    text = f"{weeks:.1f}".rstrip("0").rstrip(".")
+    return f"{text} week{'s' if weeks != 1 else ''}"
+
+
+def effort_difference(plan: Plan, schedule: Schedule) -> str | None:
+    """How the scheduled span disagrees with ``estimated_effort``, or None when it agrees."""
+    estimate = plan.estimated_effort
+    if estimate is None or not schedule.phases:
+        return None
+    span = schedule.working_days
+    if estimate.low_days <= span <= estimate.high_days:
+        return None
+    bound = estimate.high_days if span > estimate.high_days else estimate.low_days
+    diff = abs(span - bound)
+    longer = "longer" if span > bound else "shorter"
+    return (
+        f"the schedule is {_weeks(diff)} ({diff} working day{'s' if diff != 1 else ''}) {longer} "
+        f"than the estimated {estimate.text}"
+    )
+
+
+def timeline_context(page: PlanPage, today: dt.date | None, settings: Settings) -> dict[str, Any]:
+    """The chart, its table and the summary lines, for the template."""
+    from .timeline import phase_gantt, render_gantt, schedule_table
+
+    plan, schedule = page.plan, page.schedule
+    if plan is None or schedule is None or not schedule.phases:
+        return {}
+    gantt = phase_gantt(schedule, today, page.title, settings.phase_statuses)
+    names = {p.number: p.name for p in plan.phases if p.number is not None and p.name}
+    html = render_gantt(gantt)
+    table = schedule_table(schedule, names)
+    summary = [
+        ("Scheduled", f"{schedule.start.isoformat()} → {schedule.end.isoformat()}"),
+        ("Span", f"{_weeks(schedule.working_days)} ({schedule.working_days} working days)"),
+    ]
+    difference = effort_difference(plan, schedule)
+    if difference:
+        summary.append(("Difference", difference))
+    return {
+        "timeline_html": f"{html}\n\n{table}\n",
+        "timeline_summary": summary,
+        "effort_difference": difference,
+    }
 
 
 def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import posixpath
 import re
@@ -17,7 +18,7 @@ from mkdocs.structure.files import File, Files
 from .config import SpecPlanConfig
 from .features import Constitution, FeatureInfo, Siblings, SiteFiles, link_feature
 from .model import Problem, Settings
-from .pages import PlanPage, PlanSource, load_page, render_page
+from .pages import PlanPage, PlanSource, load_page, render_page, timeline_context
 from .render import Renderer, TemplateProblem, escape_html
 from .trace import anchor_principles, anchor_spec, parse_constitution, parse_spec
 
@@ -81,6 +82,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.pages: list[PlanPage] = []
         self.renderer: Renderer | None = None
         self.settings = Settings()
+        self.today = dt.date.today()
         self._cache: dict[tuple[str, str], PlanPage] = {}
         self.features: dict[str, FeatureInfo] = {}  # by plan page src_uri
         self.constitution: Constitution | None = None
@@ -106,6 +108,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             open_risk_statuses=tuple(self.config.open_risk_statuses),
             sprint_days=self.config.sprint_length,
         )
+        self.today = self._build_date()
         try:
             self.renderer = Renderer(self.settings, self.config.template)
         except TemplateProblem as exc:
@@ -113,6 +116,22 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if self.config.css and CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         return config
+
+    def _build_date(self) -> dt.date:
+        value = self.config.build_date
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise PluginError(f"specplan: build_date: {value!r} is not a date; expected YYYY-MM-DD") from None
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.strip().isdigit():
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        return dt.date.today()
 
     # -- files ---------------------------------------------------------------------------------
     def _add_specs_dir(self, files: Files, config: MkDocsConfig) -> None:
@@ -200,6 +219,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 prefixes=tuple(self.config.requirement_prefixes),
             )
             self.features[page.source.page_uri] = info
+            if self.config.timeline:
+                page.context.update(timeline_context(page, self.today, self.settings))
             self._render(page)
             generated = File.generated(config, page.source.page_uri, content=page.markdown)
             generated.edit_uri = page.context.get("edit_uri")

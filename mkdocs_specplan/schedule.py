@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .model import Phase, Plan, Problem
+from .model import Phase, Plan, Problem, sort_problems
 
 _PHASE_REF = re.compile(r"^\s*(?:phase\s*)?(\d+)\s*$", re.IGNORECASE)
 
@@ -201,20 +201,22 @@ def schedule_plan(plan: Plan, path: str = "plan.yaml") -> ScheduleResult:
             if set(cycle) & reported:
                 continue
             reported.update(cycle)
+            first = cycle.index(min(cycle))
+            cycle = cycle[first:] + cycle[:first]  # lowest phase first, in the order they would run
             chain = " → ".join(f"Phase {c}" for c in cycle + [cycle[0]])
             involved = "; ".join(
                 f'Phase {c} "{by_number[c].name}" at line {plan.positions.get(f"phases[{by_number[c].index}]", ("?",))[0]}'
                 for c in cycle
             )
-            # point at the entry that closes the loop: the second phase naming the first
-            closing = by_number[cycle[1 % len(cycle)]]
-            refs = resolve_dependencies(closing, phases)
-            j = next((k for k, r in enumerate(refs) if r.phase == cycle[0]), 0)
+            # point at the back edge: the lowest phase depending on the last of the loop
+            lowest = by_number[cycle[0]]
+            refs = resolve_dependencies(lowest, phases)
+            j = next((k for k, r in enumerate(refs) if r.phase == cycle[-1]), 0)
             report(
-                f"phases[{closing.index}].dependencies[{j}]",
+                f"phases[{lowest.index}].dependencies[{j}]",
                 f"the phases depend on each other in a cycle: {chain} ({involved}); remove one of these dependencies",
             )
-        return ScheduleResult(None, problems)
+        return ScheduleResult(None, sort_problems(problems))
 
     anchor = plan.scheduled_start
     if anchor is None:
@@ -278,5 +280,5 @@ def schedule_plan(plan: Plan, path: str = "plan.yaml") -> ScheduleResult:
             phases=tuple(scheduled),
             sequential=sequential,
         ),
-        problems,
+        sort_problems(problems),
     )

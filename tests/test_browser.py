@@ -131,3 +131,54 @@ def test_anchor_targets_are_not_hidden_under_the_header(built, open_page):
     header = page.query_selector("header").bounding_box()
     assert heading["y"] >= header["y"] + header["height"] - 1
     assert heading["y"] < 400
+
+
+def test_long_timeline_is_legible(site, open_page):
+    """60 phases over two years: axis labels and phase labels never overlap, text stays readable."""
+    phases = "\n".join(f"  - {{name: Workstream {i} delivery, effort: {1 + i % 3} w}}" for i in range(1, 61))
+    site.plan("specs/big", MINIMAL_PLAN + "phases:\n" + phases + "\n")
+    result = site.build(theme={"name": "material"}, plugins=[{"specplan": {"build_date": "2027-01-04"}}])
+    assert not result.failed, result.warnings
+    for width in (1280, 700):
+        page = open_page(result.site_dir / "specs/big/plan/index.html", width=width)
+        boxes = page.eval_on_selector_all(
+            ".specplan-gantt-axis text, .specplan-gantt-rows text",
+            "els => els.map(e => { const r = e.getBoundingClientRect(); return [e.closest('.specplan-gantt-axis') ? 'axis' : 'row', r.x, r.y, r.width, r.height, parseFloat(getComputedStyle(e).fontSize) * (r.height / e.getBBox().height)]; })",
+        )
+        axis = sorted((b for b in boxes if b[0] == "axis"), key=lambda b: b[1])
+        rows = sorted((b for b in boxes if b[0] == "row"), key=lambda b: b[2])
+        assert len(rows) == 60 and 4 <= len(axis) <= 12
+        for a, b in zip(axis, axis[1:]):
+            assert a[1] + a[3] <= b[1], f"axis labels overlap at width {width}"
+        for a, b in zip(rows, rows[1:]):
+            assert a[2] + a[4] <= b[2] + 0.5, f"phase labels overlap at width {width}"
+        assert min(b[4] for b in boxes) >= 10, "text under 10 px high"
+        today = page.query_selector(".specplan-gantt-today")
+        assert today is not None and today.is_visible()
+
+
+@pytest.mark.parametrize("theme,scheme", [("material", "light"), ("material", "dark"), ("mkdocs", "light")])
+def test_timeline_reads_in_each_theme(built, open_page, theme, scheme):
+    page = open_page(built[theme] / PLAN, color_scheme=scheme)
+    background = _page_background(page)
+    label = page.eval_on_selector(".specplan-gantt-rows text", "e => getComputedStyle(e).fill")
+    assert contrast(label, background) >= 4.5
+    outline = page.eval_on_selector(".specplan-gantt-critical .specplan-gantt-shape, .specplan-gantt-critical .specplan-gantt-outline", "e => getComputedStyle(e).stroke")
+    assert contrast(outline, background) >= 3  # the critical path stands out on the page
+    width = page.eval_on_selector(".specplan-gantt", "e => e.getBoundingClientRect().width")
+    content = page.eval_on_selector(
+        ".specplan-timeline",
+        "e => { const p = e.parentElement, s = getComputedStyle(p); return p.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }",
+    )
+    assert width == pytest.approx(content, abs=2)  # scales with the page
+
+
+def test_timeline_prints(built, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((built["material"] / PLAN).resolve().as_uri())
+    page.emulate_media(media="print")
+    assert page.query_selector(".specplan-gantt").is_visible()
+    pdf = page.pdf(format="A4")
+    assert len(pdf) > 10_000
+    context.close()

@@ -211,3 +211,49 @@ def test_bad_option_is_a_config_error(site):
     result = site.build(plugins=[{"specplan": {"sprint_length": "ten"}}])
     assert result.failed
     assert "sprint_length" in "\n".join(result.warnings)
+
+
+TIMELINE_PLAN = MINIMAL_PLAN + "phases:\n  - {name: A, effort: 1 w}\n  - {name: B, effort: 1 w}\n"
+
+
+def test_build_date_sets_the_today_line(site):
+    site.plan("specs/a", TIMELINE_PLAN)
+    result = site.build(plugins=[{"specplan": {"build_date": "2026-03-09"}}])
+    assert not result.failed, result.warnings
+    assert 'class="specplan-gantt-today" data-date="2026-03-09"' in result.html("specs/a/plan/index.html")
+
+
+def test_source_date_epoch(site, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772755200")  # 2026-03-06
+    site.plan("specs/a", TIMELINE_PLAN)
+    result = site.build()
+    assert 'data-date="2026-03-06"' in result.html("specs/a/plan/index.html")
+
+
+def test_bad_build_date_is_a_config_error(site):
+    result = site.build(plugins=[{"specplan": {"build_date": "tomorrow"}}])
+    assert result.failed
+    assert "build_date: 'tomorrow' is not a date; expected YYYY-MM-DD" in "\n".join(result.warnings)
+
+
+def test_timeline_can_be_turned_off(site):
+    site.plan("specs/a", TIMELINE_PLAN)
+    result = site.build(plugins=[{"specplan": {"timeline": False}}])
+    html = result.html("specs/a/plan/index.html")
+    assert "specplan-gantt" not in html and "Phase 1: A" in html
+
+
+def test_cycle_fails_strict_and_the_page_still_renders(site):
+    site.plan("specs/a", MINIMAL_PLAN + "phases:\n  - {name: A, dependencies: [B], effort: 1 d}\n  - {name: B, dependencies: [A], effort: 1 d}\n")
+    result = site.build()
+    assert result.failed
+    assert len(result.warnings) == 1 and "in a cycle: Phase 1 → Phase 2 → Phase 1" in result.warnings[0]
+    html = result.html("specs/a/plan/index.html")
+    assert "in a cycle" in html and "specplan-gantt" not in html and "Phase 2: B" in html
+
+
+def test_milestone_is_info_not_a_warning(site):
+    site.plan("specs/a", MINIMAL_PLAN + "phases:\n  - {name: A, effort: 1 d}\n  - {name: Launch}\n")
+    result = site.build()
+    assert not result.failed and result.warnings == []
+    assert any('Phase 2 "Launch" has no effort; it is drawn as a milestone' in m for m in result.infos)
