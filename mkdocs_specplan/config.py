@@ -73,3 +73,14 @@ class SpecPlanConfig(base.Config):
     build_date = c.Optional(c.Type((str, dt.date)))
     """The date of "today" (YYYY-MM-DD) for today lines and staleness; default: the day of the build,
     or SOURCE_DATE_EPOCH when it is set."""
+
+    dashboard = c.Type((bool, str), default="plans/index.md")
+    """Where the site-wide dashboard is generated (a path in the site); false turns it off."""
+
+    dashboard_title = c.Type(str, default="Plans")
+
+    json = c.Type((bool, str), default="plans/plans.json")
+    """Where the JSON export of every plan is written; false turns it off."""
+
+    stale_days = c.Type(int, default=90)
+    """A plan whose last_updated is older than this many days (from the build date) is stale."""

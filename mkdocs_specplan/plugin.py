@@ -16,6 +16,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from .config import SpecPlanConfig
+from .dashboard import PlanEntry, Portfolio, export_json, render_dashboard
 from .features import Constitution, FeatureInfo, Siblings, SiteFiles, link_feature
 from .model import Problem, Settings
 from .pages import PlanPage, PlanSource, load_page, render_page, timeline_context
@@ -83,6 +84,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.renderer: Renderer | None = None
         self.settings = Settings()
         self.today = dt.date.today()
+        self.dashboard_uri: str | None = None
+        self.json_uri: str | None = None
         self._cache: dict[tuple[str, str], PlanPage] = {}
         self.features: dict[str, FeatureInfo] = {}  # by plan page src_uri
         self.constitution: Constitution | None = None
@@ -115,7 +118,22 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             raise PluginError(f"specplan: {exc}") from None
         if self.config.css and CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
+        self.dashboard_uri = self._path_option("dashboard", "plans/index.md", ".md")
+        self.json_uri = self._path_option("json", "plans/plans.json", ".json")
+        if self.config.stale_days < 0:
+            raise PluginError("specplan: stale_days must be 0 or more")
+        if self.dashboard_uri and config.nav is not None and self.dashboard_uri not in repr(config.nav):
+            config.nav.append({self.config.dashboard_title: self.dashboard_uri})
         return config
+
+    def _path_option(self, name: str, default: str, suffix: str) -> str | None:
+        value = self.config[name]
+        if value is False:
+            return None
+        path = default if value is True else str(value).strip().lstrip("/")
+        if not path.endswith(suffix) or ".." in path.split("/"):
+            raise PluginError(f"specplan: {name}: {value!r} must be a path inside the site ending in {suffix}, or false")
+        return path
 
     def _build_date(self) -> dt.date:
         value = self.config.build_date
@@ -209,6 +227,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         siblings = Siblings(**{k: v for k, v in self.config.siblings.items()})
         self.features = {}
         self._specs = {}
+        generated_files: dict[str, File] = {}
         for page in self.pages:
             info = link_feature(
                 page,
@@ -225,11 +244,13 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             generated = File.generated(config, page.source.page_uri, content=page.markdown)
             generated.edit_uri = page.context.get("edit_uri")
             files.append(generated)
+            generated_files[page.source.page_uri] = generated
             if info.spec_uri:
                 self._specs[info.spec_uri] = (page, generated)
             for problem in page.problems:
                 (log.warning if problem.level == "warning" else log.info)(str(problem))
 
+        self._add_dashboard(files, config, generated_files)
         if self.config.css:
             files.append(File.generated(config, CSS_URI, content=CSS_PATH.read_text(encoding="utf-8")))
         with_problems = sum(1 for p in self.pages if p.warnings)
@@ -239,6 +260,63 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             + f" in {time.perf_counter() - started:.2f} s"
         )
         return files
+
+    def _add_dashboard(self, files: Files, config: MkDocsConfig, plan_files: dict[str, File]) -> None:
+        """The dashboard page and the JSON export, from the plans loaded in this build."""
+        if not self.dashboard_uri and not self.json_uri:
+            return
+        dashboard_file = None
+        if self.dashboard_uri:
+            existing = files.get_file_from_path(self.dashboard_uri)
+            if existing is not None:
+                log.warning(
+                    f"{self._display_path(existing, config)}: a page is already at the dashboard's path; it is kept "
+                    "and the dashboard is not generated. Move it, or set the dashboard option to another path"
+                )
+            else:
+                dashboard_file = File.generated(config, self.dashboard_uri, content="")
+        anchor_file = dashboard_file or File.generated(config, self.dashboard_uri or "plans/index.md", content="")
+        dashboard_dir = posixpath.dirname(anchor_file.src_uri)
+
+        def url_of(uri: str | None) -> str | None:
+            found = files.get_file_from_path(uri) if uri else None
+            return found.url if found is not None else None
+
+        entries = []
+        for page in self.pages:
+            plan_file = plan_files[page.source.page_uri]
+            info = self.features.get(page.source.page_uri)
+            doc_urls = {}
+            contract_urls = []
+            if info is not None:
+                doc_urls = {
+                    "data_model": url_of(info.data_model_uri),
+                    "tasks": url_of(info.tasks_uri),
+                    **{k: url_of(posixpath.join(page.source.folder, getattr(self.config.siblings, k))) for k in ("research", "quickstart")},
+                }
+                contract_urls = [url_of(posixpath.normpath(posixpath.join(page.source.folder, c.href))) for c in info.links.contracts]
+            entries.append(
+                PlanEntry(
+                    page=page,
+                    info=info,
+                    url=plan_file.url,
+                    md_link=posixpath.relpath(page.source.page_uri, dashboard_dir or "."),
+                    href=plan_file.url_relative_to(anchor_file),
+                    spec_url=url_of(info.spec_uri) if info else None,
+                    doc_urls={k: v for k, v in doc_urls.items() if v},
+                    contract_urls=[u for u in contract_urls if u],
+                )
+            )
+        portfolio = Portfolio(entries, self.settings, self.today, self.config.stale_days)
+        if self.json_uri:
+            if files.get_file_from_path(self.json_uri) is not None:
+                log.warning(f"{self.json_uri}: a file is already at the JSON export's path; it is kept and the export is not written")
+            else:
+                files.append(File.generated(config, self.json_uri, content=export_json(portfolio)))
+        if dashboard_file is not None:
+            json_href = posixpath.relpath(self.json_uri, dashboard_dir or ".") if self.json_uri and files.get_file_from_path(self.json_uri) else None
+            dashboard_file.content_string = render_dashboard(portfolio, self.config.dashboard_title, json_href)
+            files.append(dashboard_file)
 
     @staticmethod
     def _read(files: Files, uri: str) -> str | None:
