@@ -52,8 +52,8 @@ class Problem:
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Problems in the order they appear in the file (stable for equal positions)."""
-    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.column or 0))
+    """Problems in the order they appear in the file, those about the whole file last."""
+    return sorted(problems, key=lambda p: (p.path, p.line is None, p.line or 0, p.column or 0))
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,10 @@ def test_demo_plans(demo, page, title, status):
 
 
 def test_demo_writes_nothing_into_its_sources(demo):
-    assert not (DEMO / "docs" / "specs" / "001-appointment-reminders" / "plan.md").exists()
-    assert not any(DEMO.rglob("plans.json"))
+    for folder in (DEMO / "docs", DEMO / "specs"):
+        assert not any(folder.rglob("plan.md")), "a plan page was written into the sources"
+        assert not any(folder.rglob("plans.json"))
+        assert not (folder / "plans").exists()
 
 
 FEATURES = [
@@ -82,3 +84,34 @@ def test_demo_traceability_and_tasks(demo):
     reminders = demo.html("specs/001-appointment-reminders/plan/index.html")
     assert re.search(r"<strong>Tasks</strong>: <a href=\"../tasks/\">4/10 done</a>", reminders)
     assert '<a href="../../../constitution/#article-ii">Article II (Operate What We Know)</a>' in reminders
+
+
+def test_demo_dashboard_figures_match_the_yaml(demo):
+    """Counted by hand from the four plan.yaml files of the demo, with build_date 2026-11-26."""
+    import json
+
+    data = json.loads(demo.html("plans/plans.json"))
+    assert data["build_date"] == "2026-11-26"
+    summary = data["summary"]
+    assert summary["plans"] == 4
+    assert {k: v for k, v in summary["by_status"].items() if v} == {"draft": 1, "approved": 1, "in-progress": 1, "blocked": 1}
+    assert summary["phases"] == {"done": 1, "total": 16}  # 4 + 4 + 3 + 5 phases; only 001's first is done
+    # open: 001 R1 (medium x high), 002 R1 (medium x high), 002 R2 (low x high), 003 R1 (high x medium),
+    # 004 R1 (high x high), 004 R2 (medium x medium); 001 R2, 002 R3 mitigated, 004 R3 closed
+    assert summary["open_risks"] == 6
+    assert summary["open_risks_by_level"] == {"high": 4, "medium": 2, "low": 0}
+    assert summary["external_dependencies_not_available"] == 2  # 001 EHR vendor feed (pending), 004 contract (blocked)
+    assert summary["stale_plans"] == 1  # 004, last updated 2026-07-14
+    assert [p["feature_id"] for p in data["plans"]] == ["001", "002", "003", "004"]
+    html = demo.html("plans/index.html")
+    cells = {(p, i): int(n) for p, i, n in re.findall(r'data-probability="(\w+)" data-impact="(\w+)" data-count="(\d+)"', html)}
+    assert {k: v for k, v in cells.items() if v} == {
+        ("medium", "high"): 2, ("low", "high"): 1, ("high", "medium"): 1, ("high", "high"): 1, ("medium", "medium"): 1,
+    }
+
+
+def test_demo_dashboard_links_resolve(demo):
+    from .test_links import assert_links_resolve
+
+    hrefs = assert_links_resolve(demo.site_dir, "plans/index.html")
+    assert len(hrefs) > 30
