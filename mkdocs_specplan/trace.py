@@ -118,17 +118,33 @@ def resolve_principle(reference: str, principles: list[Principle]) -> Principle 
     return next((p for p in principles if p.name.casefold() == wanted), None)
 
 
-def anchor_principles(text: str, principles: list[Principle]) -> str:
-    """Put a stable anchor (``#article-ii``) before each principle's heading."""
+def anchor_lines(text: str, anchors: dict[int, tuple[str, str | None]]) -> str:
+    """Put stable anchors on lines (1-based): ``{line: (anchor, text the anchor goes before)}``.
+
+    A heading gets an anchor element on the line before it (it stays a heading); any other line
+    gets an inline anchor before the given text (or its first non-blank character).
+    """
     lines = text.split("\n")
-    by_line = {p.line: p for p in principles}
     out = []
     for i, line in enumerate(lines, start=1):
-        principle = by_line.get(i)
-        if principle is not None:
-            out.append(f'<div id="{principle.anchor}" class="specplan-anchor"></div>\n')
-        out.append(line)
+        if i not in anchors:
+            out.append(line)
+            continue
+        anchor, before = anchors[i]
+        if line.lstrip().startswith("#"):
+            out.append(f'<div id="{anchor}" class="specplan-anchor"></div>\n')
+            out.append(line)
+            continue
+        pos = line.index(before) if before and before in line else len(line) - len(line.lstrip())
+        while pos > 0 and line[pos - 1] in "*_":  # before the bold or italic markup of the ID
+            pos -= 1
+        out.append(f'{line[:pos]}<a id="{anchor}" class="specplan-req-anchor"></a>{line[pos:]}')
     return "\n".join(out)
+
+
+def anchor_principles(text: str, principles: list[Principle]) -> str:
+    """A stable anchor (``#article-ii``) before each principle's heading."""
+    return anchor_lines(text, {p.line: (p.anchor, None) for p in principles})
 
 
 # -- requirements in a spec -------------------------------------------------------------------
@@ -175,24 +191,8 @@ def parse_spec(text: str, prefixes: tuple[str, ...] = ("FR", "NFR", "SC")) -> li
 
 
 def anchor_spec(text: str, requirements: list[Requirement]) -> str:
-    """Stable anchors on the spec page: ``#fr-001`` on its list item, ``#us1`` before its heading."""
-    lines = text.split("\n")
-    by_line = {r.line: r for r in requirements}
-    out = []
-    for i, line in enumerate(lines, start=1):
-        req = by_line.get(i)
-        if req is None:
-            out.append(line)
-        elif line.lstrip().startswith("#"):
-            out.append(f'<div id="{req.anchor}" class="specplan-anchor"></div>\n')
-            out.append(line)
-        else:
-            # inside the list item, before the ID
-            pos = line.index(req.id) if req.id in line else len(line) - len(line.lstrip())
-            while pos > 0 and line[pos - 1] in "*_":
-                pos -= 1
-            out.append(f'{line[:pos]}<a id="{req.anchor}" class="specplan-req-anchor"></a>{line[pos:]}')
-    return "\n".join(out)
+    """Stable anchors on the spec page: ``#fr-001`` in its list item, ``#us1`` before its heading."""
+    return anchor_lines(text, {r.line: (r.anchor, r.id) for r in requirements})
 
 
 def count_clarifications(text: str) -> int:

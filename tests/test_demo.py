@@ -115,3 +115,25 @@ def test_demo_dashboard_links_resolve(demo):
 
     hrefs = assert_links_resolve(demo.site_dir, "plans/index.html")
     assert len(hrefs) > 30
+
+
+@pytest.mark.parametrize("feature", FEATURES)
+def test_every_demo_plan_has_a_timeline(demo, feature):
+    html = demo.html(f"{feature}/plan/index.html")
+    assert html.count('class="specplan-gantt-bar') >= 3
+    assert 'data-critical="true"' in html
+
+
+def test_demo_timeline_dates_by_hand(demo):
+    """002 starts Monday 2026-11-30: 3 w, then 2-3 w and 2 w in parallel, then 1-2 sprints."""
+    html = demo.html("specs/002-patient-intake/plan/index.html")
+    bars = re.findall(r'data-phase="(\d)" data-start="([\d-]+)" data-end="([\d-]+)" data-critical="(\w+)"', html)
+    assert bars == [
+        ("1", "2026-11-30", "2026-12-18", "true"),
+        ("2", "2026-12-21", "2027-01-08", "true"),
+        ("3", "2026-12-21", "2027-01-01", "false"),
+        ("4", "2027-01-11", "2027-02-05", "true"),
+    ]
+    assert "<strong>Span</strong>: 10 weeks (50 working days)" in html
+    assert "Difference" not in html  # 8-10 weeks estimated
+    assert 'data-date="2026-11-26"' not in html  # the plan starts after the build date
