@@ -138,7 +138,8 @@ def _where(page: PlanPage, fieldpath: str) -> str:
         if name == "technical_decisions" and i < len(plan.technical_decisions):
             d = plan.technical_decisions[i]
             return f"[Decision {d.id or i + 1}](#{Anchors.decision(d)})"
-        item = getattr(plan, name, [None] * (i + 1))[i] if i < len(getattr(plan, name, [])) else None
+        items = getattr(plan, name, [])
+        item = items[i] if i < len(items) else None
         label = getattr(item, "name", None) or getattr(item, "level", None) or getattr(item, "metric", None)
         section = {
             "components": "Component",

@@ -358,7 +358,7 @@ class _Reader:
             self.report(node, fieldpath, f"expected a mapping of checklist items to true/false, got {_kind_of(node)}")
             return None
         schema = {key: Spec("bool") for key in MANUAL_CHECKLIST_KEYS}
-        decided = {k for k in DATA_CHECKLIST_KEYS}
+        decided = set(DATA_CHECKLIST_KEYS)
         kept = []
         for key_node, value_node in node.value:
             if isinstance(key_node, ScalarNode) and key_node.value in decided:

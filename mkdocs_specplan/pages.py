@@ -12,6 +12,7 @@ from .loader import load_plan
 from .model import Decision, Phase, Plan, Problem, Risk, Settings, sort_problems
 from .render import Renderer, slug
 from .schedule import Schedule, resolve_dependencies, schedule_plan
+from .timeline import phase_gantt, render_gantt, schedule_table
 from .trace import link_mentions
 
 
@@ -144,8 +145,6 @@ def effort_difference(plan: Plan, schedule: Schedule) -> str | None:
 
 def timeline_context(page: PlanPage, today: dt.date | None, settings: Settings) -> dict[str, Any]:
     """The chart, its table and the summary lines, for the template."""
-    from .timeline import phase_gantt, render_gantt, schedule_table
-
     plan, schedule = page.plan, page.schedule
     if plan is None or schedule is None or not schedule.phases:
         return {}

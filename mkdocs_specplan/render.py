@@ -160,9 +160,6 @@ class Renderer:
         except jinja2.TemplateNotFound as exc:
             raise TemplateProblem(f"template {shown or name}: cannot find {exc.name}") from None
 
-    def get_template(self, name: str) -> jinja2.Template:
-        return self._load(name, None)
-
     # -- filters -------------------------------------------------------------------------------
     @staticmethod
     def badge(text: Any, kind: str = "status") -> Markup:

@@ -183,7 +183,7 @@ def render_gantt(gantt: Gantt) -> str:
     ticks, style = _ticks(start, end, max_labels=max(3, int(span / 62)))
     add('<g class="specplan-gantt-axis">')
     previous = None
-    for i, tick in enumerate(ticks):
+    for tick in ticks:
         tx = x(tick)
         if tx > x1 + 0.01:
             break
