@@ -15,7 +15,7 @@ from markupsafe import escape
 from .features import FeatureInfo
 from .model import Effort, Plan, Risk, Settings
 from .pages import Anchors, PlanPage
-from .render import hue_color, level_hue, one_line, status_class
+from .render import badge_html, hue_color, level_badge_html, one_line, scale_hue, status_class
 from .timeline import Gantt, GanttRow, fmt_date, render_gantt
 
 JSON_VERSION = 1
@@ -201,17 +201,11 @@ def _e(value: Any) -> str:
 
 
 def _badge(text: str | None, kind: str) -> str:
-    if not text:
-        return "—"
-    return f'<span class="specplan-badge specplan-{kind}-{status_class(text)}">{_e(text)}</span>'
+    return str(badge_html(text, kind)) if text else "—"
 
 
 def _level_badge(level: str | None, levels: tuple[str, ...]) -> str:
-    if not level:
-        return '<span class="specplan-badge specplan-level-unknown">not assessed</span>'
-    hue = level_hue(level, levels)
-    colour = hue_color(hue) if hue is not None else "#475569"
-    return f'<span class="specplan-badge specplan-level" style="background-color: {colour}">{_e(level)}</span>'
+    return str(level_badge_html(level, levels))
 
 
 def _bar(done: int, total: int) -> str:
@@ -352,8 +346,7 @@ def render_dashboard(portfolio: Portfolio, title: str = "Plans", json_href: str 
         for i in levels:
             items = cells[(p, i)]
             score = (levels.index(p) + 1) * (levels.index(i) + 1)
-            hue = round(120 * (1 - (score - 1) / (n * n - 1)) ** 1.5) if n > 1 else 0
-            colour = hue_color(hue)
+            colour = hue_color(scale_hue((score - 1) / (n * n - 1)) if n > 1 else 0)
             count = len(items)
             content = f'<a href="#{_cell_anchor(p, i)}">{count}</a>' if count else "0"
             row.append(

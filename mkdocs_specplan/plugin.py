@@ -20,7 +20,7 @@ from .dashboard import PlanEntry, Portfolio, export_json, render_dashboard
 from .features import Constitution, FeatureInfo, Siblings, SiteFiles, link_feature
 from .model import Problem, Settings
 from .pages import PlanPage, PlanSource, load_page, render_page, timeline_context
-from .render import Renderer, TemplateProblem, escape_html
+from .render import Renderer, TemplateProblem, badge_html, escape_html
 from .trace import anchor_principles, anchor_spec, parse_constitution, parse_spec
 
 log = get_plugin_logger("specplan")
@@ -378,9 +378,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             f'<a href="{escape_html(href)}">{escape_html(plan_page.title)}</a>',
         ]
         if plan is not None and plan.status:
-            parts.append(
-                f' <span class="specplan-badge specplan-status-{escape_html(plan.status)}">{escape_html(plan.status)}</span>'
-            )
+            parts.append(f" {badge_html(plan.status, 'status')}")
         info = self.features.get(plan_page.source.page_uri)
         if info is not None and info.tasks is not None and info.tasks.total:
             parts.append(f" · tasks {info.tasks.done}/{info.tasks.total} done")

@@ -31,13 +31,18 @@ def status_class(text: str | None) -> str:
     return slug(text or "unknown")
 
 
+def scale_hue(fraction: float) -> int:
+    """The colour scale of levels and the heatmap: green (120) at 0 to red (0) at 1, through amber."""
+    return round(120 * (1 - fraction) ** 1.5)
+
+
 def level_hue(level: str | None, levels: tuple[str, ...]) -> int | None:
-    """Green (120) for the lowest configured level to red (0) for the highest, through amber."""
+    """The hue of a configured level: green for the lowest, red for the highest."""
     if level is None or level not in levels:
         return None
     if len(levels) == 1:
         return 0
-    return round(120 * (1 - levels.index(level) / (len(levels) - 1)) ** 1.5)
+    return scale_hue(levels.index(level) / (len(levels) - 1))
 
 
 def _relative_luminance(rgb: tuple[float, float, float]) -> float:
@@ -62,6 +67,25 @@ def hue_color(hue: float, min_contrast: float = 4.6) -> str:
 def level_color(level: str | None, levels: tuple[str, ...]) -> str | None:
     hue = level_hue(level, levels)
     return None if hue is None else hue_color(hue)
+
+
+def badge_html(text: Any, kind: str = "status") -> Markup:
+    """A status badge (``kind``: status, phase, risk, dependency); nothing for an empty value."""
+    if text is None or text == "":
+        return Markup("")
+    return Markup('<span class="specplan-badge specplan-{kind}-{cls}">{text}</span>').format(
+        kind=kind, cls=status_class(str(text)), text=str(text)
+    )
+
+
+def level_badge_html(level: str | None, levels: tuple[str, ...]) -> Markup:
+    """A risk-level badge coloured on the scale of the configured levels."""
+    if not level:
+        return Markup('<span class="specplan-badge specplan-level-unknown">not assessed</span>')
+    color = level_color(level, levels) or "#475569"
+    return Markup(
+        '<span class="specplan-badge specplan-level specplan-level-{cls}" style="background-color: {color}">{text}</span>'
+    ).format(cls=status_class(level), color=color, text=level)
 
 
 def md_indent(text: str | None, width: int = 4) -> str:
@@ -145,8 +169,8 @@ class Renderer:
             one_line=one_line,
             slug=slug,
             status_class=status_class,
-            badge=self.badge,
-            level_badge=self.level_badge,
+            badge=badge_html,
+            level_badge=lambda level: level_badge_html(level, settings.risk_levels),
         )
         self.env.globals.update(settings=settings)
         self.template = self._load(self.template_name, template_path)
@@ -159,23 +183,6 @@ class Renderer:
             raise TemplateProblem(f"template {where}:{exc.lineno}: {exc.message}") from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateProblem(f"template {shown or name}: cannot find {exc.name}") from None
-
-    # -- filters -------------------------------------------------------------------------------
-    @staticmethod
-    def badge(text: Any, kind: str = "status") -> Markup:
-        if text is None or text == "":
-            return Markup("")
-        return Markup('<span class="specplan-badge specplan-{kind}-{cls}">{text}</span>').format(
-            kind=kind, cls=status_class(str(text)), text=str(text)
-        )
-
-    def level_badge(self, level: str | None) -> Markup:
-        if not level:
-            return Markup('<span class="specplan-badge specplan-level-unknown">not assessed</span>')
-        color = level_color(level, self.settings.risk_levels) or "#475569"
-        return Markup(
-            '<span class="specplan-badge specplan-level specplan-level-{cls}" style="background-color: {color}">{text}</span>'
-        ).format(cls=status_class(level), color=color, text=level)
 
     # -- rendering -----------------------------------------------------------------------------
     def render(self, template: jinja2.Template | None = None, **context: Any) -> str:
