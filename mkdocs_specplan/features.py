@@ -89,6 +89,9 @@ class FeatureInfo:
     spec_uri: str | None = None
     data_model_uri: str | None = None
     tasks_uri: str | None = None
+    research_uri: str | None = None
+    quickstart_uri: str | None = None
+    contract_uris: list[str] = field(default_factory=list)
     requirements: list[Requirement] = field(default_factory=list)
     traceability: Traceability | None = None
     tasks: TaskProgress | None = None
@@ -196,7 +199,7 @@ def link_feature(
     elif warn_missing and plan and plan.data_model_description:
         _report(page, "data_model_description", f"the plan describes a data model but there is no {siblings.data_model} beside it")
     contracts_dir = posixpath.join(folder, siblings.contracts) if folder else siblings.contracts
-    contracts = site.under(contracts_dir)
+    contracts = info.contract_uris = site.under(contracts_dir)
     if contracts:
         info.links.contracts = [
             Link(posixpath.relpath(u, contracts_dir), posixpath.relpath(u, folder or ".")) for u in contracts
@@ -204,8 +207,10 @@ def link_feature(
         docs.append(("Contracts", Link("contracts", "#specplan-contracts")))
     elif warn_missing and plan and plan.api_contract_description:
         _report(page, "api_contract_description", f"the plan describes API contracts but there is no {siblings.contracts}/ folder beside it")
-    for label, name in (("Research", siblings.research), ("Quickstart", siblings.quickstart)):
-        if sibling(name):
+    info.research_uri = sibling(siblings.research)
+    info.quickstart_uri = sibling(siblings.quickstart)
+    for label, name, uri in (("Research", siblings.research, info.research_uri), ("Quickstart", siblings.quickstart, info.quickstart_uri)):
+        if uri:
             docs.append((label, Link(name, name)))
     info.tasks_uri = sibling(siblings.tasks)
     if info.tasks_uri:

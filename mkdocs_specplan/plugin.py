@@ -286,15 +286,16 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         for page in self.pages:
             plan_file = plan_files[page.source.page_uri]
             info = self.features.get(page.source.page_uri)
-            doc_urls = {}
-            contract_urls = []
+            doc_uris = {}
             if info is not None:
-                doc_urls = {
-                    "data_model": url_of(info.data_model_uri),
-                    "tasks": url_of(info.tasks_uri),
-                    **{k: url_of(posixpath.join(page.source.folder, getattr(self.config.siblings, k))) for k in ("research", "quickstart")},
+                doc_uris = {
+                    "data_model": info.data_model_uri,
+                    "research": info.research_uri,
+                    "quickstart": info.quickstart_uri,
+                    "tasks": info.tasks_uri,
                 }
-                contract_urls = [url_of(posixpath.normpath(posixpath.join(page.source.folder, c.href))) for c in info.links.contracts]
+            doc_urls = {k: url_of(uri) for k, uri in doc_uris.items()}
+            contract_urls = [url_of(uri) for uri in info.contract_uris] if info is not None else []
             entries.append(
                 PlanEntry(
                     page=page,
