@@ -12,7 +12,6 @@ from typing import Callable
 
 from .model import Problem
 from .pages import Anchors, FeatureLinks, Link, PlanPage
-from .render import one_line
 from .trace import (
     Principle,
     Requirement,
@@ -291,6 +290,5 @@ def link_feature(
         constitution_refs=constitution_refs,
         constitution_names=constitution.names if constitution else None,
         uncovered_stories=uncovered_stories,
-        one_line=one_line,
     )
     return info

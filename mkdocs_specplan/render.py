@@ -130,14 +130,6 @@ def tidy_markdown(text: str) -> str:
     return "\n".join(out).strip("\n") + "\n"
 
 
-def relative_href(target: str, page_dir: str) -> str:
-    """An href from a page in ``page_dir`` (site path) to ``target`` (site path)."""
-    rel = os.path.relpath(target, page_dir or ".").replace(os.sep, "/")
-    if target.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    return rel
-
-
 class Renderer:
     """Holds the Jinja2 environment; a user template may replace or extend the packaged one."""
 

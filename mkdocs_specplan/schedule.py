@@ -109,10 +109,6 @@ class Schedule:
     sequential: bool
 
     @property
-    def weeks(self) -> float:
-        return self.working_days / 5
-
-    @property
     def edges(self) -> list[tuple[int, int]]:
         return [(dep, p.number) for p in self.phases for dep in p.depends_on]
 

@@ -302,10 +302,6 @@ class TaskProgress:
     total: int = 0
     groups: list[TaskGroup] = field(default_factory=list)
 
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
 
 def parse_tasks(text: str) -> TaskProgress:
     """spec-kit task lines (``- [ ] T001 [P] [US1] ...``; ``[x]``/``[X]`` is done) per ``##`` heading."""
