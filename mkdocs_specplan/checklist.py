@@ -35,6 +35,17 @@ DATA_CHECKLIST_KEYS = (
 UNAVAILABLE_STATUSES = frozenset({"unavailable", "not-available", "blocked", "missing", "rejected", "denied"})
 
 ROMAN = ("i", "ii", "iii", "iv")
+# Checklist keys of constitution principles beyond Articles I-IV: article_v, security_ii, ...
+PRINCIPLE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}_[ivxlc]{1,12}$")
+
+
+@dataclass(frozen=True)
+class PrincipleItem:
+    """A principle of the constitution as the checklist names it."""
+
+    key: str  # "article_ii", "security_i"
+    label: str  # "Article II", "Security I"
+    name: str
 
 
 @dataclass(frozen=True)
@@ -97,14 +108,25 @@ def build_checklist(
     problem_count: int = 0,
     constitution_names: dict[str, str] | None = None,
     uncovered_stories: list[str] | None = None,
+    principles: list[PrincipleItem] | None = None,
 ) -> list[ChecklistSection]:
-    """Decide every checklist item; ``uncovered_stories`` are user stories no part of the plan mentions."""
+    """Decide every checklist item; ``uncovered_stories`` are user stories no part of the plan mentions.
+
+    Constitutional Compliance lists every principle of the constitution (``principles``), unless
+    the plan names its articles itself (``article_i_name`` ...), or there is no constitution: then
+    Articles I-III (and IV with PHI), as the template has them.
+    """
     names = article_names(plan, constitution_names)
     articles = []
-    for numeral in ROMAN[: 4 if plan.phi_handling else 3]:
-        name = names[numeral]
-        text = f"Adheres to Article {numeral.upper()}" + (f" ({name})" if name else "")
-        articles.append(_manual(plan, f"article_{numeral}", text))
+    own_names = any(getattr(plan, f"article_{numeral}_name") for numeral in ROMAN)
+    if principles and not own_names:
+        for principle in principles:
+            articles.append(_manual(plan, principle.key, f"Adheres to {principle.label} ({principle.name})"))
+    else:
+        for numeral in ROMAN[: 4 if plan.phi_handling else 3]:
+            name = names[numeral]
+            text = f"Adheres to Article {numeral.upper()}" + (f" ({name})" if name else "")
+            articles.append(_manual(plan, f"article_{numeral}", text))
 
     failures: dict[str, list[str]] = {}
     arch = [] if (plan.architecture_description or plan.components) else ["no architecture description or components"]

@@ -19,6 +19,7 @@ class SiblingsConfig(base.Config):
     research = c.Type(str, default="research.md")
     quickstart = c.Type(str, default="quickstart.md")
     tasks = c.Type(str, default="tasks.md")
+    checklists = c.Type(str, default="checklists")
 
 
 class SpecPlanConfig(base.Config):
@@ -65,7 +66,10 @@ class SpecPlanConfig(base.Config):
     """The constitution (path from mkdocs.yml); default: a constitution.md anywhere in docs_dir."""
 
     requirement_prefixes = c.ListOfItems(c.Type(str), default=["FR", "NFR", "SC"])
-    """Requirement IDs are <prefix>-<number>; user stories are "User Story N" / "USN"."""
+    """Requirement IDs are <prefix>-<number> (FR-001, FR-001a, FR-011-001, NFR-SEC-001)."""
+
+    story_labels = c.ListOfItems(c.Type(str), default=["User Story", "US"])
+    """How user stories are named in headings and mentions: "User Story 1", "US1"."""
 
     timeline = c.Type(bool, default=True)
     """Draw the phase timeline on plan pages."""

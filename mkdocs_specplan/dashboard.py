@@ -12,10 +12,10 @@ from typing import Any
 
 from markupsafe import escape
 
-from .features import FeatureInfo
+from .features import LIFECYCLE, Feature, duplicate_ids
 from .model import Effort, Plan, Risk, Settings
 from .pages import Anchors, PlanPage
-from .render import badge_html, hue_color, level_badge_html, one_line, scale_hue, status_class
+from .render import badge_html, hue_color, level_badge_html, md_escape, one_line, scale_hue, status_class
 from .timeline import Gantt, GanttRow, fmt_date, render_gantt
 
 JSON_VERSION = 1
@@ -26,7 +26,7 @@ class PlanEntry:
     """A plan as the dashboard sees it, with the ways to link to it from the dashboard."""
 
     page: PlanPage
-    info: FeatureInfo | None
+    info: Feature | None
     url: str  # site URL of the plan page, e.g. "specs/001-x/plan/"
     md_link: str  # Markdown link from the dashboard's source, e.g. "../specs/001-x/plan.md"
     href: str  # href from the dashboard page, for raw HTML, e.g. "../specs/001-x/plan/"
@@ -41,6 +41,20 @@ class PlanEntry:
     @property
     def feature_id(self) -> str:
         return (self.plan.feature_id if self.plan and self.plan.feature_id else "") or ""
+
+
+@dataclass
+class FeatureEntry:
+    """A feature folder as the dashboard sees it."""
+
+    feature: Feature
+    url: str | None  # site URL of its spec page, else its plan page
+    md_link: str | None  # Markdown link from the dashboard's source to that page
+    plan: PlanEntry | None = None  # its plan.yaml, when it has one
+
+    @property
+    def label(self) -> str:
+        return f"{self.feature.id} {self.feature.name}" if self.feature.id else self.feature.name
 
 
 def natural_key(text: str) -> tuple:
@@ -58,8 +72,17 @@ class OpenRisk:
 class Portfolio:
     """Every figure of the dashboard, computed once per build."""
 
-    def __init__(self, entries: list[PlanEntry], settings: Settings, today: dt.date, stale_days: int = 90) -> None:
+    def __init__(
+        self,
+        entries: list[PlanEntry],
+        settings: Settings,
+        today: dt.date,
+        stale_days: int = 90,
+        features: list[FeatureEntry] | None = None,
+    ) -> None:
         self.settings = settings
+        self.features = sorted(features or [], key=lambda f: (natural_key(f.feature.id or ""), f.feature.folder))
+        self.duplicates = duplicate_ids([f.feature for f in self.features])
         self.today = today
         self.stale_days = stale_days
         self.entries = sorted(entries, key=lambda e: (natural_key(e.feature_id), e.page.source.src_uri))
@@ -145,10 +168,11 @@ class Portfolio:
                     out.append((entry, dep))
         return out
 
-    def quality(self) -> dict[str, list[tuple[PlanEntry, str]]]:
-        """Data-quality findings per kind: (plan, what)."""
-        found: dict[str, list[tuple[PlanEntry, str]]] = {
+    def quality(self) -> dict[str, list[tuple[str, str]]]:
+        """Data-quality findings per kind: (Markdown link to the feature or plan, what)."""
+        found: dict[str, list[tuple[str, str]]] = {
             "problems": [], "missing": [], "uncovered": [], "clarifications": [], "stale": [],
+            "duplicates": [], "no_checkboxes": [],
         }
         for entry in self.entries:
             warnings, infos = entry.page.warnings, entry.page.infos
@@ -158,31 +182,47 @@ class Portfolio:
                     parts.append(f"{len(warnings)} problem{'s' if len(warnings) != 1 else ''}")
                 if infos:
                     parts.append(f"{len(infos)} note{'s' if len(infos) != 1 else ''}")
-                found["problems"].append((entry, ", ".join(parts)))
-            info = entry.info
-            if info is not None:
-                missing = []
-                if info.spec_uri is None:
-                    missing.append("spec")
-                if info.data_model_uri is None:
-                    missing.append("data model")
-                if missing:
-                    found["missing"].append((entry, "no " + " and no ".join(missing)))
-                if info.traceability and info.traceability.uncovered:
-                    ids = ", ".join(r.requirement.id for r in info.traceability.uncovered)
-                    found["uncovered"].append((entry, ids))
-                if info.clarifications:
-                    n = info.clarifications
-                    found["clarifications"].append((entry, f"{n} marker{'s' if n != 1 else ''} in the spec"))
+                found["problems"].append((_plan_link(entry), ", ".join(parts)))
             if self.is_stale(entry):
                 assert entry.plan is not None and entry.plan.last_updated is not None
                 days = (self.today - entry.plan.last_updated).days
-                found["stale"].append((entry, f"last updated {entry.plan.last_updated.isoformat()}, {days} days ago"))
+                found["stale"].append((_plan_link(entry), f"last updated {entry.plan.last_updated.isoformat()}, {days} days ago"))
+        for item in self.features:
+            feature, link = item.feature, _feature_link(item)
+            missing = []
+            if feature.spec_uri is None:
+                missing.append("spec")
+            if feature.plan_kind == "yaml" and feature.data_model_uri is None:
+                missing.append("data model")
+            if missing:
+                found["missing"].append((link, "no " + " and no ".join(missing)))
+            if feature.plan_kind or feature.tasks is not None:
+                _, uncovered = feature.coverage()
+                if uncovered:
+                    found["uncovered"].append((link, ", ".join(uncovered)))
+            if feature.clarifications:
+                n = feature.clarifications
+                found["clarifications"].append((link, f"{n} marker{'s' if n != 1 else ''} in the spec"))
+            if feature.tasks is not None and not feature.tasks.checkboxes:
+                found["no_checkboxes"].append((link, f"{feature.tasks.total} tasks without checkboxes, counted as not done"))
+        for fid, same in self.duplicates.items():
+            found["duplicates"].append((md_escape(fid), ", ".join(md_escape(f.display_folder) for f in same)))
         return found
+
+    def stage_counts(self) -> dict[str, int]:
+        """Features by stage: the lifecycle stages first, then plan statuses in their configured order."""
+        counts: dict[str, int] = {}
+        for stage in LIFECYCLE + tuple(self.settings.plan_statuses):
+            counts.setdefault(stage, 0)
+        for entry in self.features:
+            counts[entry.feature.stage] = counts.get(entry.feature.stage, 0) + 1
+        return {k: v for k, v in counts.items() if v}
 
     def summary(self) -> dict[str, Any]:
         done, total = self.phase_totals()
         return {
+            "features": len(self.features),
+            "features_by_stage": self.stage_counts(),
             "plans": len(self.entries),
             "by_status": self.status_counts(),
             "phases": {"done": done, "total": total},
@@ -222,6 +262,11 @@ def _plan_link(entry: PlanEntry) -> str:
     return f"[{one_line(fid)} {one_line(label)}]({entry.md_link})"
 
 
+def _feature_link(item: FeatureEntry) -> str:
+    label = md_escape(item.label)
+    return f"[{label}]({item.md_link})" if item.md_link else label
+
+
 def _risk_link(item: OpenRisk) -> str:
     label = item.risk.id or str(item.risk.index + 1)
     return f"[{one_line(label)}]({item.entry.md_link}#{Anchors.risk(item.risk)})"
@@ -252,7 +297,7 @@ def render_dashboard(portfolio: Portfolio, title: str = "Plans", json_href: str 
     out: list[str] = [f"# {title}", ""]
     add = out.append
     entries = portfolio.entries
-    if not entries:
+    if not entries and not portfolio.features:
         add(EMPTY_STATE.format(today=portfolio.today.isoformat()))
         return "\n".join(out)
     levels = portfolio.levels
@@ -260,6 +305,18 @@ def render_dashboard(portfolio: Portfolio, title: str = "Plans", json_href: str 
 
     # summary cards
     add('<div class="specplan-cards">')
+    n_features = summary["features"]
+    add(f'<div class="specplan-card"><div class="specplan-card-figure">{n_features}</div><div>feature{"s" if n_features != 1 else ""}</div>'
+        + "".join(f'<div>{_badge(stage, "status")} {n}</div>' for stage, n in summary["features_by_stage"].items()) + "</div>")
+    if not entries:
+        add("</div>")
+        add("")
+        add("## Features")
+        add("")
+        add(_features_table(portfolio))
+        add("")
+        _add_quality(add, portfolio, json_href)
+        return "\n".join(out).rstrip("\n") + "\n"
     add(f'<div class="specplan-card"><div class="specplan-card-figure">{summary["plans"]}</div><div>plan{"s" if summary["plans"] != 1 else ""}</div>'
         + "".join(f'<div>{_badge(s, "status")} {n}</div>' for s, n in summary["by_status"].items() if n) + "</div>")
     done, total = summary["phases"]["done"], summary["phases"]["total"]
@@ -273,30 +330,10 @@ def render_dashboard(portfolio: Portfolio, title: str = "Plans", json_href: str 
     add("</div>")
     add("")
 
-    # plans table
-    add("## All plans")
+    # features table
+    add("## Features")
     add("")
-    add("| Plan | Status | Phases | Tasks | Start | End | Open risks | Last updated | Approved by |")
-    add("|---|---|---|---|---|---|---|---|---|")
-    for entry in entries:
-        plan = entry.plan
-        d, t = portfolio.phases_done(entry)
-        phases = f"{d}/{t}{_bar(d, t)}" if t else "—"
-        tasks = entry.info.tasks if entry.info else None
-        task_cell = f"{tasks.done}/{tasks.total}{_bar(tasks.done, tasks.total)}" if tasks and tasks.total else "—"
-        schedule = entry.page.schedule
-        start = schedule.start.isoformat() if schedule and schedule.phases else "—"
-        end = schedule.end.isoformat() if schedule and schedule.phases else "—"
-        risks = ", ".join(f"{_risk_link(r)}{' (' + r.level + ')' if r.level else ''}" for r in portfolio.risks_of(entry)) or "—"
-        updated = plan.last_updated.isoformat() if plan and plan.last_updated else "—"
-        if portfolio.is_stale(entry):
-            updated += ' <span class="specplan-badge specplan-stale">stale</span>'
-        status = _badge(plan.status if plan else None, "status")
-        if entry.page.warnings:
-            n = len(entry.page.warnings)
-            status += f' <span class="specplan-badge specplan-status-blocked" title="problems to fix">{n} problem{"s" if n != 1 else ""}</span>'
-        approved = one_line(plan.approved_by) if plan and plan.approved_by else "—"
-        add(f"| {_plan_link(entry)} | {status} | {phases} | {task_cell} | {start} | {end} | {risks} | {updated} | {approved} |")
+    add(_features_table(portfolio))
     add("")
 
     # portfolio timeline
@@ -386,7 +423,11 @@ def render_dashboard(portfolio: Portfolio, title: str = "Plans", json_href: str 
         add("Every external dependency is available.")
     add("")
 
-    # data quality
+    _add_quality(add, portfolio, json_href)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _add_quality(add: Any, portfolio: Portfolio, json_href: str | None) -> None:
     add('<div id="data-quality" class="specplan-anchor"></div>')
     add("")
     add("## Data quality")
@@ -398,21 +439,63 @@ def render_dashboard(portfolio: Portfolio, title: str = "Plans", json_href: str 
         "uncovered": "Requirements no part of the plan mentions",
         "clarifications": "Unresolved [NEEDS CLARIFICATION] markers",
         "stale": f"Stale plans (last updated more than {portfolio.stale_days} days before {portfolio.today.isoformat()})",
+        "duplicates": "Feature IDs used by more than one folder",
+        "no_checkboxes": "Tasks files without checkboxes",
     }
     if not any(quality.values()):
-        add("Every plan is valid, complete, covers its spec and is up to date.")
+        add("Every feature is valid, complete, covers its spec and is up to date.")
     for kind, items in quality.items():
         if not items:
             continue
         add(f"**{labels[kind]}** ({len(items)}):")
         add("")
-        for entry, what in items:
-            add(f"- {_plan_link(entry)}: {_e(what) if kind == 'problems' else one_line(what)}")
+        for link, what in items:
+            add(f"- {link}: {what if kind == 'duplicates' else md_escape(what)}")
         add("")
     if json_href:
         add(f"The same data as JSON: [`{json_href.rsplit('/', 1)[-1]}`]({json_href}).")
         add("")
-    return "\n".join(out).rstrip("\n") + "\n"
+
+
+
+def _features_table(portfolio: Portfolio) -> str:
+    """One row per feature folder; features with a plan.yaml keep their plan's richer row."""
+    lines = [
+        "| Feature | Stage | Phases | Tasks | Requirements | Start | End | Open risks | Last updated |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for item in portfolio.features:
+        feature, entry = item.feature, item.plan
+        tasks = feature.tasks
+        task_cell = f"{tasks.done}/{tasks.total}{_bar(tasks.done, tasks.total)}" if tasks and tasks.total else "—"
+        if feature.checklists and feature.checklists.total:
+            task_cell += f"<br>checklists {feature.checklists.done}/{feature.checklists.total}"
+        covered, _ = feature.coverage()
+        reqs = f"{covered}/{len(feature.requirements)} covered" if feature.requirements and (feature.plan_kind or tasks) else (
+            f"{len(feature.requirements)} defined" if feature.requirements else "—"
+        )
+        stage = _badge(feature.stage, "status")
+        phases = start = end = risks = updated = "—"
+        if entry is not None:
+            plan = entry.plan
+            d, t = portfolio.phases_done(entry)
+            phases = f"{d}/{t}{_bar(d, t)}" if t else "—"
+            schedule = entry.page.schedule
+            if schedule and schedule.phases:
+                start, end = schedule.start.isoformat(), schedule.end.isoformat()
+            risks = ", ".join(f"{_risk_link(r)}{' (' + r.level + ')' if r.level else ''}" for r in portfolio.risks_of(entry)) or "—"
+            updated = plan.last_updated.isoformat() if plan and plan.last_updated else "—"
+            if portfolio.is_stale(entry):
+                updated += ' <span class="specplan-badge specplan-stale">stale</span>'
+            if plan and plan.approved_by:
+                updated += f"<br>approved by {md_escape(plan.approved_by)}"
+            if entry.page.warnings:
+                n = len(entry.page.warnings)
+                stage += f' <span class="specplan-badge specplan-status-blocked" title="problems to fix">{n} problem{"s" if n != 1 else ""}</span>'
+        elif feature.spec and feature.spec.status:
+            stage += f"<br>spec: {md_escape(feature.spec.status)}"
+        lines.append(f"| {_feature_link(item)} | {stage} | {phases} | {task_cell} | {reqs} | {start} | {end} | {risks} | {updated} |")
+    return "\n".join(lines)
 
 
 def _risk_table(items: list[OpenRisk], levels: tuple[str, ...], *, anchors: bool, status: bool = False) -> str:
@@ -532,6 +615,28 @@ def plan_json(entry: PlanEntry, portfolio: Portfolio) -> dict[str, Any]:
     return data
 
 
+def feature_json(item: FeatureEntry) -> dict[str, Any]:
+    feature = item.feature
+    covered, uncovered = feature.coverage()
+    tasks, checklists = feature.tasks, feature.checklists
+    return {
+        "id": feature.id,
+        "name": feature.name,
+        "folder": feature.display_folder,
+        "url": item.url,
+        "plan": feature.plan_kind,
+        "stage": feature.stage,
+        "spec_status": feature.spec.status if feature.spec else None,
+        "documents": feature.documents,
+        "tasks": {"done": tasks.done, "total": tasks.total} if tasks is not None else None,
+        "requirements": (
+            {"total": len(feature.requirements), "covered": covered, "uncovered": uncovered} if feature.spec is not None else None
+        ),
+        "clarifications": feature.clarifications,
+        "checklists": {"done": checklists.done, "total": checklists.total} if checklists is not None else None,
+    }
+
+
 def export_json(portfolio: Portfolio) -> str:
     """Stable: the same plans give byte-identical output."""
     document = {
@@ -540,5 +645,6 @@ def export_json(portfolio: Portfolio) -> str:
         "build_date": portfolio.today.isoformat(),
         "summary": portfolio.summary(),
         "plans": [plan_json(e, portfolio) for e in portfolio.entries],
+        "features": [feature_json(f) for f in portfolio.features],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

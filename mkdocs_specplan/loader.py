@@ -17,7 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import model
-from .checklist import DATA_CHECKLIST_KEYS, MANUAL_CHECKLIST_KEYS
+from .checklist import DATA_CHECKLIST_KEYS, MANUAL_CHECKLIST_KEYS, PRINCIPLE_KEY_RE
 from .effort import EffortError, parse_effort
 from .model import Plan, Problem, Settings, sort_problems
 
@@ -361,6 +361,8 @@ class _Reader:
         decided = set(DATA_CHECKLIST_KEYS)
         kept = []
         for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and PRINCIPLE_KEY_RE.match(str(key_node.value)):
+                schema[key_node.value] = Spec("bool")  # a principle of the constitution: article_v, security_ii
             if isinstance(key_node, ScalarNode) and key_node.value in decided:
                 self.report(
                     key_node,

@@ -13,7 +13,6 @@ from .model import Decision, Phase, Plan, Problem, Risk, Settings, sort_problems
 from .render import Renderer, slug
 from .schedule import Schedule, resolve_dependencies, schedule_plan
 from .timeline import phase_gantt, render_gantt, schedule_table
-from .trace import link_mentions
 
 
 @dataclass(frozen=True)
@@ -177,6 +176,7 @@ def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
             problem_count=len(page.warnings),
             constitution_names=given.get("constitution_names"),
             uncovered_stories=given.get("uncovered_stories"),
+            principles=given.get("constitution_principles"),
         )
     context: dict[str, Any] = {
         "plan": plan,
@@ -201,8 +201,5 @@ def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
     }
     context.update(given)
     markdown = renderer.render(**context)
-    targets = given.get("mention_targets")
-    if targets:
-        markdown = link_mentions(markdown, targets)
     page.markdown = markdown
     return markdown

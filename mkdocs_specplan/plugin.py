@@ -8,7 +8,8 @@ import posixpath
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+from urllib.parse import quote, unquote, urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -16,12 +17,28 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from .config import SpecPlanConfig
-from .dashboard import PlanEntry, Portfolio, export_json, render_dashboard
-from .features import Constitution, FeatureInfo, Siblings, SiteFiles, link_feature
+from .annotate import PageAnnotations, SpecPlanExtension
+from .dashboard import FeatureEntry, PlanEntry, Portfolio, export_json, natural_key, render_dashboard
+from .features import (
+    Constitution,
+    Feature,
+    FeatureNote,
+    Siblings,
+    SiteFiles,
+    decode_text,
+    discover_features,
+    duplicate_ids,
+    link_feature,
+    mention_targets,
+    read_feature,
+    relative,
+    requirement_index,
+    traces_for,
+)
 from .model import Problem, Settings
 from .pages import PlanPage, PlanSource, load_page, render_page, timeline_context
-from .render import Renderer, TemplateProblem, badge_html, escape_html
-from .trace import anchor_principles, anchor_spec, parse_constitution, parse_spec
+from .render import Renderer, TemplateProblem, escape_html
+from .speckit import IdSyntax, read_constitution
 
 log = get_plugin_logger("specplan")
 
@@ -56,17 +73,6 @@ def _posix(path: str) -> str:
     return path.replace(os.sep, "/")
 
 
-def _insert_after_title(markdown: str, block: str) -> str:
-    """Put a block right after the page's H1 (the first element stays the title), else first."""
-    lines = markdown.split("\n")
-    for i, line in enumerate(lines):
-        if line.startswith("# "):
-            return "\n".join(lines[: i + 1] + ["", block, ""] + lines[i + 1 :])
-        if line.strip() and not line.startswith("<!--"):
-            break
-    return block + "\n\n" + markdown
-
-
 def error_page(page: PlanPage, message: str) -> str:
     """The page shown when the template itself fails: the title and what went wrong."""
     return (
@@ -87,9 +93,16 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.dashboard_uri: str | None = None
         self.json_uri: str | None = None
         self._cache: dict[tuple[str, str], PlanPage] = {}
-        self.features: dict[str, FeatureInfo] = {}  # by plan page src_uri
+        self.features: dict[str, Feature] = {}  # by plan page src_uri
         self.constitution: Constitution | None = None
-        self._specs: dict[str, tuple[PlanPage, File]] = {}  # spec src_uri -> its plan page and file
+        self.all_features: list[Feature] = []
+        self._by_page: dict[str, Feature] = {}  # spec, tasks and hand-written plan pages -> their feature
+        self._plan_by_uri: dict[str, PlanPage] = {}
+        self._docs_cache: dict[tuple[str, str, IdSyntax], Any] = {}
+        self._live_docs: set[tuple[str, str, IdSyntax]] = set()
+        self.syntax = IdSyntax()
+        self.siblings = Siblings()
+        self.extension = SpecPlanExtension()
 
     # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -112,6 +125,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             sprint_days=self.config.sprint_length,
         )
         self.today = self._build_date()
+        self.syntax = IdSyntax(tuple(self.config.requirement_prefixes), tuple(self.config.story_labels))
+        self.siblings = Siblings(**self.config.siblings)
+        if self.extension not in config.markdown_extensions:
+            config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         try:
             self.renderer = Renderer(self.settings, self.config.template)
         except TemplateProblem as exc:
@@ -163,15 +180,40 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 abs_path = os.path.join(folder, name)
                 rel = _posix(os.path.relpath(abs_path, root))
                 src_uri = posixpath.join(prefix, rel) if prefix else rel
+                display = _posix(os.path.relpath(abs_path, config.docs_dir))
                 if files.get_file_from_path(src_uri) is not None:
                     log.warning(
-                        f"{_posix(os.path.relpath(abs_path, config.docs_dir))}: not published, because "
+                        f"{display}: not published, because "
                         f"docs_dir already has {src_uri}; rename one of them or change specs_url"
                     )
                     continue
-                file = File.generated(config, src_uri, abs_src_path=abs_path)
-                file.edit_uri = _posix(os.path.relpath(abs_path, config.docs_dir))
+                content = None
+                if name.endswith((".md", ".markdown")):
+                    content = self._decoded(abs_path, display)
+                if content is not None:
+                    file = File.generated(config, src_uri, content=content)
+                    file.abs_src_path = abs_path  # where it comes from, for other plugins and serve
+                else:
+                    file = File.generated(config, src_uri, abs_src_path=abs_path)
+                file.edit_uri = display
                 files.append(file)
+
+    @staticmethod
+    def _decoded(abs_path: str, display: str) -> str | None:
+        """The text of a Markdown file that is not UTF-8, decoded as well as can be (with a warning).
+
+        None when the file is UTF-8 (MkDocs reads it as usual) or cannot be read.
+        """
+        try:
+            with open(abs_path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        text, guess = decode_text(data)
+        if guess is None:
+            return None
+        log.warning(f"{display}: is not UTF-8; it was read as {guess}. Save it as UTF-8")
+        return text
 
     def _display_path(self, file: File, config: MkDocsConfig) -> str:
         if file.abs_src_path:
@@ -186,6 +228,14 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             page = self._cache[key] = load_page(source, self.settings)
         return PlanPage(page.source, page.plan, list(page.problems), page.schedule)
 
+    def _parsed(self, kind: str, text: str, reader: Callable[[str], Any]) -> Any:
+        """A spec, tasks or checklist file read once while its text is unchanged."""
+        key = (kind, text, self.syntax)
+        self._live_docs.add(key)
+        if key not in self._docs_cache:
+            self._docs_cache[key] = reader(text)
+        return self._docs_cache[key]
+
     @event_priority(-50)  # late: plan files generated by other plugins are seen
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
@@ -193,9 +243,71 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         started = time.perf_counter()
         if self.config.specs_dir:
             self._add_specs_dir(files, config)
+        self._files_config = config
+        self.pages = self._plan_pages(files, config)
+        self.constitution = self._find_constitution(files, config)
+        site = SiteFiles({f.src_uri for f in files}, lambda uri: self._read(files, uri, config))
+        siblings = self.siblings
+        display = {f.src_uri.rsplit("/", 1)[0]: self._display_path(f, config).rsplit("/", 1)[0] for f in files if "/" in f.src_uri}
+        self._live_docs = set()
+        features = discover_features(
+            site.uris, siblings, {p.source.folder: p for p in self.pages}, lambda folder: display.get(folder, folder)
+        )
+        for feature in features.values():
+            read_feature(feature, site, siblings, self.syntax, cache=self._parsed)
+        self._docs_cache = {k: v for k, v in self._docs_cache.items() if k in self._live_docs}
+        index = requirement_index(list(features.values()))
+        self.features = {}
+        self._by_page = {}
+        self._plan_by_uri = {}
+        generated_files: dict[str, File] = {}
+        for page in self.pages:
+            feature = features[page.source.folder]
+            link_feature(
+                page,
+                feature,
+                siblings,
+                self.constitution,
+                warn_missing=self.config.missing_links == "warn",
+                syntax=self.syntax,
+                index=index,
+            )
+            self.features[page.source.page_uri] = feature
+            self._plan_by_uri[page.source.page_uri] = page
+            if self.config.timeline:
+                page.context.update(timeline_context(page, self.today, self.settings))
+            self._render(page)
+            generated = File.generated(config, page.source.page_uri, content=page.markdown)
+            generated.edit_uri = page.context.get("edit_uri")
+            files.append(generated)
+            generated_files[page.source.page_uri] = generated
+            for problem in page.problems:
+                (log.warning if problem.level == "warning" else log.info)(str(problem))
+        self.all_features = sorted(features.values(), key=lambda f: (natural_key(f.id or ""), f.folder))
+        for feature in self.all_features:
+            for uri in (feature.spec_uri, feature.tasks_uri, feature.plan_uri if feature.plan_kind == "markdown" else None):
+                if uri:
+                    self._by_page[uri] = feature
+        for fid, same in duplicate_ids(self.all_features).items():
+            log.info(f"feature ID {fid} is used by {len(same)} folders: " + ", ".join(f.display_folder for f in same))
+
+        self._add_dashboard(files, config, generated_files)
+        if self.config.css:
+            files.append(File.generated(config, CSS_URI, content=CSS_PATH.read_text(encoding="utf-8")))
+        with_problems = sum(1 for p in self.pages if p.warnings)
+        log.info(
+            f"rendered {len(self.pages)} plan{'s' if len(self.pages) != 1 else ''}"
+            + f" of {len(self.all_features)} feature{'s' if len(self.all_features) != 1 else ''}"
+            + (f", {with_problems} with problems" if with_problems else "")
+            + f" in {time.perf_counter() - started:.2f} s"
+        )
+        return files
+
+    def _plan_pages(self, files: Files, config: MkDocsConfig) -> list[PlanPage]:
+        """Every plan.yaml, loaded (the YAML sources are taken out of the site)."""
         patterns = [glob_to_regex(p.lstrip("/")) for p in self.config.sources]
         found = [f for f in files if any(p.match(f.src_uri) for p in patterns)]
-        self.pages = []
+        pages = []
         live_keys = set()
         for file in sorted(found, key=lambda f: f.src_uri):
             files.remove(file)  # the YAML source is never copied into the site
@@ -217,48 +329,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             live_keys.add((source.src_uri, source.text))
             page = self._load(source)
             page.context["edit_uri"] = file.edit_uri
-            self.pages.append(page)
+            pages.append(page)
         # forget sources that were edited or removed
         self._cache = {k: v for k, v in self._cache.items() if k in live_keys}
-
-        self.constitution = self._find_constitution(files, config)
-        site = SiteFiles({f.src_uri for f in files}, lambda uri: self._read(files, uri))
-        siblings = Siblings(**self.config.siblings)
-        self.features = {}
-        self._specs = {}
-        generated_files: dict[str, File] = {}
-        for page in self.pages:
-            info = link_feature(
-                page,
-                site,
-                siblings,
-                self.constitution,
-                warn_missing=self.config.missing_links == "warn",
-                prefixes=tuple(self.config.requirement_prefixes),
-            )
-            self.features[page.source.page_uri] = info
-            if self.config.timeline:
-                page.context.update(timeline_context(page, self.today, self.settings))
-            self._render(page)
-            generated = File.generated(config, page.source.page_uri, content=page.markdown)
-            generated.edit_uri = page.context.get("edit_uri")
-            files.append(generated)
-            generated_files[page.source.page_uri] = generated
-            if info.spec_uri:
-                self._specs[info.spec_uri] = (page, generated)
-            for problem in page.problems:
-                (log.warning if problem.level == "warning" else log.info)(str(problem))
-
-        self._add_dashboard(files, config, generated_files)
-        if self.config.css:
-            files.append(File.generated(config, CSS_URI, content=CSS_PATH.read_text(encoding="utf-8")))
-        with_problems = sum(1 for p in self.pages if p.warnings)
-        log.info(
-            f"rendered {len(self.pages)} plan{'s' if len(self.pages) != 1 else ''}"
-            + (f", {with_problems} with problems" if with_problems else "")
-            + f" in {time.perf_counter() - started:.2f} s"
-        )
-        return files
+        return pages
 
     def _add_dashboard(self, files: Files, config: MkDocsConfig, plan_files: dict[str, File]) -> None:
         """The dashboard page and the JSON export, from the plans loaded in this build."""
@@ -282,6 +356,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             return found.url if found is not None else None
 
         entries = []
+        by_folder: dict[str, PlanEntry] = {}
         for page in self.pages:
             plan_file = plan_files[page.source.page_uri]
             info = self.features.get(page.source.page_uri)
@@ -295,19 +370,30 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 }
             doc_urls = {k: url_of(uri) for k, uri in doc_uris.items()}
             contract_urls = [url_of(uri) for uri in info.contract_uris] if info is not None else []
-            entries.append(
-                PlanEntry(
-                    page=page,
-                    info=info,
-                    url=plan_file.url,
-                    md_link=posixpath.relpath(page.source.page_uri, dashboard_dir or "."),
-                    href=plan_file.url_relative_to(anchor_file),
-                    spec_url=url_of(info.spec_uri) if info else None,
-                    doc_urls={k: v for k, v in doc_urls.items() if v},
-                    contract_urls=[u for u in contract_urls if u],
+            entry = PlanEntry(
+                page=page,
+                info=info,
+                url=plan_file.url,
+                md_link=posixpath.relpath(page.source.page_uri, dashboard_dir or "."),
+                href=plan_file.url_relative_to(anchor_file),
+                spec_url=url_of(info.spec_uri) if info else None,
+                doc_urls={k: v for k, v in doc_urls.items() if v},
+                contract_urls=[u for u in contract_urls if u],
+            )
+            entries.append(entry)
+            by_folder[page.source.folder] = entry
+        feature_entries = []
+        for feature in self.all_features:
+            target = feature.spec_uri or feature.plan_uri
+            feature_entries.append(
+                FeatureEntry(
+                    feature,
+                    url=url_of(target),
+                    md_link=quote(posixpath.relpath(target, dashboard_dir or ".")) if target else None,
+                    plan=by_folder.get(feature.folder),
                 )
             )
-        portfolio = Portfolio(entries, self.settings, self.today, self.config.stale_days)
+        portfolio = Portfolio(entries, self.settings, self.today, self.config.stale_days, feature_entries)
         if self.json_uri:
             if files.get_file_from_path(self.json_uri) is not None:
                 log.warning(f"{self.json_uri}: a file is already at the JSON export's path; it is kept and the export is not written")
@@ -318,28 +404,45 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             dashboard_file.content_string = render_dashboard(portfolio, self.config.dashboard_title, json_href)
             files.append(dashboard_file)
 
-    @staticmethod
-    def _read(files: Files, uri: str) -> str | None:
+    def _read(self, files: Files, uri: str, config: MkDocsConfig | None = None) -> str | None:
+        """The text of a site file; one that is not UTF-8 is decoded (with a warning) for the page too."""
         file = files.get_file_from_path(uri)
         if file is None:
             return None
         try:
             return file.content_string
-        except (OSError, UnicodeDecodeError):
+        except OSError:
             return None
+        except UnicodeDecodeError:
+            if not file.abs_src_path:
+                return None
+            display = self._display_path(file, config) if config is not None else uri
+            text = self._decoded(file.abs_src_path, display)
+            if text is not None:
+                file.content_string = text  # MkDocs renders the decoded text instead of failing
+            return text
 
     def _find_constitution(self, files: Files, config: MkDocsConfig) -> Constitution | None:
+        """The configured constitution (always), else a ``constitution.md`` found in the site."""
         path = self.config.constitution
+        uri: str | None
         if path:
             rel = _posix(os.path.relpath(path, config.docs_dir))
-            if rel.startswith("../"):
+            if rel.startswith("../") or rel == "..":
                 # outside docs_dir (spec-kit's .specify/memory/constitution.md): publish it
-                rel = posixpath.basename(rel)
-                if files.get_file_from_path(rel) is None:
-                    file = File.generated(config, rel, abs_src_path=path)
-                    file.edit_uri = _posix(os.path.relpath(path, config.docs_dir))
-                    files.append(file)
-            uri: str | None = rel
+                uri = posixpath.basename(rel)
+                existing = files.get_file_from_path(uri)
+                if existing is not None:
+                    log.warning(
+                        f"{self._display_path(existing, config)}: is replaced by the configured constitution {rel}, "
+                        "which is published under the same name; rename one of them"
+                    )
+                    files.remove(existing)
+                file = File.generated(config, uri, abs_src_path=path)
+                file.edit_uri = rel
+                files.append(file)
+            else:
+                uri = rel
         else:
             candidates = sorted(
                 (f.src_uri for f in files if posixpath.basename(f.src_uri).lower() == "constitution.md"),
@@ -350,43 +453,110 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 log.info(f"several constitutions found, using {uri}; set the constitution option to choose")
         if uri is None:
             return None
-        text = self._read(files, uri)
+        text = self._read(files, uri, config)
         if text is None:
             return None
-        return Constitution(uri, parse_constitution(text))
+        principles = self._parsed("constitution", text, read_constitution)
+        return Constitution(uri, principles)
 
     # -- pages ---------------------------------------------------------------------------------
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled:
             return None
-        uri = page.file.src_uri
-        if self.constitution is not None and uri == self.constitution.src_uri:
-            markdown = anchor_principles(markdown, parse_constitution(markdown))
-        spec = self._specs.get(uri)
-        if spec is not None:
-            plan_page, plan_file = spec
-            markdown = anchor_spec(markdown, parse_spec(markdown, tuple(self.config.requirement_prefixes)))
-            if self.config.backlink:
-                markdown = _insert_after_title(markdown, self._backlink(plan_page, plan_file, page.file))
-        return markdown
+        self.extension.current = self._annotations(page.file, files, config)
+        return None
 
-    def _backlink(self, plan_page: PlanPage, plan_file: File, spec_file: File) -> str:
-        href = plan_file.url_relative_to(spec_file)
-        plan = plan_page.plan
-        parts = [
-            '<div class="specplan-backlink">Implementation plan: ',
-            f'<a href="{escape_html(href)}">{escape_html(plan_page.title)}</a>',
-        ]
-        if plan is not None and plan.status:
-            parts.append(f" {badge_html(plan.status, 'status')}")
-        info = self.features.get(plan_page.source.page_uri)
-        if info is not None and info.tasks is not None and info.tasks.total:
-            parts.append(f" · tasks {info.tasks.done}/{info.tasks.total} done")
-        if plan_page.warnings:
-            count = len(plan_page.warnings)
-            parts.append(f" · {count} problem{'s' if count > 1 else ''} to fix")
-        parts.append("</div>")
-        return "".join(parts)
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
+        self.extension.current = None
+        return None
+
+    def _annotations(self, file: File, files: Files, config: MkDocsConfig) -> PageAnnotations | None:
+        """What the Markdown extension does to this page while MkDocs renders it."""
+        uri = file.src_uri
+        notes = PageAnnotations(mention_syntax=self.syntax)
+        active = False
+        if self.constitution is not None and uri == self.constitution.src_uri:
+            notes.principles = active = True
+        plan_page = self._plan_by_uri.get(uri)
+        if plan_page is not None:
+            notes.mentions = dict(plan_page.context.get("mention_targets") or {})
+            active = True
+        feature = self._by_page.get(uri)
+        if feature is not None:
+            active = True
+            targets = mention_targets(feature, uri)
+            if uri == feature.spec_uri:
+                notes.definitions = self.syntax
+                notes.traces = traces_for(feature, uri)
+            else:
+                notes.tasks = uri == feature.tasks_uri
+                notes.mentions = targets
+            if self.config.backlink and uri != feature.tasks_uri:
+                notes.note_html = self._feature_note(feature, file, files)
+        rewrite = self._link_rewriter(file, config)
+        if rewrite is not None:
+            notes.rewrite_link = rewrite
+            active = True
+        return notes if active else None
+
+    def _feature_note(self, feature: Feature, file: File, files: Files) -> str:
+        """The note under the title of a spec or a hand-written plan: stage, plan, tasks, problems."""
+        assert self.renderer is not None
+
+        def href(uri: str | None) -> str | None:
+            target = files.get_file_from_path(uri) if uri else None
+            return target.url_relative_to(file) if target is not None and target is not file else None
+
+        plan_page = feature.plan_page
+        covered, uncovered = feature.coverage()
+        tasks = feature.tasks
+        note = FeatureNote(
+            feature_id=feature.id,
+            stage=feature.stage,
+            plan_href=href(feature.plan_uri) if feature.plan_uri != file.src_uri else None,
+            plan_label=plan_page.title if plan_page is not None else "Plan" if feature.plan_kind else None,
+            plan_status=plan_page.plan.status if plan_page is not None and plan_page.plan is not None else None,
+            tasks_done=tasks.done if tasks else 0,
+            tasks_total=tasks.total if tasks else 0,
+            tasks_href=href(feature.tasks_uri),
+            requirements_covered=covered,
+            requirements_total=len(feature.requirements) if feature.plan_kind or feature.tasks else 0,
+            problems=len(plan_page.warnings) if plan_page is not None else 0,
+        )
+        return self.renderer.render_html("feature-note.html.j2", note=note)
+
+    def _link_rewriter(self, file: File, config: MkDocsConfig) -> Callable[[str], str | None] | None:
+        """For a page from ``specs_dir``: relative links to the constitution's source or into docs_dir,
+        pointed at the published pages."""
+        if not self.config.specs_dir or not file.abs_src_path:
+            return None
+        specs_root = os.path.abspath(self.config.specs_dir)
+        source = os.path.abspath(file.abs_src_path)
+        if not source.startswith(specs_root + os.sep):
+            return None
+        docs_root = os.path.abspath(config.docs_dir)
+        constitution = os.path.abspath(self.config.constitution) if self.config.constitution else None
+        constitution_uri = self.constitution.src_uri if self.constitution is not None else None
+        page_dir = os.path.dirname(source)
+        page_uri = file.src_uri
+
+        def rewrite(href: str) -> str | None:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path or href.startswith("/"):
+                return None
+            target = os.path.normpath(os.path.join(page_dir, unquote(parts.path)))
+            if target.startswith(specs_root + os.sep):
+                return None
+            if constitution is not None and constitution_uri is not None and target == constitution:
+                target_uri = constitution_uri
+            elif target.startswith(docs_root + os.sep):
+                target_uri = _posix(os.path.relpath(target, docs_root))
+            else:
+                return None
+            new = quote(relative(target_uri, page_uri)) or "."
+            return new + (f"#{parts.fragment}" if parts.fragment else "")
+
+        return rewrite
 
     def _render(self, page: PlanPage, **extra: Any) -> None:
         assert self.renderer is not None

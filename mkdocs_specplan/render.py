@@ -104,6 +104,19 @@ def one_line(text: str | None) -> str:
     return re.sub(r"\s*\n\s*", " ", str(text)).replace("|", "\\|")
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!~])")
+_HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def md_escape(text: object) -> str:
+    """Plain text for generated Markdown: one line, shown as written (escaped for Markdown and HTML)."""
+    if text is None:
+        return ""
+    line = " ".join(str(text).split())
+    line = "".join(_HTML_SPECIAL.get(c, c) for c in line) if any(c in line for c in "&<>") else line
+    return _MD_SPECIAL.sub(r"\\\1", line)
+
+
 def tidy_markdown(text: str) -> str:
     """Collapse runs of blank lines left by the template (never inside fenced code)."""
     out: list[str] = []
@@ -150,7 +163,8 @@ class Renderer:
         loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
-            autoescape=False,  # the output is Markdown; raw HTML parts use |e explicitly
+            # The plan page is Markdown (its raw HTML parts use |e); *.html.j2 templates are autoescaped.
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
@@ -159,6 +173,7 @@ class Renderer:
         self.env.filters.update(
             md_indent=md_indent,
             one_line=one_line,
+            md_escape=md_escape,
             slug=slug,
             status_class=status_class,
             badge=badge_html,
@@ -166,6 +181,10 @@ class Renderer:
         )
         self.env.globals.update(settings=settings)
         self.template = self._load(self.template_name, template_path)
+
+    def render_html(self, name: str, **context: Any) -> str:
+        """A packaged HTML template (autoescaped), e.g. ``feature-note.html.j2``."""
+        return self._load(name, None).render(**context).strip()
 
     def _load(self, name: str, shown: str | None) -> jinja2.Template:
         try:

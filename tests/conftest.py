@@ -15,8 +15,8 @@ import yaml
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-EXAMPLES = SHARED / "examples"
+FIXTURES = ROOT / "tests" / "fixtures"
+EXAMPLES = FIXTURES / "examples"  # the format's example feature, kept with the tests
 EXAMPLE_FEATURE = EXAMPLES / "specs" / "001-appointment-reminders"
 
 MINIMAL_PLAN = """\

@@ -61,6 +61,8 @@ def test_summary_figures(portfolio_site):
     assert not result.failed, result.warnings
     data = json.loads(result.html("plans/plans.json"))
     assert data["summary"] == {
+        "features": 3,
+        "features_by_stage": {"approved": 2, "in-progress": 1},
         "plans": 3,
         "by_status": {"draft": 0, "in-review": 0, "approved": 2, "in-progress": 1, "blocked": 0, "done": 0, "cancelled": 0},
         "phases": {"done": 2, "total": 3},
@@ -80,7 +82,7 @@ def test_summary_figures(portfolio_site):
 
 def test_plans_table_sorted_by_feature_id(portfolio_site):
     html = build(portfolio_site).html("plans/index.html")
-    table = html[html.index("All plans"):html.index("Portfolio timeline</h2>")]
+    table = html[html.index("Features</h2>"):html.index("Portfolio timeline</h2>")]
     order = re.findall(r'<a href="../specs/[^"]+">(\d+) Feature', table)
     assert order == ["001", "2", "10"]  # natural order, IDs as written
     row = table[table.index(">10 Feature 10<"):]
@@ -225,7 +227,7 @@ def test_json_is_deterministic(portfolio_site, tmp_path):
     second = build(portfolio_site).html("plans/plans.json")
     assert first == second
     # key order is fixed, not alphabetical
-    assert list(json.loads(first)) == ["version", "generator", "build_date", "summary", "plans"]
+    assert list(json.loads(first)) == ["version", "generator", "build_date", "summary", "plans", "features"]
 
 
 def test_json_matches_the_plans_and_its_schema(site):

@@ -130,7 +130,7 @@ def test_every_emitted_link_resolves(site, use_directory_urls, where):
     assert re.search(r'<a href="[^"]*constitution[^"]*#article-ii">Article II \(Operate What We Know\)</a>', html)
     assert re.search(r'<a href="[^"]*constitution[^"]*#article-iii">Article III \(Test-First\)</a>', html)
     # mentions link to the spec's anchors; the traceability table knows what is uncovered
-    assert re.search(r'Implements <a href="[^"]*spec[^"]*#fr-001">FR-001</a> and <a href="[^"]*#us1">User Story 1</a>', html)
+    assert re.search(r'Implements <a[^>]* href="[^"]*spec[^"]*#fr-001"[^>]*>FR-001</a> and <a[^>]* href="[^"]*#us1"[^>]*>User Story 1</a>', html)
     assert "3 of 4 requirements of" in html
     assert re.search(r"<strong>Uncovered</strong>: <a href=\"[^\"]*#fr-002\">FR-002</a>", html)
     assert re.search(r'<td><a href="[^"]*#sc-001">SC-001</a></td>\s*<td>Users are happy.</td>\s*<td><a href="#phase-1">Phase 1</a></td>', html)
@@ -141,7 +141,13 @@ def test_every_emitted_link_resolves(site, use_directory_urls, where):
     spec_page = page("spec")
     spec = result.html(spec_page)
     assert 'id="fr-001"' in spec and 'id="us1"' in spec and 'id="sc-001"' in spec
-    assert re.search(r'<div class="specplan-backlink">Implementation plan: <a href="[^"]+">Minimal</a> <span class="specplan-badge specplan-status-draft">draft</span> · tasks 2/3 done</div>', spec)
+    assert re.search(
+        r'<div class="specplan-backlink">Implementation plan: <a href="[^"]+">Minimal</a> <span class="specplan-badge specplan-status-draft">draft</span>'
+        r' · <a href="[^"]*tasks[^"]*">tasks 2/3 done</a> · requirements 3/4 covered</div>',
+        spec,
+    )
+    # beside each requirement: where the plan covers it
+    assert re.search(r'<span class="specplan-req-trace"> Planned: <a href="[^"]*plan[^"]*#phase-1">Phase 1</a></span>', spec)
     assert_links_resolve(result.site_dir, spec_page)
 
 
@@ -187,7 +193,7 @@ technical_decisions:
     assert result.warnings == [
         "specplan: specs/a/plan.yaml:5:15: plan_summary: mentions FR-007, which spec.md does not define",
         'specplan: specs/a/plan.yaml:8:29: technical_decisions[0].constitution_reference: "Article IX" names no principle '
-        "of constitution.md; its principles are: I (Library-First), II (Operate What We Know), III (Test-First), IV (PHI Protection)",
+        "of constitution.md; its principles are: Article I (Library-First), Article II (Operate What We Know), Article III (Test-First), Article IV (PHI Protection)",
     ]
 
 

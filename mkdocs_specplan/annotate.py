@@ -1,0 +1,242 @@
+"""A Python-Markdown extension that annotates the pages of a feature while they are rendered.
+
+It works on the element tree, after inline processing and before the table of contents and the
+builder's link and anchor checks: requirement and task IDs get ``id`` attributes that anchor
+validation sees whatever else the page holds, principle headings get stable anchors, mentions
+of known IDs become links, and relative links that leave ``specs_dir`` are pointed at the
+published pages. Code, raw HTML and existing links are never touched. Free of MkDocs: the
+plugin says per page what to do (:class:`PageAnnotations`).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from typing import Callable
+
+import markdown
+
+from . import mdtree
+from .speckit import IdSyntax, anchor_of, find_definitions, find_principles
+
+# After attr_list (8), before the table of contents and the builder's anchor check (5) and link
+# rewriting (0), so the links made here are checked like the author's own.
+PRIORITY = 6
+_TASK_ID_RE = re.compile(r"\**(T\d+)\b")
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Where a requirement is carried: ``(label, href)`` pairs for its plan and its tasks."""
+
+    planned: tuple[tuple[str, str], ...] = ()
+    tasks: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class PageAnnotations:
+    """What to do to one page."""
+
+    definitions: IdSyntax | None = None  # anchor the requirements and stories the page defines
+    traces: dict[str, Trace] = field(default_factory=dict)  # shown beside each requirement
+    tasks: bool = False  # anchor task items (#t012)
+    principles: bool = False  # anchor numbered principles (#article-ii)
+    mentions: dict[str, str] = field(default_factory=dict)  # ID -> href for mentions to link
+    mention_syntax: IdSyntax | None = None
+    rewrite_link: Callable[[str], str | None] | None = None  # a relative href -> the href to use
+    note_html: str | None = None  # a block put right after the page's title
+
+
+class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
+    def __init__(self, md: markdown.Markdown, extension: SpecPlanExtension) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root: etree.Element) -> None:
+        page = self.extension.current
+        if page is None:
+            return
+        if page.rewrite_link is not None:
+            _rewrite_links(root, page.rewrite_link)
+        used = {el.get("id") for el in root.iter() if el.get("id")}
+        if page.definitions is not None:
+            parents = {child: parent for parent in root.iter() for child in parent}
+            for definition in find_definitions(root, page.definitions):
+                anchor = definition.requirement.anchor
+                if anchor in used:
+                    continue
+                used.add(anchor)
+                _place_anchor(definition.element, definition.before, anchor, "specplan-req-anchor")
+                trace = page.traces.get(definition.requirement.id)
+                if trace is not None and (trace.planned or trace.tasks) and definition.before is None:
+                    _add_trace(definition.element, trace, parents)
+        if page.tasks:
+            _anchor_tasks(root, used)
+        if page.principles:
+            for heading in find_principles(root):
+                anchor = heading.principle.anchor
+                if anchor not in used:
+                    used.add(anchor)
+                    _place_anchor(heading.element, None, anchor, "specplan-anchor")
+        if page.mentions and page.mention_syntax is not None:
+            _link_mentions(root, page.mention_syntax, page.mentions)
+        if page.note_html:
+            _insert_note(root, self.md.htmlStash.store(page.note_html))
+
+
+class SpecPlanExtension(markdown.Extension):
+    """Register with ``markdown_extensions`` (the plugin does it for you); ``current`` is set per page."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.current: PageAnnotations | None = None
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
+
+
+# -- the pieces -------------------------------------------------------------------------------
+def _place_anchor(element: etree.Element, before: etree.Element | None, anchor: str, css: str) -> None:
+    """An ID on a list item or table row; an empty anchor element inside a heading or before a line."""
+    if before is None and element.tag in ("li", "tr") and not element.get("id"):
+        element.set("id", anchor)
+        return
+    marker = etree.Element("span", {"id": anchor, "class": css})
+    if before is not None:
+        index = list(element).index(before)
+        element.insert(index, marker)
+        return
+    marker.tail = element.text
+    element.text = None
+    element.insert(0, marker)
+
+
+def _add_trace(element: etree.Element, trace: Trace, parents: dict[etree.Element, etree.Element]) -> None:
+    """A small line beside a requirement: where the plan covers it and which tasks carry it."""
+    note = etree.Element("span", {"class": "specplan-req-trace"})
+    note.text = " "
+    parts: list[tuple[str, tuple[tuple[str, str], ...]]] = [("Planned: ", trace.planned), ("Tasks: ", trace.tasks)]
+    first = True
+    last: etree.Element | None = None
+    for label, links in parts:
+        if not links:
+            continue
+        prefix = ("" if first else " · ") + label
+        first = False
+        if last is None:
+            note.text = (note.text or "") + prefix
+        else:
+            last.tail = (last.tail or "") + prefix
+        for i, (text, href) in enumerate(links):
+            link = etree.SubElement(note, "a", {"href": href})
+            link.text = text
+            if i + 1 < len(links):
+                link.tail = ", "
+            last = link
+    if element.tag in mdtree.HEADINGS:
+        parent = parents.get(element)
+        if parent is None:
+            return
+        block = etree.Element("p", {"class": "specplan-req-trace-block"})
+        block.append(note)
+        parent.insert(list(parent).index(element) + 1, block)
+        return
+    if element.tag == "tr":
+        cells = [c for c in element if c.tag in ("td", "th")]
+        target = cells[-1] if cells else element
+        target.append(note)
+        return
+    # a list item: after its own text, before any nested list
+    target = element[0] if element.tag == "li" and not (element.text or "").strip() and len(element) and element[0].tag == "p" else element
+    blocks = [i for i, c in enumerate(target) if c.tag in mdtree.BLOCK_TAGS]
+    target.insert(blocks[0] if blocks else len(target), note)
+
+
+def _anchor_tasks(root: etree.Element, used: set[str | None]) -> None:
+    for element, _ in mdtree.walk(root):
+        if element.tag != "li" or element.get("id"):
+            continue
+        box = mdtree.is_checkbox(mdtree.lead(element).lstrip())
+        rest = box[1] if box else mdtree.lead(element).lstrip()
+        match = _TASK_ID_RE.match(rest)
+        if match:
+            anchor = anchor_of(match.group(1))
+            if anchor not in used:
+                used.add(anchor)
+                element.set("id", anchor)
+
+
+_NO_LINKS_IN = frozenset({"a", "code", "pre", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str]) -> None:
+    """Mentions of known IDs in text become links (never in code, links or headings)."""
+
+    def split(text: str) -> list[str | etree.Element] | None:
+        pieces: list[str | etree.Element] = []
+        last = 0
+        for match in syntax.mention_re.finditer(text):
+            href = targets.get(syntax.normalise(match))
+            if href is None:
+                continue
+            pieces.append(text[last : match.start()])
+            link = etree.Element("a", {"href": href, "class": "specplan-mention"})
+            link.text = match.group(0)
+            pieces.append(link)
+            last = match.end()
+        if not pieces:
+            return None
+        pieces.append(text[last:])
+        return pieces
+
+    def visit(element: etree.Element) -> None:
+        for child in list(element):
+            if child.tag not in _NO_LINKS_IN:
+                visit(child)
+        if element.text and "\x02" not in element.text:
+            pieces = split(element.text)
+            if pieces:
+                element.text = pieces[0]  # type: ignore[assignment]
+                _insert_pieces(element, 0, pieces[1:])
+        for child in list(element):
+            if child.tail and "\x02" not in child.tail:
+                pieces = split(child.tail)
+                if pieces:
+                    child.tail = pieces[0]  # type: ignore[assignment]
+                    _insert_pieces(element, list(element).index(child) + 1, pieces[1:])
+
+    visit(root)
+
+
+def _insert_pieces(parent: etree.Element, index: int, pieces: list[str | etree.Element]) -> None:
+    """Insert link elements (each followed by the text after it) into ``parent`` at ``index``."""
+    for i in range(0, len(pieces), 2):
+        link = pieces[i]
+        assert isinstance(link, etree.Element)
+        text = pieces[i + 1] if i + 1 < len(pieces) else ""
+        link.tail = text if isinstance(text, str) else ""
+        parent.insert(index, link)
+        index += 1
+
+
+def _rewrite_links(root: etree.Element, rewrite: Callable[[str], str | None]) -> None:
+    for element in root.iter():
+        attr = "href" if element.tag == "a" else "src" if element.tag == "img" else None
+        value = element.get(attr) if attr else None
+        if attr and value:
+            new = rewrite(value)
+            if new is not None:
+                element.set(attr, new)
+
+
+def _insert_note(root: etree.Element, placeholder: str) -> None:
+    """The note goes right after the first top-level H1 (the title stays first), else at the top."""
+    block = etree.Element("p")
+    block.text = placeholder
+    children = list(root)
+    for i, child in enumerate(children):
+        if child.tag == "h1":
+            root.insert(i + 1, block)
+            return
+    root.insert(0, block)
