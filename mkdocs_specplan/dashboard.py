@@ -599,10 +599,13 @@ def plan_json(entry: PlanEntry, portfolio: Portfolio) -> dict[str, Any]:
     trace = info.traceability if info else None
     data["traceability"] = (
         {
-            "requirements": [{"id": r.requirement.id, "text": r.requirement.text, "mentioned": bool(r.where)} for r in trace.rows],
+            "requirements": [
+                {"id": r.requirement.id, "text": r.requirement.text, "mentioned": bool(r.where), "tasks": info.task_ids_for(r.requirement.id)}
+                for r in trace.rows
+            ],
             "uncovered": [r.requirement.id for r in trace.uncovered],
         }
-        if trace is not None
+        if trace is not None and info is not None
         else None
     )
     data["open_risks"] = [

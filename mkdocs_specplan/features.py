@@ -94,6 +94,7 @@ class Place:
     label: str
     uri: str
     anchor: str = ""
+    other_feature: bool = False  # a plan of another feature mentions it: shown, not counted as coverage
 
     def href_from(self, page_uri: str) -> str:
         href = relative(self.uri, page_uri)
@@ -236,7 +237,9 @@ class Feature:
         return [t.id for t in self.tasks.tasks if requirement_id in t.refs]
 
     def covered(self, requirement: Requirement) -> bool:
-        return bool(self.planned.get(requirement.id)) or bool(self.task_ids_for(requirement.id))
+        """Its own plan mentions it, or one of its own tasks carries it."""
+        own = any(not p.other_feature for p in self.planned.get(requirement.id, []))
+        return own or bool(self.task_ids_for(requirement.id))
 
     def coverage(self) -> tuple[int, list[str]]:
         """(covered count, uncovered IDs) over the spec's requirements and stories."""
@@ -478,7 +481,9 @@ def link_feature(
                     target = owners[0].spec_uri
                     feature.elsewhere[mention.id] = target
                     targets[mention.id] = f"{href(target)}#{anchor_of(mention.id)}"
-                    owners[0].planned.setdefault(mention.id, []).append(Place(f"{feature.id or feature.slug} {label}", page_uri, anchor))
+                    owners[0].planned.setdefault(mention.id, []).append(
+                        Place(f"{feature.id or feature.slug} {label}", page_uri, anchor, other_feature=True)
+                    )
                     _report(page, mention.field, f"mentions {mention.id}, defined in {target}; linked there", "info")
                 elif feature.spec_uri:
                     _report(page, mention.field, f"mentions {mention.id}, which {siblings.spec} does not define")
