@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Plan
+from .model import ConstitutionCheck, Plan
+from .speckit import Principle, int_to_roman, resolve_principle
 
 # Items ticked from the plan's `checklist:` mapping.
 MANUAL_CHECKLIST_KEYS = (
@@ -55,6 +56,7 @@ class ChecklistItem:
     checked: bool
     decided_by: str  # "data" or "plan"
     reason: str | None = None  # why a data-decided item is not ticked
+    evidence: str | None = None  # what ticked a data-decided item
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,31 @@ def article_names(plan: Plan, constitution_names: dict[str, str] | None = None) 
     return out
 
 
+def check_key(reference: str, principles: list[Principle] | None) -> tuple[str, str] | None:
+    """The checklist key and label of the principle a constitution check names."""
+    if principles:
+        found = resolve_principle(reference, principles)
+        return (found.key, f"{found.label} ({found.name})") if found else None
+    match = re.match(r"^\s*(?:article\s+|principle\s+)?([IVXLC]{1,12}|\d{1,3})\b", reference, re.IGNORECASE)
+    if not match:
+        return None
+    token = match.group(1)
+    from .speckit import roman_to_int
+
+    number = int(token) if token.isdigit() else roman_to_int(token)
+    if not number:
+        return None
+    numeral = int_to_roman(number)
+    return f"article_{numeral.lower()}", f"Article {numeral}"
+
+
+def _checked_item(key: str, text: str, check: ConstitutionCheck, failed: tuple[str, ...]) -> ChecklistItem:
+    ok = check.status not in failed
+    where = f" ({check.phase})" if check.phase else ""
+    evidence = f"constitution check{where}: {check.status}" + (f" — {check.notes}" if check.notes else "")
+    return ChecklistItem(key, text, ok, "data", None if ok else evidence, evidence if ok else None)
+
+
 def build_checklist(
     plan: Plan,
     *,
@@ -109,6 +136,8 @@ def build_checklist(
     constitution_names: dict[str, str] | None = None,
     uncovered_stories: list[str] | None = None,
     principles: list[PrincipleItem] | None = None,
+    constitution: list[Principle] | None = None,
+    failed_checks: tuple[str, ...] = ("fail",),
 ) -> list[ChecklistSection]:
     """Decide every checklist item; ``uncovered_stories`` are user stories no part of the plan mentions.
 
@@ -127,6 +156,18 @@ def build_checklist(
             name = names[numeral]
             text = f"Adheres to Article {numeral.upper()}" + (f" ({name})" if name else "")
             articles.append(_manual(plan, f"article_{numeral}", text))
+    # a constitution check decides the items of the principles it names (the last check wins)
+    checks: dict[str, tuple[str, ConstitutionCheck]] = {}
+    for check in plan.constitution_check:
+        if check.principle and check.status:
+            found = check_key(check.principle, constitution)
+            if found is not None:
+                checks[found[0]] = (found[1], check)
+    for i, item in enumerate(articles):
+        if item.key in checks:
+            articles[i] = _checked_item(item.key, item.text, checks.pop(item.key)[1], failed_checks)
+    for key, (label, check) in checks.items():
+        articles.append(_checked_item(key, f"Adheres to {label}", check, failed_checks))
 
     failures: dict[str, list[str]] = {}
     arch = [] if (plan.architecture_description or plan.components) else ["no architecture description or components"]

@@ -7,7 +7,7 @@ import datetime as dt
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from .model import DEFAULT_PHASE_STATUSES, DEFAULT_PLAN_STATUSES, DEFAULT_RISK_LEVELS, DEFAULT_RISK_STATUSES
+from .model import DEFAULT_CHECK_STATUSES, DEFAULT_PHASE_STATUSES, DEFAULT_PLAN_STATUSES, DEFAULT_RISK_LEVELS, DEFAULT_RISK_STATUSES
 
 
 class SiblingsConfig(base.Config):
@@ -49,6 +49,12 @@ class SpecPlanConfig(base.Config):
     risk_statuses = c.ListOfItems(c.Type(str), default=list(DEFAULT_RISK_STATUSES))
     open_risk_statuses = c.ListOfItems(c.Type(str), default=["open"])
     """Which of `risk_statuses` count as open."""
+
+    check_statuses = c.ListOfItems(c.Type(str), default=list(DEFAULT_CHECK_STATUSES))
+    """Statuses of a constitution check (`constitution_check[].status`)."""
+
+    failed_check_statuses = c.ListOfItems(c.Type(str), default=["fail"])
+    """Which of `check_statuses` fail a principle (the rest tick its checklist item)."""
 
     sprint_length = c.Type(int, default=10)
     """Working days in one sprint, for efforts written in sprints."""

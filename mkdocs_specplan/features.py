@@ -454,6 +454,12 @@ def link_feature(
     if plan is not None:
         _check_constitution_references(page, constitution, warn_missing)
 
+    def principle_link(ref: str) -> str:
+        principle = resolve_principle(ref, constitution.principles) if constitution else None
+        if principle is None or const_href is None:
+            return md_escape(ref)
+        return md_link(f"{principle.label} ({principle.name})", f"{const_href}#{principle.anchor}")
+
     def constitution_refs(decision: Decision) -> str:
         parts = []
         for ref in decision.constitution_reference:
@@ -517,6 +523,8 @@ def link_feature(
         constitution_refs=constitution_refs,
         constitution_names=constitution.names if constitution else None,
         constitution_principles=constitution.checklist_items() if constitution else None,
+        constitution_list=constitution.principles if constitution else None,
+        constitution_check_ref=lambda check: principle_link(check.principle or ""),
         uncovered_stories=uncovered_stories,
     )
     return feature
@@ -545,17 +553,22 @@ def phase_task_lines(tasks: TaskProgress | None) -> dict[int, list[tuple[str, st
 def _check_constitution_references(page: PlanPage, constitution: Constitution | None, warn_missing: bool) -> None:
     plan = page.plan
     assert plan is not None
+    references: list[tuple[str, str]] = []
     for i, decision in enumerate(plan.technical_decisions):
         for j, ref in enumerate(decision.constitution_reference):
             fieldpath = f"technical_decisions[{i}].constitution_reference"
-            path_j = f"{fieldpath}[{j}]" if f"{fieldpath}[{j}]" in plan.positions else fieldpath
-            if constitution is None:
-                if warn_missing:
-                    _report(page, path_j, f'refers to "{ref}" but the site has no constitution; add constitution.md or set the constitution option')
-                continue
-            if resolve_principle(ref, constitution.principles) is None:
-                known = ", ".join(f"{p.label} ({p.name})" for p in constitution.principles) or "none"
-                _report(page, path_j, f'"{ref}" names no principle of {constitution.src_uri}; its principles are: {known}')
+            references.append((f"{fieldpath}[{j}]" if f"{fieldpath}[{j}]" in plan.positions else fieldpath, ref))
+    for i, check in enumerate(plan.constitution_check):
+        if check.principle:
+            references.append((f"constitution_check[{i}].principle", check.principle))
+    for fieldpath, ref in references:
+        if constitution is None:
+            if warn_missing:
+                _report(page, fieldpath, f'refers to "{ref}" but the site has no constitution; add constitution.md or set the constitution option')
+            continue
+        if resolve_principle(ref, constitution.principles) is None:
+            known = ", ".join(f"{p.label} ({p.name})" for p in constitution.principles) or "none"
+            _report(page, fieldpath, f'"{ref}" names no principle of {constitution.src_uri}; its principles are: {known}')
 
 
 # -- what the pages of a feature show ---------------------------------------------------------

@@ -91,6 +91,14 @@ RISK = {
     "owner": TEXT,
 }
 EXTERNAL_DEPENDENCY = {"name": Spec("text", required=True), "description": TEXT, "status": TEXT, "risk": TEXT}
+TECHNICAL_CONTEXT = {key: TEXT for key, _ in model.TECHNICAL_CONTEXT_FIELDS}
+CONSTITUTION_CHECK = {
+    "principle": Spec("text", required=True),
+    "status": Spec("text", required=True, choices="check_statuses"),
+    "notes": TEXT,
+    "phase": Spec("text", choices="check_phases"),
+}
+COMPLEXITY_ENTRY = {"violation": Spec("text", required=True), "why_needed": TEXT, "simpler_alternative_rejected": TEXT}
 
 PLAN: dict[str, Spec] = {
     "feature_name": Spec("text", required=True),
@@ -98,6 +106,11 @@ PLAN: dict[str, Spec] = {
     "created_date": Spec("date", required=True),
     "status": Spec("text", required=True, choices="plan_statuses"),
     "plan_summary": TEXT,
+    "technical_context": Spec("object", cls=model.TechnicalContext, schema=TECHNICAL_CONTEXT),
+    "constitution_check": _items(model.ConstitutionCheck, CONSTITUTION_CHECK),
+    "project_structure": TEXT,
+    "structure_decision": TEXT,
+    "complexity_tracking": _items(model.ComplexityEntry, COMPLEXITY_ENTRY),
     "technical_approach": TEXT,
     "tech_stack": TEXTS,
     "estimated_effort": Spec("effort"),
@@ -160,6 +173,8 @@ def _kind_of(node: Node) -> str:
 
 
 _CHOICE_LABELS = {
+    "check_statuses": "constitution check status",
+    "check_phases": "constitution check phase",
     "plan_statuses": "plan status",
     "phase_statuses": "phase status",
     "risk_levels": "risk level",
@@ -353,6 +368,11 @@ class _Reader:
                 out.append(obj)
         return out
 
+    def read_object(self, node: Node, spec: Spec, fieldpath: str) -> Any:
+        assert spec.cls is not None and spec.schema is not None
+        values = self.mapping(node, fieldpath, spec.schema)
+        return spec.cls(**values) if isinstance(node, MappingNode) else None
+
     def read_checklist(self, node: Node, spec: Spec, fieldpath: str) -> dict[str, bool] | None:
         if not isinstance(node, MappingNode):
             self.report(node, fieldpath, f"expected a mapping of checklist items to true/false, got {_kind_of(node)}")
@@ -427,12 +447,32 @@ def _check_plan(reader: _Reader, plan: Plan) -> None:
             close = difflib.get_close_matches(decision.chosen, names, n=1, cutoff=0.6)
             hint = f'; did you mean "{close[0]}"?' if close else ""
             reader.report(pos, fieldpath, f'"{decision.chosen}" is not one of the options ({listed}){hint}')
+    # constitution check: a failed principle needs a complexity-tracking entry that justifies it
+    failed = reader.settings.failed_check_statuses
+    for i, check in enumerate(plan.constitution_check):
+        if check.status in failed and not _justified(check, plan):
+            fieldpath = f"constitution_check[{i}].status"
+            reader.report(
+                reader.positions.get(fieldpath),
+                fieldpath,
+                f'"{check.principle}" fails the constitution check and no complexity_tracking entry justifies it; '
+                "add one (violation, why_needed, simpler_alternative_rejected) or fix the plan",
+            )
     # PHI sections: their fields are required when phi_handling is true
     if plan.phi_handling:
         pos = reader.positions.get("phi_handling")
         for name in PHI_FIELDS:
             if getattr(plan, name) is None:
                 reader.report(pos, name, "is required when phi_handling is true")
+
+
+def _justified(check: model.ConstitutionCheck, plan: Plan) -> bool:
+    """A complexity-tracking entry with a reason that names the principle (or the only entry there is)."""
+    entries = [e for e in plan.complexity_tracking if e.why_needed]
+    if len(entries) == 1 and len([c for c in plan.constitution_check if c.status == check.status]) == 1:
+        return True
+    wanted = (check.principle or "").casefold()
+    return any(wanted and wanted in (e.violation or "").casefold() for e in entries)
 
 
 def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadResult:

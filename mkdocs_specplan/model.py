@@ -10,6 +10,21 @@ DEFAULT_PLAN_STATUSES = ("draft", "in-review", "approved", "in-progress", "block
 DEFAULT_PHASE_STATUSES = ("planned", "in-progress", "done", "blocked")
 DEFAULT_RISK_LEVELS = ("low", "medium", "high")
 DEFAULT_RISK_STATUSES = ("open", "mitigated", "closed")
+DEFAULT_CHECK_STATUSES = ("pass", "fail", "n/a", "waived")
+CHECK_PHASES = ("pre-research", "post-design")
+# spec-kit's Technical Context fields, in its order, with the labels its template uses.
+TECHNICAL_CONTEXT_FIELDS = (
+    ("language_version", "Language/Version"),
+    ("primary_dependencies", "Primary Dependencies"),
+    ("storage", "Storage"),
+    ("testing", "Testing"),
+    ("target_platform", "Target Platform"),
+    ("project_type", "Project Type"),
+    ("performance_goals", "Performance Goals"),
+    ("constraints", "Constraints"),
+    ("scale_scope", "Scale/Scope"),
+)
+NEEDS_CLARIFICATION = "NEEDS CLARIFICATION"
 
 
 @dataclass(frozen=True)
@@ -22,6 +37,9 @@ class Settings:
     risk_statuses: tuple[str, ...] = DEFAULT_RISK_STATUSES
     open_risk_statuses: tuple[str, ...] = ("open",)
     sprint_days: int = 10
+    check_statuses: tuple[str, ...] = DEFAULT_CHECK_STATUSES
+    failed_check_statuses: tuple[str, ...] = ("fail",)
+    check_phases: tuple[str, ...] = CHECK_PHASES
 
 
 @dataclass(frozen=True)
@@ -154,6 +172,47 @@ class ExternalDependency:
 
 
 @dataclass
+class TechnicalContext:
+    """spec-kit's Technical Context: nine Markdown values."""
+
+    language_version: str | None = None
+    primary_dependencies: str | None = None
+    storage: str | None = None
+    testing: str | None = None
+    target_platform: str | None = None
+    project_type: str | None = None
+    performance_goals: str | None = None
+    constraints: str | None = None
+    scale_scope: str | None = None
+
+    def items(self) -> list[tuple[str, str, str]]:
+        """(key, label, value) of the fields that are set, in spec-kit's order."""
+        return [(key, label, getattr(self, key)) for key, label in TECHNICAL_CONTEXT_FIELDS if getattr(self, key)]
+
+    @property
+    def clarifications(self) -> list[str]:
+        """Keys whose value still says NEEDS CLARIFICATION."""
+        return [key for key, _, value in self.items() if NEEDS_CLARIFICATION in value.upper()]
+
+
+@dataclass
+class ConstitutionCheck:
+    principle: str | None = None
+    status: str | None = None
+    notes: str | None = None
+    phase: str | None = None
+    index: int = 0
+
+
+@dataclass
+class ComplexityEntry:
+    violation: str | None = None
+    why_needed: str | None = None
+    simpler_alternative_rejected: str | None = None
+    index: int = 0
+
+
+@dataclass
 class Plan:
     """A validated plan. Fields that failed validation are left at their defaults."""
 
@@ -162,6 +221,11 @@ class Plan:
     created_date: dt.date | None = None
     status: str | None = None
     plan_summary: str | None = None
+    technical_context: TechnicalContext | None = None
+    constitution_check: list[ConstitutionCheck] = field(default_factory=list)
+    project_structure: str | None = None
+    structure_decision: str | None = None
+    complexity_tracking: list[ComplexityEntry] = field(default_factory=list)
     technical_approach: str | None = None
     tech_stack: list[str] = field(default_factory=list)
     tech_stack_text: str | None = None

@@ -10,7 +10,7 @@ from typing import Any
 from .checklist import ChecklistSection, build_checklist
 from .loader import load_plan
 from .model import Decision, Phase, Plan, Problem, Risk, Settings, sort_problems
-from .render import Renderer, slug
+from .render import Renderer, md_escape, slug
 from .schedule import Schedule, resolve_dependencies, schedule_plan
 from .timeline import phase_gantt, render_gantt, schedule_table
 
@@ -177,6 +177,8 @@ def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
             constitution_names=given.get("constitution_names"),
             uncovered_stories=given.get("uncovered_stories"),
             principles=given.get("constitution_principles"),
+            constitution=given.get("constitution_list"),
+            failed_checks=renderer.settings.failed_check_statuses,
         )
     context: dict[str, Any] = {
         "plan": plan,
@@ -197,7 +199,8 @@ def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
         "tasks": None,
         "tasks_href": "tasks.md",
         "phase_dependencies": lambda ph: phase_dependency_markdown(ph, plan) if plan else [],
-        "constitution_refs": lambda d: ", ".join(d.constitution_reference),
+        "constitution_refs": lambda d: ", ".join(md_escape(r) for r in d.constitution_reference),
+        "constitution_check_ref": lambda c: md_escape(c.principle),
     }
     context.update(given)
     markdown = renderer.render(**context)

@@ -122,6 +122,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             risk_levels=tuple(self.config.risk_levels),
             risk_statuses=tuple(self.config.risk_statuses),
             open_risk_statuses=tuple(self.config.open_risk_statuses),
+            check_statuses=tuple(self.config.check_statuses),
+            failed_check_statuses=tuple(self.config.failed_check_statuses),
             sprint_days=self.config.sprint_length,
         )
         self.today = self._build_date()

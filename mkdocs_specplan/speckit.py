@@ -506,4 +506,12 @@ def resolve_principle(reference: str, principles: list[Principle]) -> Principle 
             if p.number == number and ((generic and not p.group) or (p.group and group_word == p.group)):
                 return p
     wanted = reference.strip().casefold()
-    return next((p for p in principles if p.name.casefold() == wanted), None)
+    named = next((p for p in principles if p.name.casefold() == wanted), None)
+    if named is not None:
+        return named
+    heading = _PRINCIPLE_RE.match(reference)  # written as its heading: "I. Library-First", "Principle 2: Tests"
+    if heading and heading["name"].strip():
+        by_number = resolve_principle(heading["num"], principles)
+        name = heading["name"].strip().casefold()
+        return by_number or next((p for p in principles if p.name.casefold() == name), None)
+    return None
