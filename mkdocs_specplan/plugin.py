@@ -26,17 +26,13 @@ from .features import (
     Siblings,
     SiteFiles,
     decode_text,
-    discover_features,
-    duplicate_ids,
-    link_feature,
     mention_targets,
-    read_feature,
     relative,
-    requirement_index,
     traces_for,
 )
 from .model import Problem, Settings
 from .pages import PlanPage, PlanSource, load_page, render_page, timeline_context
+from .site import LoadedSite, SiteOptions, load_site
 from .render import Renderer, TemplateProblem, escape_html
 from .speckit import IdSyntax, read_constitution
 
@@ -103,6 +99,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.syntax = IdSyntax()
         self.siblings = Siblings()
         self.extension = SpecPlanExtension()
+        self.site_problems: list[Problem] = []
+        self._edit_uris: dict[str, str | None] = {}
 
     # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -184,10 +182,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 src_uri = posixpath.join(prefix, rel) if prefix else rel
                 display = _posix(os.path.relpath(abs_path, config.docs_dir))
                 if files.get_file_from_path(src_uri) is not None:
-                    log.warning(
-                        f"{display}: not published, because "
-                        f"docs_dir already has {src_uri}; rename one of them or change specs_url"
-                    )
+                    self._problem(display, f"not published, because docs_dir already has {src_uri}; rename one of them or change specs_url")
                     continue
                 content = None
                 if name.endswith((".md", ".markdown")):
@@ -200,8 +195,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 file.edit_uri = display
                 files.append(file)
 
-    @staticmethod
-    def _decoded(abs_path: str, display: str) -> str | None:
+    def _decoded(self, abs_path: str, display: str) -> str | None:
         """The text of a Markdown file that is not UTF-8, decoded as well as can be (with a warning).
 
         None when the file is UTF-8 (MkDocs reads it as usual) or cannot be read.
@@ -214,7 +208,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         text, guess = decode_text(data)
         if guess is None:
             return None
-        log.warning(f"{display}: is not UTF-8; it was read as {guess}. Save it as UTF-8")
+        self._problem(display, f"is not UTF-8; it was read as {guess}. Save it as UTF-8")
         return text
 
     def _display_path(self, file: File, config: MkDocsConfig) -> str:
@@ -228,7 +222,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         page = self._cache.get(key)
         if page is None:
             page = self._cache[key] = load_page(source, self.settings)
-        return PlanPage(page.source, page.plan, list(page.problems), page.schedule)
+        fresh = PlanPage(page.source, page.plan, list(page.problems), page.schedule)
+        fresh.context["edit_uri"] = self._edit_uris.get(source.src_uri)
+        return fresh
 
     def _parsed(self, kind: str, text: str, reader: Callable[[str], Any]) -> Any:
         """A spec, tasks or checklist file read once while its text is unchanged."""
@@ -238,44 +234,49 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             self._docs_cache[key] = reader(text)
         return self._docs_cache[key]
 
+    def _problem(self, path: str, message: str, level: str = "warning") -> None:
+        """A problem of the site (not of one plan): logged, and kept for ``specplan validate``."""
+        problem = Problem(path, None, None, "", message, level)
+        self.site_problems.append(problem)
+        (log.warning if level == "warning" else log.info)(str(problem))
+
+    def collect(self, files: Files, config: MkDocsConfig) -> LoadedSite:
+        """Load, validate, schedule and link every plan and feature of the site (no rendering)."""
+        self.site_problems = []
+        if self.config.specs_dir:
+            self._add_specs_dir(files, config)
+        sources = self._plan_sources(files, config)
+        self.constitution = self._find_constitution(files, config)
+        site = SiteFiles({f.src_uri for f in files}, lambda uri: self._read(files, uri, config))
+        display = {f.src_uri.rsplit("/", 1)[0]: self._display_path(f, config).rsplit("/", 1)[0] for f in files if "/" in f.src_uri}
+        self._live_docs = set()
+        options = SiteOptions(self.settings, self.siblings, self.syntax, self.config.missing_links == "warn")
+        loaded = load_site(
+            site, sources, self.constitution, options,
+            display=lambda folder: display.get(folder, folder), load=self._load, cache=self._parsed,
+        )
+        self._docs_cache = {k: v for k, v in self._docs_cache.items() if k in self._live_docs}
+        for problem in loaded.problems:
+            self._problem(problem.path, problem.message, problem.level)
+        self.pages = loaded.pages
+        self.features = {p.source.page_uri: loaded.features[p.source.folder] for p in self.pages}
+        self._plan_by_uri = {p.source.page_uri: p for p in self.pages}
+        self.all_features = sorted(loaded.features.values(), key=lambda f: (natural_key(f.id or ""), f.folder))
+        self._by_page = {}
+        for feature in self.all_features:
+            for uri in (feature.spec_uri, feature.tasks_uri, feature.plan_uri if feature.plan_kind == "markdown" else None):
+                if uri:
+                    self._by_page[uri] = feature
+        return loaded
+
     @event_priority(-50)  # late: plan files generated by other plugins are seen
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
         started = time.perf_counter()
-        if self.config.specs_dir:
-            self._add_specs_dir(files, config)
-        self._files_config = config
-        self.pages = self._plan_pages(files, config)
-        self.constitution = self._find_constitution(files, config)
-        site = SiteFiles({f.src_uri for f in files}, lambda uri: self._read(files, uri, config))
-        siblings = self.siblings
-        display = {f.src_uri.rsplit("/", 1)[0]: self._display_path(f, config).rsplit("/", 1)[0] for f in files if "/" in f.src_uri}
-        self._live_docs = set()
-        features = discover_features(
-            site.uris, siblings, {p.source.folder: p for p in self.pages}, lambda folder: display.get(folder, folder)
-        )
-        for feature in features.values():
-            read_feature(feature, site, siblings, self.syntax, cache=self._parsed)
-        self._docs_cache = {k: v for k, v in self._docs_cache.items() if k in self._live_docs}
-        index = requirement_index(list(features.values()))
-        self.features = {}
-        self._by_page = {}
-        self._plan_by_uri = {}
+        self.collect(files, config)
         generated_files: dict[str, File] = {}
         for page in self.pages:
-            feature = features[page.source.folder]
-            link_feature(
-                page,
-                feature,
-                siblings,
-                self.constitution,
-                warn_missing=self.config.missing_links == "warn",
-                syntax=self.syntax,
-                index=index,
-            )
-            self.features[page.source.page_uri] = feature
-            self._plan_by_uri[page.source.page_uri] = page
             if self.config.timeline:
                 page.context.update(timeline_context(page, self.today, self.settings))
             self._render(page)
@@ -285,14 +286,6 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             generated_files[page.source.page_uri] = generated
             for problem in page.problems:
                 (log.warning if problem.level == "warning" else log.info)(str(problem))
-        self.all_features = sorted(features.values(), key=lambda f: (natural_key(f.id or ""), f.folder))
-        for feature in self.all_features:
-            for uri in (feature.spec_uri, feature.tasks_uri, feature.plan_uri if feature.plan_kind == "markdown" else None):
-                if uri:
-                    self._by_page[uri] = feature
-        for fid, same in duplicate_ids(self.all_features).items():
-            log.info(f"feature ID {fid} is used by {len(same)} folders: " + ", ".join(f.display_folder for f in same))
-
         self._add_dashboard(files, config, generated_files)
         if self.config.css:
             files.append(File.generated(config, CSS_URI, content=CSS_PATH.read_text(encoding="utf-8")))
@@ -305,11 +298,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         )
         return files
 
-    def _plan_pages(self, files: Files, config: MkDocsConfig) -> list[PlanPage]:
-        """Every plan.yaml, loaded (the YAML sources are taken out of the site)."""
+    def _plan_sources(self, files: Files, config: MkDocsConfig) -> list[PlanSource]:
+        """Every plan.yaml (the YAML sources are taken out of the site)."""
         patterns = [glob_to_regex(p.lstrip("/")) for p in self.config.sources]
         found = [f for f in files if any(p.match(f.src_uri) for p in patterns)]
-        pages = []
+        sources = []
         live_keys = set()
         for file in sorted(found, key=lambda f: f.src_uri):
             files.remove(file)  # the YAML source is never copied into the site
@@ -317,24 +310,23 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             try:
                 text = file.content_string
             except (OSError, UnicodeDecodeError) as exc:
-                log.warning(f"{display}: cannot be read: {exc}")
+                self._problem(display, f"cannot be read: {exc}")
                 continue
             source = PlanSource(file.src_uri, text, display)
             existing = files.get_file_from_path(source.page_uri)
             if existing is not None:
-                log.warning(
-                    f"{display}: a hand-written {self._display_path(existing, config)} is beside it; "
-                    "the plan is not rendered and the hand-written page is kept. "
-                    "Rename or delete one of the two files"
+                self._problem(
+                    display,
+                    f"a hand-written {self._display_path(existing, config)} is beside it; "
+                    "the plan is not rendered and the hand-written page is kept. Rename or delete one of the two files",
                 )
                 continue
             live_keys.add((source.src_uri, source.text))
-            page = self._load(source)
-            page.context["edit_uri"] = file.edit_uri
-            pages.append(page)
+            self._edit_uris[source.src_uri] = file.edit_uri
+            sources.append(source)
         # forget sources that were edited or removed
         self._cache = {k: v for k, v in self._cache.items() if k in live_keys}
-        return pages
+        return sources
 
     def _add_dashboard(self, files: Files, config: MkDocsConfig, plan_files: dict[str, File]) -> None:
         """The dashboard page and the JSON export, from the plans loaded in this build."""
@@ -435,9 +427,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 uri = posixpath.basename(rel)
                 existing = files.get_file_from_path(uri)
                 if existing is not None:
-                    log.warning(
-                        f"{self._display_path(existing, config)}: is replaced by the configured constitution {rel}, "
-                        "which is published under the same name; rename one of them"
+                    self._problem(
+                        self._display_path(existing, config),
+                        f"is replaced by the configured constitution {rel}, which is published under the same name; rename one of them",
                     )
                     files.remove(existing)
                 file = File.generated(config, uri, abs_src_path=path)
@@ -452,7 +444,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             )
             uri = candidates[0] if candidates else None
             if len(candidates) > 1:
-                log.info(f"several constitutions found, using {uri}; set the constitution option to choose")
+                self._problem(str(uri), "several constitutions found, this one is used; set the constitution option to choose", "info")
         if uri is None:
             return None
         text = self._read(files, uri, config)

@@ -35,7 +35,7 @@ def test_only_real_mistakes_are_warned(repo):
     result = build(repo)
     assert not result.failed
     assert result.warnings == [ENCODING_WARNING]
-    assert "specplan: feature ID 003 is used by 2 folders: ../specs/003-search, ../specs/003-search-v2" in result.infos
+    assert "specplan: ../specs/003-search: feature ID 003 is used by 2 folders: ../specs/003-search, ../specs/003-search-v2" in result.infos
     assert any("mentions FR-011-002, defined in specs/002-legacy-sync/spec.md; linked there" in i for i in result.infos)
     # saved as UTF-8, the repository builds strictly with every anchor validated
     text = (repo.root / "specs/003-search/spec.md").read_bytes().decode("cp1252")
