@@ -30,6 +30,7 @@ from .features import (
     relative,
     traces_for,
 )
+from .importer import ARCHIVE_NAME
 from .model import Problem, Settings
 from .pages import PlanPage, PlanSource, load_page, render_page, timeline_context
 from .site import LoadedSite, SiteOptions, load_site
@@ -100,6 +101,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.siblings = Siblings()
         self.extension = SpecPlanExtension()
         self.site_problems: list[Problem] = []
+        self.validate_only = False
+        self.loaded: LoadedSite | None = None
         self._edit_uris: dict[str, str | None] = {}
 
     # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
@@ -274,7 +277,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if not self.config.enabled:
             return None
         started = time.perf_counter()
-        self.collect(files, config)
+        self.loaded = self.collect(files, config)
+        if self.validate_only:  # specplan validate: everything is loaded and checked; nothing is rendered
+            return files
         generated_files: dict[str, File] = {}
         for page in self.pages:
             if self.config.timeline:
@@ -321,6 +326,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                     "the plan is not rendered and the hand-written page is kept. Rename or delete one of the two files",
                 )
                 continue
+            archived = files.get_file_from_path(posixpath.join(source.folder, ARCHIVE_NAME))
+            if archived is not None:
+                files.remove(archived)  # the plan.md that specplan import replaced: kept, not published
             live_keys.add((source.src_uri, source.text))
             self._edit_uris[source.src_uri] = file.edit_uri
             sources.append(source)

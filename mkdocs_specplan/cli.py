@@ -1,0 +1,418 @@
+"""The ``specplan`` command: validate, import, new, schema, render. A thin layer over the core.
+
+``validate`` and ``render`` read the site as a build does: with a ``mkdocs.yml`` (``-f``, or the
+one in the current folder) through the plugin's own configuration and sources; without one, the
+given files and folders with the default settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from .features import Constitution, SiteFiles, decode_text
+from .importer import ARCHIVE_NAME, gather, new_plan, render_yaml
+from .model import Problem, Settings, sort_problems
+from .pages import PlanPage, PlanSource, render_page, timeline_context
+from .render import Renderer
+from .schema import dumps, plan_schema
+from .site import LoadedSite, SiteOptions, load_site
+from .speckit import read_constitution
+
+PLAN_NAMES = ("plan.yaml", "plan.yml")
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with the command line or the configuration; exit status 2."""
+
+
+# -- reading a site -----------------------------------------------------------------------------
+@dataclasses.dataclass
+class Checked:
+    loaded: LoadedSite
+    problems: list[Problem]  # paths relative to the current folder
+    settings: Settings
+    base: str  # the folder the sources' display paths are relative to
+    renderer: Renderer | None = None
+    today: dt.date = dataclasses.field(default_factory=dt.date.today)
+
+
+def _relative(path: str, base: str) -> str:
+    if os.path.isabs(path):
+        return os.path.relpath(path)
+    return os.path.relpath(os.path.normpath(os.path.join(base, path)))
+
+
+def _with_path(problems: list[Problem], base: str) -> list[Problem]:
+    return [dataclasses.replace(p, path=_relative(p.path, base)) for p in problems]
+
+
+def check_config(config_file: str) -> Checked:
+    """The site of a mkdocs.yml, loaded exactly as a build loads it (without rendering)."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError, PluginError
+    from mkdocs.structure.files import get_files
+
+    from .plugin import SpecPlanPlugin
+
+    quiet = logging.getLogger("mkdocs")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # problems are printed by this command, not logged
+    try:
+        try:
+            config = load_config(config_file=config_file)
+        except (ConfigurationError, PluginError, OSError) as exc:
+            raise UsageError(f"{config_file}: {exc}") from None
+        plugin = next((p for p in config.plugins.values() if isinstance(p, SpecPlanPlugin)), None)
+        if plugin is None:
+            raise UsageError(f"{config_file}: the specplan plugin is not in its plugins; add it, or give the plan files and folders to check")
+        plugin.validate_only = True  # every plugin runs as in a build up to on_files; nothing is rendered
+        try:
+            config = config.plugins.on_config(config)
+            config.plugins.on_files(get_files(config), config=config)
+        except (ConfigurationError, PluginError) as exc:
+            raise UsageError(f"{config_file}: {exc}") from None
+        loaded = plugin.loaded
+        assert loaded is not None
+    finally:
+        quiet.setLevel(level)
+    problems = plugin.site_problems + [p for page in loaded.pages for p in page.problems]
+    return Checked(loaded, _with_path(problems, config.docs_dir), plugin.settings, config.docs_dir, plugin.renderer, plugin.today)
+
+
+def _walk(folder: Path) -> list[Path]:
+    out = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("node_modules", "site", "__pycache__"))
+        out += [Path(root) / n for n in sorted(names) if not n.startswith(".")]
+    return out
+
+
+def _find_constitution(start: Path) -> Path | None:
+    for parent in [start, *start.parents]:
+        for candidate in (parent / ".specify/memory/constitution.md", parent / "docs/constitution.md", parent / "constitution.md"):
+            if candidate.is_file():
+                return candidate
+        if (parent / ".git").exists():
+            break
+    return None
+
+
+def _is_feature(folder: Path) -> bool:
+    return any((folder / name).is_file() for name in ("spec.md", "tasks.md", "plan.md", *PLAN_NAMES))
+
+
+def check_paths(paths: Sequence[str]) -> Checked:
+    """Plans under the given files and folders, by the default settings. A feature folder is read
+    with the folders beside it, so requirements other features define are known; only problems
+    of the given files and folders are reported."""
+    files: set[Path] = set()
+    wanted = []
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise UsageError(f"{given}: no such file or folder")
+        wanted.append(os.path.abspath(path))
+        folder = path.parent if path.is_file() else path
+        files.update(_walk(folder.parent if _is_feature(folder) and folder.resolve() != Path.cwd() else folder))
+    cwd = Path.cwd()
+
+    def uri(path: Path) -> str:
+        return os.path.relpath(path.resolve(), cwd).replace(os.sep, "/")
+
+    by_uri = {uri(p): p for p in files}
+
+    def read(u: str) -> str | None:
+        try:
+            return decode_text(by_uri[u].read_bytes())[0]
+        except (OSError, KeyError):
+            return None
+
+    site = SiteFiles(set(by_uri), read)
+    sources = []
+    for u in sorted(by_uri):
+        if u.rsplit("/", 1)[-1] in PLAN_NAMES:
+            text = read(u)
+            if text is not None:
+                sources.append(PlanSource(u, text, u))
+    constitution = None
+    starts = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths] + [cwd]
+    found = next((c for c in (_find_constitution(start) for start in starts) if c is not None), None)
+    if found is not None:
+        constitution = Constitution(uri(found), read_constitution(decode_text(found.read_bytes())[0]))
+    settings = Settings()
+    loaded = load_site(site, sources, constitution, SiteOptions(settings))
+    problems = [p for p in sort_problems(loaded.all_problems) if _under(os.path.abspath(p.path), wanted)]
+    loaded.pages = [p for p in loaded.pages if _under(os.path.abspath(p.source.display_path), wanted)]
+    return Checked(loaded, problems, settings, str(cwd))
+
+
+def _under(path: str, folders: list[str]) -> bool:
+    return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
+
+
+def check(paths: Sequence[str], config_file: str | None) -> Checked:
+    config = config_file or ("mkdocs.yml" if Path("mkdocs.yml").is_file() else None)
+    if config is None:
+        return check_paths(paths or ["."])
+    if config_file is not None and not Path(config_file).is_file():
+        raise UsageError(f"{config_file}: no such file")
+    checked = check_config(config)
+    if paths:
+        wanted = [os.path.abspath(p) for p in paths]
+        checked.problems = [p for p in checked.problems if _under(os.path.abspath(p.path), wanted)]
+    return checked
+
+
+# -- output -------------------------------------------------------------------------------------
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command: ``::error`` for what fails a strict build, ``::notice`` for notes."""
+    kind = "error" if problem.level == "warning" else "notice"
+    props = [f"file={_escape_property(problem.path)}"]
+    if problem.line is not None:
+        props.append(f"line={problem.line}")
+        if problem.column is not None:
+            props.append(f"col={problem.column}")
+    props.append("title=specplan")
+    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    return f"::{kind} {','.join(props)}::{_escape_data(message)}"
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    return {
+        "path": problem.path, "line": problem.line, "column": problem.column,
+        "field": problem.field, "message": problem.message, "level": problem.level,
+    }
+
+
+# -- subcommands --------------------------------------------------------------------------------
+def cmd_validate(args: argparse.Namespace) -> int:
+    checked = check(args.paths, args.config_file)
+    problems = checked.problems
+    warnings = [p for p in problems if p.level == "warning"]
+    if args.format == "json":
+        print(json.dumps([problem_json(p) for p in problems], indent=2, ensure_ascii=False))
+    elif args.format == "github":
+        for problem in problems:
+            print(github_annotation(problem))
+    else:
+        for problem in problems:
+            print(str(problem) if problem.level == "warning" else f"{problem} (note)")
+        plans = len(checked.loaded.pages)
+        features = len(checked.loaded.features)
+        print(
+            f"{plans} plan{'s' if plans != 1 else ''} of {features} feature{'s' if features != 1 else ''} checked: "
+            f"{len(warnings)} problem{'s' if len(warnings) != 1 else ''}, {len(problems) - len(warnings)} note{'s' if len(problems) - len(warnings) != 1 else ''}",
+            file=sys.stderr,
+        )
+    return EXIT_PROBLEMS if warnings else EXIT_OK
+
+
+def _feature_folders(names: Sequence[str]) -> list[Path]:
+    folders = []
+    for name in names:
+        path = Path(name)
+        if not path.is_dir():
+            raise UsageError(f"{name}: not a folder")
+        folders.append(path)
+    return folders
+
+
+def _check_written(folder: Path, text: str) -> list[Problem]:
+    """The problems a build would report for this plan.yaml in its folder."""
+    target = folder / "plan.yaml"
+    cwd = Path.cwd()
+    try:
+        display = os.path.relpath(target.resolve(), cwd)
+    except ValueError:
+        display = str(target)
+    files = [p for p in _walk(folder) if p.name not in PLAN_NAMES]
+    by_uri = {os.path.relpath(p.resolve(), cwd).replace(os.sep, "/"): p for p in files}
+    uri = display.replace(os.sep, "/")
+
+    def read(u: str) -> str | None:
+        try:
+            return decode_text(by_uri[u].read_bytes())[0]
+        except (OSError, KeyError):
+            return None
+
+    found = _find_constitution(folder.resolve())
+    constitution = Constitution(str(found), read_constitution(decode_text(found.read_bytes())[0])) if found else None
+    loaded = load_site(SiteFiles(set(by_uri), read), [PlanSource(uri, text, display)], constitution, SiteOptions())
+    return [p for p in loaded.all_problems if p.level == "warning"]
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    today = dt.date.today()
+    status = EXIT_OK
+    for folder in _feature_folders(args.folders):
+        target = folder / "plan.yaml"
+        if not args.dry_run and not args.force and (target.exists() or (folder / "plan.yml").exists()):
+            print(f"{target}: already exists; use --force to replace it", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        if not any((folder / name).is_file() for name in ("plan.md", ARCHIVE_NAME, "spec.md", "tasks.md", "research.md")):
+            print(f"{folder}: no plan.md, spec.md, research.md or tasks.md to import", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        text = render_yaml(gather(folder, today), str(folder), today)
+        problems = _check_written(folder, text)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            status = max(status, EXIT_PROBLEMS)
+        if args.dry_run:
+            sys.stdout.write(text)
+            continue
+        target.write_text(text, encoding="utf-8")
+        original = folder / "plan.md"
+        if original.is_file():
+            original.replace(folder / ARCHIVE_NAME)
+            print(f"{target}: written; plan.md kept as {ARCHIVE_NAME}", file=sys.stderr)
+        else:
+            print(f"{target}: written", file=sys.stderr)
+    return status
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    folder = _feature_folders([args.folder])[0]
+    target = folder / "plan.yaml"
+    if not args.dry_run and not args.force and target.exists():
+        print(f"{target}: already exists; use --force to replace it", file=sys.stderr)
+        return EXIT_USAGE
+    text = new_plan(folder, dt.date.today())
+    if args.dry_run:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target.write_text(text, encoding="utf-8")
+    print(f"{target}: written", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(dumps(plan_schema()))
+    return EXIT_OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    plan = Path(args.plan)
+    if not plan.is_file():
+        raise UsageError(f"{args.plan}: no such file")
+    if args.config_file:
+        checked = check_config(args.config_file)
+    else:
+        checked = check_paths([str(plan)])
+    wanted = os.path.abspath(plan)
+    page: PlanPage | None = None
+    for candidate in checked.loaded.pages:
+        if os.path.abspath(os.path.join(checked.base, candidate.source.display_path)) == wanted:
+            page = candidate
+            break
+    if page is None:
+        raise UsageError(f"{args.plan}: not one of the site's plans")
+    renderer = checked.renderer or Renderer(checked.settings)
+    page.context.update(timeline_context(page, checked.today, checked.settings))
+    sys.stdout.write(render_page(page, renderer))
+    for problem in page.warnings:
+        print(problem, file=sys.stderr)
+    return EXIT_OK
+
+
+# -- the parser ---------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="specplan",
+        description="Check, import and render spec-driven implementation plans (plan.yaml) without building the site.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = sub.add_parser(
+        "validate",
+        help="check plans as a build does, without building",
+        description=(
+            "Load, validate, schedule and link plans exactly as a build does, without building the site. "
+            "With a mkdocs.yml (-f, or the one in this folder) the plugin's configuration and sources are used, "
+            "and PATHs restrict the report to those files and folders; without one, the plans under the PATHs "
+            "are checked with the default settings. Exit status: 0 no problem, 1 problems, 2 usage error."
+        ),
+    )
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="plan files or folders (default: the whole site)")
+    validate.add_argument("-f", "--config-file", metavar="FILE", help="the MkDocs configuration (default: mkdocs.yml here, if any)")
+    validate.add_argument(
+        "--format", choices=("text", "github", "json"), default="text",
+        help="text: path:line:col: field: message; github: GitHub Actions annotations; json: a list of problems",
+    )
+    validate.set_defaults(run=cmd_validate)
+
+    importer = sub.add_parser(
+        "import",
+        help="write plan.yaml from spec-kit's plan.md, research.md, tasks.md and spec.md",
+        description=(
+            "Write each feature folder's plan.yaml from spec-kit's Markdown. The original plan.md is kept beside it as "
+            f"{ARCHIVE_NAME}, which is not published while plan.yaml is there. An existing plan.yaml is never replaced "
+            "without --force."
+        ),
+    )
+    importer.add_argument("folders", nargs="+", metavar="FEATURE_DIR")
+    importer.add_argument("--force", action="store_true", help="replace an existing plan.yaml")
+    importer.add_argument("--dry-run", action="store_true", help="print the plan.yaml instead of writing it")
+    importer.set_defaults(run=cmd_import)
+
+    new = sub.add_parser(
+        "new",
+        help="write a starting plan.yaml for a feature that has a spec",
+        description="A starting plan.yaml: name, ID, dates, status draft, the spec's stories and requirements as comments, every section as a commented example.",
+    )
+    new.add_argument("folder", metavar="FEATURE_DIR")
+    new.add_argument("--force", action="store_true", help="replace an existing plan.yaml")
+    new.add_argument("--dry-run", action="store_true", help="print the plan.yaml instead of writing it")
+    new.set_defaults(run=cmd_new)
+
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of plan.yaml",
+        description="Print the JSON Schema (draft 2020-12) of plan.yaml, generated from the loader's own field definitions.",
+    )
+    schema.set_defaults(run=cmd_schema)
+
+    render = sub.add_parser(
+        "render",
+        help="print a plan page's Markdown",
+        description="Print the Markdown of a plan's page, for use with other generators.",
+    )
+    render.add_argument("plan", metavar="PLAN")
+    render.add_argument("-f", "--config-file", metavar="FILE", help="read the site's settings from this mkdocs.yml")
+    render.set_defaults(run=cmd_render)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except UsageError as exc:
+        print(f"specplan: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,773 @@
+"""From a spec-kit feature folder to a plan.yaml: ``specplan import`` and ``specplan new``. Free of MkDocs.
+
+spec-kit's ``plan.md`` (header, Summary, Technical Context, Constitution Check, Project
+Structure, Complexity Tracking), ``research.md`` (Decision / Rationale / Alternatives),
+``tasks.md`` (phases, their tasks and statuses, the phase dependencies it states) and ``spec.md``
+(name, dates, status) become the fields of the plan format. Text of ``plan.md`` that has no field
+goes into ``technical_approach`` under a heading that says where it came from, so nothing is
+lost; what only a person knows (efforts, risks, approvals) is left out with a comment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import mdtree
+from .features import parse_folder_name
+from .model import TECHNICAL_CONTEXT_FIELDS, Settings
+from .speckit import Principle, TaskProgress, read_constitution, read_spec, read_tasks, resolve_principle
+
+ARCHIVE_NAME = "plan.speckit.md"  # where the imported plan.md is kept (never published beside plan.yaml)
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_LABEL_RE = re.compile(r"^\s*(?:[-*+]\s+)?\*{0,2}(?P<label>[A-Za-z][\w /&().-]{0,60}?)\*{0,2}\s*:\s*\*{0,2}\s*(?P<value>.*)$")
+
+
+# -- Markdown sections --------------------------------------------------------------------------
+@dataclass
+class Section:
+    level: int  # 0 for the text before the first heading
+    title: str
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.lines).strip("\n")
+
+
+def split_sections(text: str, max_level: int = 2) -> list[Section]:
+    """The text cut at ATX headings of ``max_level`` or above (never inside a fenced code block)."""
+    sections = [Section(0, "")]
+    fence: str | None = None
+    for line in text.replace("\r\n", "\n").split("\n"):
+        marker = _FENCE_RE.match(line)
+        if fence is None and marker:
+            fence = marker.group(1)[0] * 3
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+            sections[-1].lines.append(line)
+            continue
+        heading = _HEADING_RE.match(line) if fence is None else None
+        if heading and len(heading.group(1)) <= max_level:
+            sections.append(Section(len(heading.group(1)), heading.group(2).strip()))
+            continue
+        sections[-1].lines.append(line)
+    return sections
+
+
+def demote(markdown: str, levels: int) -> str:
+    """Headings made deeper, so copied text sits under the heading it is given (code left alone)."""
+    out = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        marker = _FENCE_RE.match(line)
+        if fence is None and marker:
+            fence = marker.group(1)[0] * 3
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+        elif fence is None and _HEADING_RE.match(line):
+            hashes = len(line) - len(line.lstrip("#"))
+            line = "#" * min(6, hashes + levels) + line[hashes:]
+        out.append(line)
+    return "\n".join(out)
+
+
+def _labels(body: str) -> tuple[dict[str, str], list[str]]:
+    """``**Label**: value`` lines (outside code) by lower-case label, and the other lines."""
+    found: dict[str, str] = {}
+    rest: list[str] = []
+    fence: str | None = None
+    for line in body.split("\n"):
+        marker = _FENCE_RE.match(line)
+        if fence is None and marker:
+            fence = marker.group(1)[0] * 3
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+            rest.append(line)
+            continue
+        match = _LABEL_RE.match(line) if fence is None and "**" in line else None
+        if match and match["label"].strip().lower() not in found:
+            found[match["label"].strip().lower()] = match["value"].strip().rstrip("*").strip()
+        else:
+            rest.append(line)
+    return found, rest
+
+
+def _is_placeholder(text: str) -> bool:
+    text = text.strip().strip("`*_ ")
+    return not text or (text.startswith("[") and text.endswith("]"))
+
+
+def _table(body: str) -> list[list[str]]:
+    """Rows of the first Markdown table in a body (header and separator left out)."""
+    rows = []
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if not stripped.startswith("|"):
+            if rows:
+                break
+            continue
+        cells = [c.strip() for c in stripped.strip("|").split("|")]
+        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+            continue
+        rows.append(cells)
+    return rows[1:] if rows else []
+
+
+def _strip_table(body: str) -> str:
+    return "\n".join(line for line in body.split("\n") if not line.strip().startswith("|")).strip()
+
+
+# -- plan.md ------------------------------------------------------------------------------------
+_STATUS_WORDS = {
+    "pass": "pass", "passed": "pass", "ok": "pass", "yes": "pass", "✅": "pass", "✓": "pass", "✔": "pass", "compliant": "pass",
+    "fail": "fail", "failed": "fail", "no": "fail", "❌": "fail", "✗": "fail", "violation": "fail",
+    "n/a": "n/a", "na": "n/a", "not applicable": "n/a",
+    "waived": "waived", "justified": "waived", "⚠️": "waived", "⚠": "waived", "exception": "waived",
+}
+_SECTION_FIELDS = {  # a section of a plan written from this product's own template
+    "executive summary": "plan_summary", "summary": "plan_summary",
+    "technical approach": "technical_approach", "high-level architecture": "architecture_description",
+    "architecture overview": "architecture_description", "data flow": "data_flow_description",
+    "data model": "data_model_description", "api contracts": "api_contract_description",
+    "test data strategy": "test_data_strategy", "acceptance testing": "acceptance_testing",
+    "security considerations": "security_considerations", "performance considerations": "performance_considerations",
+    "deployment strategy": "deployment_strategy", "rollout plan": "rollout_plan", "rollback plan": "rollback_plan",
+    "logging strategy": "logging_strategy", "alerting": "alerting_strategy",
+}
+_LIST_SECTIONS = {
+    "technology stack": "tech_stack", "required before starting": "prerequisites",
+    "documentation requirements": "documentation_items",
+}
+
+
+def _status_of(text: str) -> str | None:
+    cleaned = text.strip().strip("*_` ").lower()
+    if cleaned in _STATUS_WORDS:
+        return _STATUS_WORDS[cleaned]
+    first = cleaned.split()[0] if cleaned.split() else ""
+    return _STATUS_WORDS.get(first.strip(":.,"))
+
+
+def _list_items(body: str) -> list[str]:
+    items = []
+    for line in body.split("\n"):
+        match = re.match(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+(.*)$", line)
+        if match:
+            items.append(match.group(1).strip())
+    return items
+
+
+@dataclass
+class Imported:
+    """What an import produced."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # field -> where it came from (for comments)
+    leftovers: list[tuple[str, str]] = field(default_factory=list)  # (where, Markdown) kept in technical_approach
+    todo: list[str] = field(default_factory=list)  # what a person must add
+
+
+def _read_plan_md(text: str, out: Imported, principles: list[Principle] | None) -> None:
+    sections = split_sections(text, max_level=2)
+    checks: list[dict[str, Any]] = []
+    unresolved_checks: list[str] = []
+    for section in sections:
+        title = section.title
+        key = re.sub(r"\s*\*?\(.*?\)\*?\s*$", "", title).strip().lower()
+        body = section.body
+        if section.level == 1 or section.level == 0:
+            match = re.match(r"^\s*implementation plan\s*:\s*(.+)$", title, re.IGNORECASE)
+            if match and not _is_placeholder(match.group(1)):
+                out.data["feature_name"] = match.group(1).strip()
+                out.sources["feature_name"] = "plan.md title"
+            header, rest = _header_fields(body)
+            for name, value in header.items():
+                out.data.setdefault(name, value)
+                out.sources.setdefault(name, "plan.md header")
+            if rest.strip():
+                out.leftovers.append(("plan.md (header)", rest.strip()))
+        elif key == "technical context":
+            labels, rest = _labels(body)
+            context: dict[str, str] = {}
+            for name, label in TECHNICAL_CONTEXT_FIELDS:
+                value = labels.pop(label.lower(), None)
+                if value and not _is_placeholder(value):
+                    context[name] = value
+            for label, value in labels.items():
+                rest.append(f"**{label}**: {value}")
+            if context:
+                out.data["technical_context"] = context
+                out.sources["technical_context"] = "plan.md: Technical Context"
+            leftover = "\n".join(rest).strip()
+            if leftover:
+                out.leftovers.append(("plan.md: Technical Context", leftover))
+        elif "constitution check" in key:
+            phase = "post-design" if re.search(r"post|after|re-?check", key) else None
+            leftover = _read_checks(body, phase, checks, principles, unresolved_checks)
+            if leftover:
+                out.leftovers.append((f"plan.md: {title}", leftover))
+        elif key == "project structure":
+            labels, rest = _labels(body)
+            decision = labels.pop("structure decision", None)
+            if decision and not _is_placeholder(decision):
+                out.data["structure_decision"] = decision
+            for label, value in labels.items():
+                rest.append(f"**{label}**: {value}")
+            structure = "\n".join(rest).strip()
+            if structure:
+                out.data["project_structure"] = structure
+            out.sources["project_structure"] = "plan.md: Project Structure"
+        elif key == "complexity tracking":
+            entries = []
+            for row in _table(body):
+                if len(row) >= 1 and not _is_placeholder(row[0]):
+                    entry = {"violation": row[0]}
+                    if len(row) > 1 and not _is_placeholder(row[1]):
+                        entry["why_needed"] = row[1]
+                    if len(row) > 2 and not _is_placeholder(row[2]):
+                        entry["simpler_alternative_rejected"] = row[2]
+                    entries.append(entry)
+            if entries:
+                out.data["complexity_tracking"] = entries
+                out.sources["complexity_tracking"] = "plan.md: Complexity Tracking"
+            leftover = _strip_table(body)
+            if leftover:
+                out.leftovers.append(("plan.md: Complexity Tracking", leftover))
+        elif key in _SECTION_FIELDS and body.strip():
+            name = _SECTION_FIELDS[key]
+            if name == "plan_summary":
+                _read_own_template_section(body, out)
+            elif name not in out.data:
+                out.data[name] = demote(body.strip(), 0)
+                out.sources[name] = f"plan.md: {title}"
+        elif body.strip():
+            if not _read_own_template_section_block(key, title, body, out):
+                out.leftovers.append((f"plan.md: {title}", body.strip()))
+    failed = [c for c in checks if c["status"] == "fail"]
+    if failed and not out.data.get("complexity_tracking"):
+        for check in failed:  # a failed check needs its justification; keep it as text until a person adds one
+            checks.remove(check)
+            unresolved_checks.append(f"- {check['principle']}: FAIL {check.get('notes', '')}".rstrip())
+        out.todo.append("a failed constitution check needs a complexity_tracking entry (violation, why_needed, simpler_alternative_rejected)")
+    if checks:
+        out.data["constitution_check"] = checks
+        out.sources["constitution_check"] = "plan.md: Constitution Check"
+    if unresolved_checks:
+        out.leftovers.append(("plan.md: Constitution Check (rows that name no principle of the constitution)", "\n".join(unresolved_checks)))
+
+
+_HEADER_LABELS = ("date", "branch", "feature branch", "spec", "input")
+
+
+def _header_fields(body: str) -> tuple[dict[str, str], str]:
+    """``**Branch**: `001-x` | **Date**: 2025-09-14 | **Spec**: [link]`` and ``**Input**: ...``."""
+    found: dict[str, str] = {}
+    rest = []
+    for line in body.split("\n"):
+        parts = [_LABEL_RE.match(p.strip()) for p in line.split("|")] if "**" in line else [None]
+        if not all(m and m["label"].strip().lower() in _HEADER_LABELS for m in parts):
+            rest.append(line)
+            continue
+        for match in parts:
+            assert match is not None
+            value = match["value"].strip().strip("`")
+            if match["label"].strip().lower() == "date" and re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+                found["created_date"] = value
+    return found, "\n".join(rest)
+
+
+def _read_checks(
+    body: str, phase: str | None, checks: list[dict[str, Any]], principles: list[Principle] | None, unresolved: list[str]
+) -> str:
+    """Rows of a Constitution Check (a table, or ``- Principle: PASS`` items); what is not a row is returned."""
+    rows = _table(body)
+    kept: list[str] = []
+    candidates: list[tuple[str, str, str]] = []  # principle, status text, notes
+    for row in rows:
+        if len(row) >= 2:
+            candidates.append((row[0], row[1], " ".join(c for c in row[2:] if c)))
+    rest = _strip_table(body) if rows else body
+    for line in rest.split("\n"):
+        item = re.match(r"^\s*[-*+]\s+(?:\[(?P<box>[ xX])\]\s+)?(?P<text>.+)$", line)
+        if item and (item["box"] or ":" in item["text"]):
+            text = item["text"].replace("**", "")
+            if item["box"] is not None:
+                status = "pass" if item["box"] in "xX" else ""
+                principle, _, notes = text.partition(":")
+                candidates.append((principle.strip(), status, notes.strip()))
+                continue
+            principle, _, after = text.rpartition(":") if _status_of(text.rpartition(":")[2]) else text.partition(":")
+            status_word = after.strip().split(" ", 1)
+            if _status_of(status_word[0]):
+                candidates.append((principle.strip(), status_word[0], status_word[1] if len(status_word) > 1 else ""))
+                continue
+        kept.append(line)
+    for principle, status_text, notes in candidates:
+        status = _status_of(status_text)
+        principle = principle.strip().strip("*_` ")
+        if not status or _is_placeholder(principle) or principles is None or resolve_principle(principle, principles) is None:
+            unresolved.append(f"- {principle}: {status_text} {notes}".rstrip())
+            continue
+        check: dict[str, Any] = {"principle": principle, "status": status}
+        if notes.strip() and not _is_placeholder(notes):
+            check["notes"] = notes.strip()
+        if phase:
+            check["phase"] = phase
+        checks.append(check)
+    return "\n".join(kept).strip()
+
+
+def _read_own_template_section(body: str, out: Imported) -> None:
+    """``## Executive Summary`` / ``## Summary``: the text, and its ``###`` parts where the format has fields."""
+    parts = split_sections(body, max_level=3)
+    head = parts[0].body.strip()
+    if head:
+        out.data["plan_summary"] = head
+        out.sources["plan_summary"] = "plan.md: Summary"
+    for part in parts[1:]:
+        key = part.title.strip().lower()
+        if not _read_own_template_section_block(key, part.title, part.body, out) and part.body.strip():
+            out.leftovers.append((f"plan.md: {part.title}", part.body.strip()))
+
+
+def _read_own_template_section_block(key: str, title: str, body: str, out: Imported) -> bool:
+    """A section named like a field of the format (Technical Approach, Rollback Plan, ...)."""
+    if key in _LIST_SECTIONS:
+        items = _list_items(body)
+        if items:
+            out.data[_LIST_SECTIONS[key]] = items
+            out.sources[_LIST_SECTIONS[key]] = f"plan.md: {title}"
+            return True
+    if key in _SECTION_FIELDS and _SECTION_FIELDS[key] != "plan_summary" and body.strip():
+        name = _SECTION_FIELDS[key]
+        out.data.setdefault(name, body.strip())
+        out.sources.setdefault(name, f"plan.md: {title}")
+        return True
+    if key.startswith(("architecture overview", "deployment strategy", "monitoring", "testing strategy", "dependencies")):
+        parts = split_sections(body, max_level=3)
+        used = False
+        if parts[0].body.strip() and key in _SECTION_FIELDS:
+            out.data.setdefault(_SECTION_FIELDS[key], parts[0].body.strip())
+            used = True
+        elif parts[0].body.strip():
+            out.leftovers.append((f"plan.md: {title}", parts[0].body.strip()))
+        for part in parts[1:]:
+            sub = part.title.strip().lower()
+            if not _read_own_template_section_block(sub, part.title, part.body, out) and part.body.strip():
+                out.leftovers.append((f"plan.md: {title} / {part.title}", part.body.strip()))
+        return used or len(parts) > 1
+    return False
+
+
+# -- research.md --------------------------------------------------------------------------------
+_RESEARCH_LABEL_RE = re.compile(
+    r"^\s*(?:[-*+]\s+)?\*{0,2}(?P<label>decision|rationale|alternatives(?: considered)?)\*{0,2}\s*:\s*\*{0,2}\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+
+
+def _read_research(text: str, out: Imported) -> None:
+    """Each section with a Decision becomes a technical decision: the decision is the chosen option,
+    the alternatives considered are the other options, the rationale its rationale."""
+    decisions = []
+    for section in split_sections(text, max_level=3):
+        if section.level == 0:
+            continue
+        labels: dict[str, str] = {}
+        alternatives: list[str] = []
+        context: list[str] = []
+        current: str | None = None
+        for line in section.lines:
+            match = _RESEARCH_LABEL_RE.match(line)
+            if match:
+                current = match["label"].lower().split()[0]
+                labels[current] = match["value"].strip().rstrip("*").strip()
+                continue
+            item = re.match(r"^\s+[-*+]\s+(.*)$", line)
+            if current == "alternatives" and item:
+                alternatives.append(item.group(1).strip())
+                continue
+            if line.strip():
+                current = None
+            context.append(line)
+        title = re.sub(r"^\s*(?:decision\s*:\s*|\d+[.)]\s*|research task \d+\s*[:.-]?\s*)", "", section.title, flags=re.IGNORECASE).strip()
+        chosen = labels.get("decision") or (title if section.title.lower().startswith("decision") else None)
+        if not chosen or _is_placeholder(chosen):
+            continue
+        chosen = _one_line(chosen)
+        if not alternatives and labels.get("alternatives") and not _is_placeholder(labels["alternatives"]):
+            alternatives = [part.strip() for part in labels["alternatives"].split(";") if part.strip()]
+        options: list[dict[str, Any]] = [{"name": chosen}]
+        for alternative in alternatives:
+            option = _option(alternative)
+            if option["name"] != chosen:
+                options.append(option)
+        decision: dict[str, Any] = {"id": f"D{len(decisions) + 1}", "title": title or chosen}
+        if "\n".join(context).strip():
+            decision["context"] = "\n".join(context).strip()
+        decision["options"] = options
+        decision["chosen"] = chosen
+        if labels.get("rationale") and not _is_placeholder(labels["rationale"]):
+            decision["rationale"] = labels["rationale"]
+        decisions.append(decision)
+    if decisions:
+        out.data["technical_decisions"] = decisions
+        out.sources["technical_decisions"] = "research.md: each Decision, its Rationale and the Alternatives considered"
+
+
+def _option(text: str) -> dict[str, Any]:
+    """``Random IDs: need a table`` -> an option named "Random IDs" with that con."""
+    sep = re.search(r"\s+[—–-]\s+|:\s+|\s+\(", text)
+    name, why = (text[: sep.start()], text[sep.end() :]) if sep else (text, "")
+    option: dict[str, Any] = {"name": _one_line(name.strip("*_ ")) or _one_line(text)}
+    why = why.strip().rstrip(")").strip()
+    if why:
+        option["cons"] = [why]
+    return option
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.replace("**", "").split())
+
+
+# -- tasks.md -----------------------------------------------------------------------------------
+def _read_tasks(text: str, out: Imported) -> None:
+    progress = read_tasks(text)
+    if not progress.groups:
+        return
+    numbers = [g.phase_number for g in progress.groups]
+    own_numbers = all(n is not None for n in numbers) and len(set(numbers)) == len(numbers) and not any(g.sub for g in progress.groups)
+    goals = _group_labels(text)
+    phases = []
+    for i, group in enumerate(progress.groups):
+        tasks = [t for t in progress.tasks if t.group == i]
+        name = re.sub(r"^\s*phase\s+[\d.]+\s*[:.-]?\s*", "", group.title, flags=re.IGNORECASE).strip() or group.title
+        phase: dict[str, Any] = {"number": numbers[i] if own_numbers else i + 1, "name": name}
+        labels = goals.get(group.title, {})
+        goal = labels.get("goal") or labels.get("purpose")
+        if goal:
+            phase["goal"] = goal
+        phase["deliverables"] = [t.text for t in tasks]
+        checks = [labels[k] for k in ("independent test", "checkpoint") if labels.get(k)]
+        if checks:
+            phase["validation"] = checks
+        done = sum(1 for t in tasks if t.done)
+        if progress.checkboxes and tasks and done == len(tasks):
+            phase["status"] = "done"
+        elif done:
+            phase["status"] = "in-progress"
+        phases.append(phase)
+    _phase_dependencies(text, phases)
+    out.data["phases"] = phases
+    out.sources["phases"] = "tasks.md: one phase per ## heading, its tasks as deliverables, status from the checkboxes"
+    out.data["_progress"] = progress
+
+
+def _group_labels(text: str) -> dict[str, dict[str, str]]:
+    out = {}
+    for section in split_sections(text, max_level=2):
+        if section.level == 2:
+            labels, _ = _labels(section.body)
+            out[mdtree.one_line(section.title.replace("**", ""))] = labels
+    return out
+
+
+def _phase_dependencies(text: str, phases: list[dict[str, Any]]) -> None:
+    """Edges from spec-kit's "Dependencies & Execution Order" where it states them."""
+    section = next((s for s in split_sections(text, max_level=2) if s.title.lower().startswith("dependencies")), None)
+    if section is None:
+        return
+    by_number = {p["number"]: p for p in phases}
+    ordered = [p["number"] for p in phases]
+
+    def named(words: str) -> list[int]:
+        found: list[int] = []
+        for ref in re.findall(r"phase\s+(\d+)", words, re.IGNORECASE):
+            if int(ref) in by_number:
+                found.append(int(ref))
+        lowered = words.lower()
+        for p in phases:
+            first = p["name"].split()[0].strip(":,()").lower() if p["name"].split() else ""
+            if first and len(first) > 3 and re.search(rf"\b{re.escape(first)}\b", lowered):
+                found.append(p["number"])
+        if "user stor" in lowered:
+            found += [p["number"] for p in phases if "user story" in p["name"].lower()]
+        return found
+
+    for line in section.lines:
+        match = re.match(r"^\s*[-*+]\s+\*\*(?P<label>[^*]+)\*\*\s*:\s*(?P<text>.*)$", line)
+        if not match:
+            continue
+        label, rest = match["label"], match["text"]
+        targets: list[int] = []
+        scope = re.search(r"\((?:phase\s+(\d+)(\+)?|(final) phase)\)", label, re.IGNORECASE)
+        if scope and scope.group(1):
+            n = int(scope.group(1))
+            targets = [m for m in ordered if m >= n] if scope.group(2) else [n]
+            if scope.group(2):
+                targets = [m for m in targets if "user story" in by_number[m]["name"].lower()] or targets
+        elif scope and scope.group(3):
+            targets = [ordered[-1]]
+        depends = re.search(r"depends? on (.+?)(?:\s+-\s+|$)", rest, re.IGNORECASE)
+        if not targets or not depends:
+            continue
+        sources = named(depends.group(1))
+        for target in targets:
+            upstream = [s for s in dict.fromkeys(sources) if s != target and ordered.index(s) < ordered.index(target)]
+            if upstream:
+                deps = by_number[target].setdefault("dependencies", [])
+                deps += [f"Phase {s}" for s in upstream if f"Phase {s}" not in deps]
+
+
+# -- the whole feature --------------------------------------------------------------------------
+def _constitution_near(folder: Path) -> list[Principle] | None:
+    for parent in [folder, *folder.parents]:
+        for candidate in (parent / ".specify/memory/constitution.md", parent / "memory/constitution.md", parent / "constitution.md"):
+            if candidate.is_file():
+                return read_constitution(candidate.read_text(encoding="utf-8", errors="replace"))
+        if (parent / ".git").exists():
+            break
+    return None
+
+
+def _read(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def gather(folder: Path, today: dt.date, principles: list[Principle] | None = None) -> Imported:
+    """Everything a feature folder's Markdown says that the plan format has a field for."""
+    out = Imported()
+    principles = principles if principles is not None else _constitution_near(folder)
+    fid, slug = parse_folder_name(folder.name)
+    spec_text = _read(folder / "spec.md")
+    spec = read_spec(spec_text) if spec_text is not None else None
+    plan_text = _read(folder / "plan.md") or _read(folder / ARCHIVE_NAME)
+    if plan_text is not None:
+        _read_plan_md(plan_text, out, principles)
+    research = _read(folder / "research.md")
+    if research is not None:
+        _read_research(research, out)
+    tasks = _read(folder / "tasks.md")
+    if tasks is not None:
+        _read_tasks(tasks, out)
+    if "feature_name" not in out.data:
+        out.data["feature_name"] = (spec.title if spec and spec.title else None) or slug
+        out.sources["feature_name"] = "spec.md title" if spec and spec.title else "the folder's name"
+    out.data["feature_id"] = fid or slug
+    out.sources["feature_id"] = "the folder's number"
+    if "created_date" not in out.data:
+        created = spec.created if spec and spec.created and re.match(r"^\d{4}-\d{2}-\d{2}$", spec.created) else None
+        out.data["created_date"] = created or today.isoformat()
+        out.sources["created_date"] = "spec.md Created" if created else "today (no date in plan.md or spec.md)"
+    progress: TaskProgress | None = out.data.pop("_progress", None)
+    status, why = "draft", "a new plan starts as a draft (no task is done yet)"
+    if progress is not None and progress.total and progress.checkboxes:
+        if progress.done == progress.total:
+            status, why = "done", f"tasks.md: all {progress.total} tasks are done"
+        elif progress.done:
+            status, why = "in-progress", f"tasks.md: {progress.done} of {progress.total} tasks are done"
+    if status == "draft" and spec and spec.status and spec.status.strip().lower() in ("approved", "in review", "in-review"):
+        status, why = spec.status.strip().lower().replace(" ", "-"), f'spec.md: its Status is "{spec.status}"'
+    out.data["status"] = status
+    out.sources["status"] = why
+    if out.leftovers:
+        own = out.data.get("technical_approach")
+        parts = [own] if own else []
+        for where, text in out.leftovers:
+            parts.append(f"#### From {where}\n\n{demote(text, 4)}")
+        out.data["technical_approach"] = "\n\n".join(parts)
+        out.sources["technical_approach"] = "text of plan.md that has no field of its own, under headings that say where it came from"
+    return out
+
+
+# -- writing YAML with comments -----------------------------------------------------------------
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value.rstrip() + "\n", style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str)
+ORDER = (
+    "feature_name", "feature_id", "created_date", "status", "plan_summary", "technical_context", "constitution_check",
+    "project_structure", "structure_decision", "complexity_tracking", "technical_approach", "tech_stack",
+    "architecture_description", "data_flow_description", "technical_decisions", "phases", "data_model_description",
+    "api_contract_description", "test_data_strategy", "acceptance_testing", "security_considerations",
+    "performance_considerations", "deployment_strategy", "rollout_plan", "rollback_plan", "logging_strategy",
+    "alerting_strategy", "prerequisites", "documentation_items",
+)
+
+
+def _dump(key: str, value: Any) -> str:
+    if key == "feature_id":
+        return f"{key}: {json.dumps(str(value), ensure_ascii=False)}\n"  # kept as written: "001"
+    if key == "created_date":
+        return f"{key}: {value}\n"
+    text: str = yaml.dump({key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return text
+
+
+PERSON_ONLY = """\
+# What only a person knows is not in the Markdown; add it when you know it:
+# estimated_effort: 6 w                 # and an effort per phase (phases[].effort: 3 d)
+# start_date: {today}
+# risks:
+#   - id: R1
+#     title: ...
+#     probability: medium               # low, medium, high
+#     impact: high
+#     mitigation: ...
+#     owner: ...
+# document_status: Draft
+# last_updated: {today}
+# approved_by: ...
+"""
+
+
+def render_yaml(imported: Imported, origin: str, today: dt.date) -> str:
+    """The plan.yaml text: every block with a comment that says where it came from."""
+    data = imported.data
+    out = [
+        "# yaml-language-server: $schema=https://mkdocs-specplan.invalid/schema/plan.schema.json",
+        f"# Imported by specplan import from {origin} on {today.isoformat()}.",
+        f"# The original plan.md is kept beside this file as {ARCHIVE_NAME} (not published).",
+        "",
+    ]
+    for key in ORDER:
+        if key not in data:
+            continue
+        where = imported.sources.get(key)
+        if where:
+            out.append(f"# from {where}")
+        out.append(_dump(key, data[key]).rstrip("\n"))
+        out.append("")
+    for todo in imported.todo:
+        out.append(f"# TODO: {todo}")
+    out.append(PERSON_ONLY.format(today=today.isoformat()).rstrip("\n"))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# -- specplan new -------------------------------------------------------------------------------
+NEW_TEMPLATE = """\
+# yaml-language-server: $schema=https://mkdocs-specplan.invalid/schema/plan.schema.json
+# The implementation plan of {folder}, as data. Uncomment and fill in what you know;
+# every key is described in the plan format (README) and checked while you type.
+feature_name: {name}
+feature_id: "{fid}"
+created_date: {today}
+status: draft
+{plan_against}
+# plan_summary: |
+#   What this feature delivers and how, in a paragraph.
+# technical_context:
+#   language_version: Python 3.12
+#   primary_dependencies: FastAPI
+#   storage: PostgreSQL 16
+#   testing: pytest
+#   target_platform: Linux server
+#   project_type: web
+#   performance_goals: p95 < 300 ms
+#   constraints: NEEDS CLARIFICATION
+#   scale_scope: 10k users
+# constitution_check:
+#   - principle: Article I
+#     status: pass                    # pass, fail, n/a, waived
+#     notes: ...
+# technical_approach: |
+#   ...
+# tech_stack: [Python 3.12, PostgreSQL 16]
+# estimated_effort: 4-6 w
+# start_date: {today}
+# architecture_description: |
+#   ...
+# components:
+#   - name: ...
+#     purpose: ...
+# technical_decisions:
+#   - id: D1
+#     title: ...
+#     options:
+#       - name: Option A
+#         pros: [...]
+#       - name: Option B
+#     chosen: Option A
+#     rationale: ...
+# phases:
+#   - name: Foundation
+#     goal: ...
+#     deliverables: [...]
+#     validation: [...]
+#     effort: 2 w
+#   - name: First user story
+#     dependencies: [Phase 1]
+#     effort: 1-2 sprints
+# data_model_description: See data-model.md.
+# api_contract_description: See contracts/.
+# test_levels:
+#   - level: Unit
+#     coverage: 80%
+#     tools: pytest
+# acceptance_testing: ...
+# security_considerations: ...
+# performance_targets:
+#   - metric: p95 latency
+#     target: 300 ms
+# deployment_strategy: ...
+# rollout_plan: ...
+# rollback_plan: ...
+# risks:
+#   - id: R1
+#     title: ...
+#     probability: medium
+#     impact: high
+#     mitigation: ...
+# prerequisites: [...]
+# external_dependencies:
+#   - name: ...
+#     status: pending
+# documentation_items: [...]
+# last_updated: {today}
+"""
+
+
+def new_plan(folder: Path, today: dt.date) -> str:
+    """A starting plan.yaml for a feature: name, ID, dates, draft, and what the spec asks for as comments."""
+    fid, slug = parse_folder_name(folder.name)
+    spec_text = _read(folder / "spec.md")
+    spec = read_spec(spec_text) if spec_text is not None else None
+    name = (spec.title if spec and spec.title else None) or slug
+    lines = []
+    if spec and spec.requirements:
+        lines.append("# Plan against what the spec defines (mention the IDs below in the plan to cover them):")
+        for requirement in spec.requirements:
+            text = f" {requirement.text}" if requirement.text else ""
+            lines.append(f"#   {requirement.id}:{text[:110]}")
+    return NEW_TEMPLATE.format(
+        folder=folder.name,
+        name=_dump("x", name)[3:].rstrip("\n"),
+        fid=json.dumps(fid or slug, ensure_ascii=False)[1:-1],
+        today=today.isoformat(),
+        plan_against="\n".join(lines),
+    )
+
+
+def settings_for_import() -> Settings:
+    return Settings()
