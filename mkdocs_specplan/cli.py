@@ -17,8 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+import yaml
+
 from .features import Constitution, SiteFiles, decode_text
-from .importer import ARCHIVE_NAME, gather, new_plan, render_yaml
+from .importer import ARCHIVE_NAME, gather, keep_from_existing, new_plan, render_yaml
 from .model import Problem, Settings, sort_problems
 from .pages import PlanPage, PlanSource, render_page, timeline_context
 from .render import Renderer
@@ -271,7 +273,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"{folder}: no plan.md, spec.md, research.md or tasks.md to import", file=sys.stderr)
             status = EXIT_USAGE
             continue
-        text = render_yaml(gather(folder, today), str(folder), today)
+        imported = gather(folder, today)
+        if target.exists():  # --force: what a person added to the previous plan.yaml is kept
+            try:
+                keep_from_existing(imported, yaml.safe_load(target.read_text(encoding="utf-8")))
+            except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+                print(f"{target}: not read ({exc}); it is replaced", file=sys.stderr)
+        text = render_yaml(imported, str(folder), today)
         problems = _check_written(folder, text)
         for problem in problems:
             print(problem, file=sys.stderr)

@@ -172,7 +172,7 @@ class Portfolio:
         """Data-quality findings per kind: (Markdown link to the feature or plan, what)."""
         found: dict[str, list[tuple[str, str]]] = {
             "problems": [], "missing": [], "uncovered": [], "clarifications": [], "stale": [],
-            "duplicates": [], "no_checkboxes": [],
+            "duplicates": [], "no_checkboxes": [], "context": [],
         }
         for entry in self.entries:
             warnings, infos = entry.page.warnings, entry.page.infos
@@ -183,6 +183,10 @@ class Portfolio:
                 if infos:
                     parts.append(f"{len(infos)} note{'s' if len(infos) != 1 else ''}")
                 found["problems"].append((_plan_link(entry), ", ".join(parts)))
+            context = entry.plan.technical_context if entry.plan else None
+            if context is not None and context.clarifications:
+                labels = dict((k, label) for k, label, _ in context.items())
+                found["context"].append((_plan_link(entry), ", ".join(labels[k] for k in context.clarifications)))
             if self.is_stale(entry):
                 assert entry.plan is not None and entry.plan.last_updated is not None
                 days = (self.today - entry.plan.last_updated).days
@@ -441,6 +445,7 @@ def _add_quality(add: Any, portfolio: Portfolio, json_href: str | None) -> None:
         "stale": f"Stale plans (last updated more than {portfolio.stale_days} days before {portfolio.today.isoformat()})",
         "duplicates": "Feature IDs used by more than one folder",
         "no_checkboxes": "Tasks files without checkboxes",
+        "context": "Technical Context that needs clarification",
     }
     if not any(quality.values()):
         add("Every feature is valid, complete, covers its spec and is up to date.")

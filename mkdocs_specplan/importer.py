@@ -241,16 +241,8 @@ def _read_plan_md(text: str, out: Imported, principles: list[Principle] | None) 
             leftover = _strip_table(body)
             if leftover:
                 out.leftovers.append(("plan.md: Complexity Tracking", leftover))
-        elif key in _SECTION_FIELDS and body.strip():
-            name = _SECTION_FIELDS[key]
-            if name == "plan_summary":
-                _read_own_template_section(body, out)
-            elif name not in out.data:
-                out.data[name] = demote(body.strip(), 0)
-                out.sources[name] = f"plan.md: {title}"
         elif body.strip():
-            if not _read_own_template_section_block(key, title, body, out):
-                out.leftovers.append((f"plan.md: {title}", body.strip()))
+            _read_block(title, body, out, section.level, "plan.md")
     failed = [c for c in checks if c["status"] == "fail"]
     if failed and not out.data.get("complexity_tracking"):
         for check in failed:  # a failed check needs its justification; keep it as text until a person adds one
@@ -325,46 +317,39 @@ def _read_checks(
     return "\n".join(kept).strip()
 
 
-def _read_own_template_section(body: str, out: Imported) -> None:
-    """``## Executive Summary`` / ``## Summary``: the text, and its ``###`` parts where the format has fields."""
-    parts = split_sections(body, max_level=3)
+_SUMMARY_KEYS = ("executive summary", "summary")
+
+
+def _section_key(title: str) -> str:
+    return re.sub(r"\s*\*?\(.*?\)\*?\s*$", "", title).strip().lower()
+
+
+def _read_block(title: str, body: str, out: Imported, level: int, where: str) -> None:
+    """A section named like a field of the format (Technical Approach, Rollback Plan, ...), its
+    subsections read the same way; what names no field is kept as text, with where it came from."""
+    key = _section_key(title)
+    here = f"{where}: {title}" if where == "plan.md" else f"{where} / {title}"
+    if key in _LIST_SECTIONS and _list_items(body):
+        name = _LIST_SECTIONS[key]
+        if name not in out.data:
+            out.data[name] = _list_items(body)
+            out.sources[name] = here
+            rest = "\n".join(line for line in body.split("\n") if not re.match(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+", line)).strip()
+            if rest:
+                out.leftovers.append((here, rest))
+            return
+    parts = split_sections(body, max_level=level + 1)
     head = parts[0].body.strip()
+    name = "plan_summary" if key in _SUMMARY_KEYS else _SECTION_FIELDS.get(key)
     if head:
-        out.data["plan_summary"] = head
-        out.sources["plan_summary"] = "plan.md: Summary"
+        if name and name not in out.data:
+            out.data[name] = head
+            out.sources[name] = here
+        else:
+            out.leftovers.append((here, head))
     for part in parts[1:]:
-        key = part.title.strip().lower()
-        if not _read_own_template_section_block(key, part.title, part.body, out) and part.body.strip():
-            out.leftovers.append((f"plan.md: {part.title}", part.body.strip()))
-
-
-def _read_own_template_section_block(key: str, title: str, body: str, out: Imported) -> bool:
-    """A section named like a field of the format (Technical Approach, Rollback Plan, ...)."""
-    if key in _LIST_SECTIONS:
-        items = _list_items(body)
-        if items:
-            out.data[_LIST_SECTIONS[key]] = items
-            out.sources[_LIST_SECTIONS[key]] = f"plan.md: {title}"
-            return True
-    if key in _SECTION_FIELDS and _SECTION_FIELDS[key] != "plan_summary" and body.strip():
-        name = _SECTION_FIELDS[key]
-        out.data.setdefault(name, body.strip())
-        out.sources.setdefault(name, f"plan.md: {title}")
-        return True
-    if key.startswith(("architecture overview", "deployment strategy", "monitoring", "testing strategy", "dependencies")):
-        parts = split_sections(body, max_level=3)
-        used = False
-        if parts[0].body.strip() and key in _SECTION_FIELDS:
-            out.data.setdefault(_SECTION_FIELDS[key], parts[0].body.strip())
-            used = True
-        elif parts[0].body.strip():
-            out.leftovers.append((f"plan.md: {title}", parts[0].body.strip()))
-        for part in parts[1:]:
-            sub = part.title.strip().lower()
-            if not _read_own_template_section_block(sub, part.title, part.body, out) and part.body.strip():
-                out.leftovers.append((f"plan.md: {title} / {part.title}", part.body.strip()))
-        return used or len(parts) > 1
-    return False
+        if part.body.strip():
+            _read_block(part.title, part.body, out, level + 1, here)
 
 
 # -- research.md --------------------------------------------------------------------------------
@@ -642,18 +627,39 @@ PERSON_ONLY = """\
 """
 
 
+PHASE_KEYS_A_PERSON_SETS = ("effort", "start", "started", "finished", "validation", "goal")
+
+
+def keep_from_existing(imported: Imported, existing: Any) -> None:
+    """On a new import over a plan.yaml: what a person added and the Markdown does not say is kept
+    (top-level keys the import does not set, and each phase's effort, dates and goal by name)."""
+    if not isinstance(existing, dict):
+        return
+    data = imported.data
+    for key, value in existing.items():
+        if isinstance(key, str) and key not in data and not key.startswith("_"):
+            data[key] = value
+            imported.sources[key] = "the previous plan.yaml (kept: the Markdown does not say it)"
+    old_phases = {str(p.get("name")): p for p in existing.get("phases") or [] if isinstance(p, dict)}
+    for phase in data.get("phases") or []:
+        old = old_phases.get(str(phase.get("name")))
+        if old is None:
+            continue
+        for key in PHASE_KEYS_A_PERSON_SETS:
+            if key in old and key not in phase:
+                phase[key] = old[key]
+
+
 def render_yaml(imported: Imported, origin: str, today: dt.date) -> str:
     """The plan.yaml text: every block with a comment that says where it came from."""
     data = imported.data
     out = [
-        "# yaml-language-server: $schema=https://mkdocs-specplan.invalid/schema/plan.schema.json",
         f"# Imported by specplan import from {origin} on {today.isoformat()}.",
         f"# The original plan.md is kept beside this file as {ARCHIVE_NAME} (not published).",
         "",
     ]
-    for key in ORDER:
-        if key not in data:
-            continue
+    keys = [k for k in ORDER if k in data] + [k for k in data if k not in ORDER]
+    for key in keys:
         where = imported.sources.get(key)
         if where:
             out.append(f"# from {where}")
@@ -661,13 +667,13 @@ def render_yaml(imported: Imported, origin: str, today: dt.date) -> str:
         out.append("")
     for todo in imported.todo:
         out.append(f"# TODO: {todo}")
-    out.append(PERSON_ONLY.format(today=today.isoformat()).rstrip("\n"))
+    if not any(k in data for k in ("estimated_effort", "risks", "approved_by")):
+        out.append(PERSON_ONLY.format(today=today.isoformat()).rstrip("\n"))
     return "\n".join(out).rstrip("\n") + "\n"
 
 
 # -- specplan new -------------------------------------------------------------------------------
 NEW_TEMPLATE = """\
-# yaml-language-server: $schema=https://mkdocs-specplan.invalid/schema/plan.schema.json
 # The implementation plan of {folder}, as data. Uncomment and fill in what you know;
 # every key is described in the plan format (README) and checked while you type.
 feature_name: {name}

@@ -27,9 +27,9 @@ SCHEMA_DIR = Path(__file__).parent / "schema"
 PLAN_SCHEMA_PATH = SCHEMA_DIR / "plan.schema.json"
 EXPORT_SCHEMA_PATH = SCHEMA_DIR / "plans.schema.json"
 EXPORT_BASE_PATH = SCHEMA_DIR / "plans.base.json"
-PLAN_SCHEMA_ID = "https://mkdocs-specplan.invalid/schema/plan.schema.json"
+PLAN_SCHEMA_ID = "urn:mkdocs-specplan:plan.schema.json"
 
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATE_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 _NUMBER = r"(\d+(\.\d+)?|\.\d+)"
 EFFORT_PATTERN = (
     rf"^\s*{_NUMBER}\s*((-|–|—|to)\s*{_NUMBER}\s*)?({'|'.join(sorted(UNITS, key=len, reverse=True))})\.?\s*$"

@@ -99,7 +99,11 @@ def test_spec_pages_are_anchored_and_traced(repo):
     spec = result.html("specs/001-photo-albums/spec/index.html")
     for anchor in ("us1", "us2", "fr-001", "fr-001a", "fr-002", "fr-003", "sc-001", "sc-002"):
         assert f'id="{anchor}"' in spec, anchor
-    assert '<div class="specplan-backlink">Implementation plan: <a href="../plan/">Plan</a> · <a href="../tasks/">tasks 6/10 done</a> · requirements 5/8 covered</div>' in spec
+    assert (
+        '<div class="specplan-backlink">Implementation plan: <a href="../plan/">Plan</a> '
+        '<span class="specplan-badge specplan-stage specplan-status-implementing">implementing</span>'
+        ' · <a href="../tasks/">tasks 6/10 done</a> · requirements 5/8 covered</div>'
+    ) in spec
     assert '<span class="specplan-req-trace"> Planned: <a href="../plan/">Plan</a> · Tasks: <a href="../tasks/#t006">T006</a></span>' in spec
     # links written for the repository reach the published pages
     assert '<a href="../../../constitution/#article-iii">constitution</a>' in spec
