@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import markdown
 
@@ -148,7 +148,11 @@ def _add_trace(element: etree.Element, trace: Trace, parents: dict[etree.Element
         target.append(note)
         return
     # a list item: after its own text, before any nested list
-    target = element[0] if element.tag == "li" and not (element.text or "").strip() and len(element) and element[0].tag == "p" else element
+    target = (
+        element[0]
+        if element.tag == "li" and not (element.text or "").strip() and len(element) and element[0].tag == "p"
+        else element
+    )
     blocks = [i for i, c in enumerate(target) if c.tag in mdtree.BLOCK_TAGS]
     target.insert(blocks[0] if blocks else len(target), note)
 

@@ -77,11 +77,6 @@ def _label(obj: object, fallback: str) -> str:
     return fallback
 
 
-def _data(key: str, text: str, failures: list[str]) -> ChecklistItem:
-    reason = "; ".join(failures) if failures else None
-    return ChecklistItem(key, text, not failures, "data", reason)
-
-
 def _manual(plan: Plan, key: str, text: str) -> ChecklistItem:
     return ChecklistItem(key, text, bool(plan.checklist.get(key, False)), "plan")
 
@@ -129,129 +124,159 @@ def _checked_item(key: str, text: str, check: ConstitutionCheck, failed: tuple[s
     return ChecklistItem(key, text, ok, "data", None if ok else evidence, evidence if ok else None)
 
 
-def build_checklist(
-    plan: Plan,
-    *,
-    problem_count: int = 0,
-    constitution_names: dict[str, str] | None = None,
-    uncovered_stories: list[str] | None = None,
-    principles: list[PrincipleItem] | None = None,
-    constitution: list[Principle] | None = None,
-    failed_checks: tuple[str, ...] = ("fail",),
-) -> list[ChecklistSection]:
-    """Decide every checklist item; ``uncovered_stories`` are user stories no part of the plan mentions.
+@dataclass(frozen=True)
+class Context:
+    """What the page knows beyond the plan: its spec's coverage, the constitution, the site's settings."""
 
-    Constitutional Compliance lists every principle of the constitution (``principles``), unless
-    the plan names its articles itself (``article_i_name`` ...), or there is no constitution: then
-    Articles I-III (and IV with PHI), as the template has them.
-    """
-    names = article_names(plan, constitution_names)
+    problem_count: int = 0
+    constitution_names: dict[str, str] | None = None
+    uncovered_stories: list[str] | None = None
+    uncovered_criteria: list[str] | None = None  # success criteria (SC-...) nothing covers
+    principles: list[PrincipleItem] | None = None
+    constitution: list[Principle] | None = None
+    failed_checks: tuple[str, ...] = ("fail",)
+    unavailable: frozenset[str] = UNAVAILABLE_STATUSES
+
+
+def _articles(plan: Plan, ctx: Context) -> list[ChecklistItem]:
+    """Constitutional Compliance: every principle of the constitution, unless the plan names its
+    articles (or there is no constitution): Articles I-III, and IV with PHI. A constitution check
+    decides the items of the principles it names (the last check of a principle wins)."""
     articles = []
     own_names = any(getattr(plan, f"article_{numeral}_name") for numeral in ROMAN)
-    if principles and not own_names:
-        for principle in principles:
+    if ctx.principles and not own_names:
+        for principle in ctx.principles:
             articles.append(_manual(plan, principle.key, f"Adheres to {principle.label} ({principle.name})"))
     else:
+        names = article_names(plan, ctx.constitution_names)
         for numeral in ROMAN[: 4 if plan.phi_handling else 3]:
             name = names[numeral]
             text = f"Adheres to Article {numeral.upper()}" + (f" ({name})" if name else "")
             articles.append(_manual(plan, f"article_{numeral}", text))
-    # a constitution check decides the items of the principles it names (the last check wins)
     checks: dict[str, tuple[str, ConstitutionCheck]] = {}
     for check in plan.constitution_check:
         if check.principle and check.status:
-            found = check_key(check.principle, constitution)
+            found = check_key(check.principle, ctx.constitution)
             if found is not None:
                 checks[found[0]] = (found[1], check)
     for i, item in enumerate(articles):
         if item.key in checks:
-            articles[i] = _checked_item(item.key, item.text, checks.pop(item.key)[1], failed_checks)
+            articles[i] = _checked_item(item.key, item.text, checks.pop(item.key)[1], ctx.failed_checks)
     for key, (label, check) in checks.items():
-        articles.append(_checked_item(key, f"Adheres to {label}", check, failed_checks))
+        articles.append(_checked_item(key, f"Adheres to {label}", check, ctx.failed_checks))
+    return articles
 
-    failures: dict[str, list[str]] = {}
+
+Verdict = tuple[list[str], str]  # (failures, evidence when there are none)
+
+
+def _quality(plan: Plan, ctx: Context) -> dict[str, Verdict]:
     arch = [] if (plan.architecture_description or plan.components) else ["no architecture description or components"]
-    if uncovered_stories:
-        arch.append("the plan does not mention " + ", ".join(uncovered_stories))
-    failures["user_stories"] = arch
-
+    if ctx.uncovered_stories:
+        arch.append("the plan does not mention " + ", ".join(ctx.uncovered_stories))
     decisions = plan.technical_decisions
-    failures["decisions_rationale"] = (
+    rationale = (
         ["no technical decisions are recorded"]
         if not decisions
         else _which(decisions, lambda d: d.rationale, "rationale", "decision")
     )
-
-    tests = []
-    if not plan.test_levels:
-        tests.append("no test levels")
-    if not plan.acceptance_testing:
-        tests.append("no acceptance testing")
-    failures["test_strategy"] = tests
-
+    tests = [] if plan.test_levels else ["no test levels"]
+    tests += [] if plan.acceptance_testing else ["no acceptance testing"]
+    if ctx.uncovered_criteria:
+        tests.append("nothing covers " + ", ".join(ctx.uncovered_criteria))
     security = [] if plan.security_considerations else ["no security considerations"]
     if plan.phi_handling:
-        missing = [f for f in ("encryption_approach", "access_control", "audit_logging", "data_retention") if not getattr(plan, f)]
+        missing = [
+            f for f in ("encryption_approach", "access_control", "audit_logging", "data_retention") if not getattr(plan, f)
+        ]
         if missing:
             security.append("PHI handling without " + ", ".join(missing))
-    failures["security"] = security
-
     targets = plan.performance_targets
-    failures["performance_targets"] = (
+    numbers = (
         ["no performance targets"]
         if not targets
         else _which(targets, lambda t: t.target and re.search(r"\d", t.target), "number to measure against", "target")
     )
+    return {
+        "user_stories": (
+            arch,
+            "architecture described" + (", every user story mentioned" if ctx.uncovered_stories is not None else ""),
+        ),
+        "decisions_rationale": (rationale, f"{_n(len(decisions), 'decision')}, each with a rationale"),
+        "test_strategy": (
+            tests,
+            f"{_n(len(plan.test_levels), 'test level')} and acceptance testing"
+            + (", every success criterion covered" if ctx.uncovered_criteria is not None else ""),
+        ),
+        "security": (security, "security considerations written" + (" with the four PHI fields" if plan.phi_handling else "")),
+        "performance_targets": (numbers, f"{_n(len(targets), 'target')}, each with a number"),
+    }
 
+
+def _completeness(plan: Plan, ctx: Context) -> dict[str, Verdict]:
     phases = plan.phases
-    failures["phases_complete"] = (
+    complete = (
         ["no phases"]
         if not phases
-        else _which(phases, lambda p: p.deliverables, "deliverables", "phase")
-        + _which(phases, lambda p: p.validation, "validation criteria", "phase")
+        else (
+            _which(phases, lambda p: p.deliverables, "deliverables", "phase")
+            + _which(phases, lambda p: p.validation, "validation criteria", "phase")
+        )
     )
-
-    deps = []
-    if not plan.prerequisites and not plan.external_dependencies:
-        deps.append("no prerequisites or external dependencies are listed")
+    deps = [] if (plan.prerequisites or plan.external_dependencies) else ["no prerequisites or external dependencies are listed"]
     deps += _which(plan.external_dependencies, lambda d: d.status, "status", "external dependency")
-    failures["dependencies_tracked"] = deps
-
     risks = plan.risks
-    failures["risks_mitigated"] = (
+    mitigated = (
         ["no risks are assessed"]
         if not risks
-        else _which(risks, lambda r: r.probability and r.impact, "probability and impact", "risk")
-        + _which(risks, lambda r: r.mitigation, "mitigation", "risk")
+        else (
+            _which(risks, lambda r: r.probability and r.impact, "probability and impact", "risk")
+            + _which(risks, lambda r: r.mitigation, "mitigation", "risk")
+        )
     )
+    deploy = [] if (plan.deployment_strategy or plan.rollout_plan) else ["no deployment strategy or rollout plan"]
+    deploy += [] if plan.rollback_plan else ["no rollback plan"]
+    listed = len(plan.prerequisites) + len(plan.external_dependencies)
+    return {
+        "phases_complete": (complete, f"{_n(len(phases), 'phase')}, each with deliverables and validation"),
+        "dependencies_tracked": (deps, f"{_n(listed, 'prerequisite or dependency', 'prerequisites or dependencies')} listed"),
+        "risks_mitigated": (mitigated, f"{_n(len(risks), 'risk')}, each assessed and mitigated"),
+        "deployment_rollback": (deploy, "deployment and rollback plans written"),
+    }
 
-    deploy = []
-    if not (plan.deployment_strategy or plan.rollout_plan):
-        deploy.append("no deployment strategy or rollout plan")
-    if not plan.rollback_plan:
-        deploy.append("no rollback plan")
-    failures["deployment_rollback"] = deploy
 
-    unmet = [
-        d.name or "?"
-        for d in plan.external_dependencies
-        if d.status and _status_key(d.status) in UNAVAILABLE_STATUSES
-    ]
-    failures["prerequisites_met"] = [f"not available: {', '.join(unmet)}"] if unmet else []
+def _readiness(plan: Plan, ctx: Context, earlier: list[str]) -> dict[str, Verdict]:
+    unmet = [d.name or "?" for d in plan.external_dependencies if d.status and _status_key(d.status) in ctx.unavailable]
+    prerequisites: list[str] = [f"not available: {', '.join(unmet)}"] if unmet else []
+    if not plan.prerequisites and not plan.external_dependencies:
+        prerequisites.append("no prerequisites are listed, so none can be met")
+    ready = [f"{_n(len(earlier), 'item')} above {'is' if len(earlier) == 1 else 'are'} not met"] if earlier else []
+    if ctx.problem_count:
+        ready.append(f"the plan has {_n(ctx.problem_count, 'problem')} to fix")
+    return {
+        "prerequisites_met": (prerequisites, "no external dependency is unavailable"),
+        "ready_for_tasks": (ready, "every item above is met and the plan has no problems"),
+    }
 
-    earlier = [k for k in DATA_CHECKLIST_KEYS[:-2] if failures[k]]
-    ready = []
-    if earlier:
-        ready.append(f"{len(earlier)} item{'s' if len(earlier) > 1 else ''} above {'are' if len(earlier) > 1 else 'is'} not met")
-    if problem_count:
-        ready.append(f"the plan has {problem_count} problem{'s' if problem_count > 1 else ''} to fix")
-    failures["ready_for_tasks"] = ready
+
+def _n(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def build_checklist(plan: Plan, ctx: Context | None = None) -> list[ChecklistSection]:
+    """Decide every item: data-decided items state their evidence or their reason; none is ticked
+    that the page's own data contradicts."""
+    ctx = ctx or Context()
+    verdicts = {**_quality(plan, ctx), **_completeness(plan, ctx)}
+    earlier = [k for k in DATA_CHECKLIST_KEYS[:-2] if verdicts[k][0]]
+    verdicts.update(_readiness(plan, ctx, earlier))
 
     def d(key: str, text: str) -> ChecklistItem:
-        return _data(key, text, failures[key])
+        failures, evidence = verdicts[key]
+        return ChecklistItem(key, text, not failures, "data", "; ".join(failures) or None, None if failures else evidence)
 
     return [
-        ChecklistSection("Constitutional Compliance", tuple(articles)),
+        ChecklistSection("Constitutional Compliance", tuple(_articles(plan, ctx))),
         ChecklistSection(
             "Technical Quality",
             (

@@ -14,8 +14,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
@@ -75,7 +76,9 @@ def check_config(config_file: str) -> Checked:
             raise UsageError(f"{config_file}: {exc}") from None
         plugin = next((p for p in config.plugins.values() if isinstance(p, SpecPlanPlugin)), None)
         if plugin is None:
-            raise UsageError(f"{config_file}: the specplan plugin is not in its plugins; add it, or give the plan files and folders to check")
+            raise UsageError(
+                f"{config_file}: the specplan plugin is not in its plugins; add it, or give the plan files and folders to check"
+            )
         plugin.validate_only = True  # every plugin runs as in a build up to on_files; nothing is rendered
         try:
             config = config.plugins.on_config(config)
@@ -100,7 +103,11 @@ def _walk(folder: Path) -> list[Path]:
 
 def _find_constitution(start: Path) -> Path | None:
     for parent in [start, *start.parents]:
-        for candidate in (parent / ".specify/memory/constitution.md", parent / "docs/constitution.md", parent / "constitution.md"):
+        for candidate in (
+            parent / ".specify/memory/constitution.md",
+            parent / "docs/constitution.md",
+            parent / "constitution.md",
+        ):
             if candidate.is_file():
                 return candidate
         if (parent / ".git").exists():
@@ -198,8 +205,12 @@ def github_annotation(problem: Problem) -> str:
 
 def problem_json(problem: Problem) -> dict[str, Any]:
     return {
-        "path": problem.path, "line": problem.line, "column": problem.column,
-        "field": problem.field, "message": problem.message, "level": problem.level,
+        "path": problem.path,
+        "line": problem.line,
+        "column": problem.column,
+        "field": problem.field,
+        "message": problem.message,
+        "level": problem.level,
     }
 
 
@@ -322,10 +333,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     plan = Path(args.plan)
     if not plan.is_file():
         raise UsageError(f"{args.plan}: no such file")
-    if args.config_file:
-        checked = check_config(args.config_file)
-    else:
-        checked = check_paths([str(plan)])
+    checked = check_config(args.config_file) if args.config_file else check_paths([str(plan)])
     wanted = os.path.abspath(plan)
     page: PlanPage | None = None
     for candidate in checked.loaded.pages:
@@ -335,7 +343,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     if page is None:
         raise UsageError(f"{args.plan}: not one of the site's plans")
     renderer = checked.renderer or Renderer(checked.settings)
-    page.context.update(timeline_context(page, checked.today, checked.settings))
+    page.context.update(timeline_context(page, checked.today, checked.settings, renderer))
     sys.stdout.write(render_page(page, renderer))
     for problem in page.warnings:
         print(problem, file=sys.stderr)
@@ -361,9 +369,13 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     validate.add_argument("paths", nargs="*", metavar="PATH", help="plan files or folders (default: the whole site)")
-    validate.add_argument("-f", "--config-file", metavar="FILE", help="the MkDocs configuration (default: mkdocs.yml here, if any)")
     validate.add_argument(
-        "--format", choices=("text", "github", "json"), default="text",
+        "-f", "--config-file", metavar="FILE", help="the MkDocs configuration (default: mkdocs.yml here, if any)"
+    )
+    validate.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default="text",
         help="text: path:line:col: field: message; github: GitHub Actions annotations; json: a list of problems",
     )
     validate.set_defaults(run=cmd_validate)

@@ -7,7 +7,13 @@ import datetime as dt
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from .model import DEFAULT_CHECK_STATUSES, DEFAULT_PHASE_STATUSES, DEFAULT_PLAN_STATUSES, DEFAULT_RISK_LEVELS, DEFAULT_RISK_STATUSES
+from .model import (
+    DEFAULT_CHECK_STATUSES,
+    DEFAULT_PHASE_STATUSES,
+    DEFAULT_PLAN_STATUSES,
+    DEFAULT_RISK_LEVELS,
+    DEFAULT_RISK_STATUSES,
+)
 
 
 class SiblingsConfig(base.Config):
@@ -38,6 +44,9 @@ class SpecPlanConfig(base.Config):
     template = c.Optional(c.File(exists=True))
     """A Jinja2 template (path relative to mkdocs.yml) that replaces or extends the plan page."""
 
+    templates_dir = c.Optional(c.Dir(exists=True))
+    """A folder of templates that replace the packaged ones of the same name (timeline.html.j2, ...)."""
+
     css = c.Type(bool, default=True)
     """Add the packaged stylesheet to the site."""
 
@@ -49,6 +58,16 @@ class SpecPlanConfig(base.Config):
     risk_statuses = c.ListOfItems(c.Type(str), default=list(DEFAULT_RISK_STATUSES))
     open_risk_statuses = c.ListOfItems(c.Type(str), default=["open"])
     """Which of `risk_statuses` count as open."""
+
+    done_phase_statuses = c.ListOfItems(c.Type(str), default=["done"])
+    """Which phase statuses mean the phase is finished (progress, health)."""
+
+    available_dependency_statuses = c.ListOfItems(c.Type(str), default=["available"])
+    """Which external dependency statuses mean available (the rest count as not available)."""
+
+    show_missing_sections = c.Optional(c.Type(bool))
+    """Show each template section a plan has not written as "Not written yet"; default: for plans
+    in draft and in-review only."""
 
     check_statuses = c.ListOfItems(c.Type(str), default=list(DEFAULT_CHECK_STATUSES))
     """Statuses of a constitution check (`constitution_check[].status`)."""

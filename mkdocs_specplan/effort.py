@@ -9,17 +9,28 @@ from fractions import Fraction
 from .model import Effort
 
 UNITS: dict[str, str] = {
-    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
-    "d": "d", "day": "d", "days": "d",
-    "w": "w", "wk": "w", "wks": "w", "week": "w", "weeks": "w",
-    "sprint": "sprint", "sprints": "sprint",
-    "mo": "mo", "month": "mo", "months": "mo",
+    "h": "h",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "d": "d",
+    "day": "d",
+    "days": "d",
+    "w": "w",
+    "wk": "w",
+    "wks": "w",
+    "week": "w",
+    "weeks": "w",
+    "sprint": "sprint",
+    "sprints": "sprint",
+    "mo": "mo",
+    "month": "mo",
+    "months": "mo",
 }
 
 _NUMBER = r"\d+(?:\.\d+)?|\.\d+"
-_EFFORT_RE = re.compile(
-    rf"^\s*(?P<low>{_NUMBER})\s*(?:(?:-|–|—|to)\s*(?P<high>{_NUMBER})\s*)?(?P<unit>[a-zA-Z]+)\.?\s*$"
-)
+_EFFORT_RE = re.compile(rf"^\s*(?P<low>{_NUMBER})\s*(?:(?:-|–|—|to)\s*(?P<high>{_NUMBER})\s*)?(?P<unit>[a-zA-Z]+)\.?\s*$")
 
 EFFORT_HINT = 'expected e.g. "3 d", "2 w", "1-2 sprints" (units: h, d, w, sprint, mo)'
 

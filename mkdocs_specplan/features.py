@@ -9,8 +9,9 @@ from __future__ import annotations
 import posixpath
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .annotate import Trace
 from .checklist import PrincipleItem
@@ -426,7 +427,10 @@ def link_feature(
     elif warn_missing:
         page.add_problem(
             Problem(
-                page.source.display_path, None, None, "",
+                page.source.display_path,
+                None,
+                None,
+                "",
                 f"no {siblings.spec} beside this plan; add the feature's spec, or set missing_links: ignore",
             )
         )
@@ -435,13 +439,19 @@ def link_feature(
         docs.append(("Data model", link))
         feature.links.data_model = link
     elif warn_missing and plan and plan.data_model_description:
-        _report(page, "data_model_description", f"the plan describes a data model but there is no {siblings.data_model} beside it")
+        _report(
+            page, "data_model_description", f"the plan describes a data model but there is no {siblings.data_model} beside it"
+        )
     contracts_dir = posixpath.join(feature.folder, siblings.contracts)
     if feature.contract_uris:
         feature.links.contracts = [Link(posixpath.relpath(u, contracts_dir), href(u)) for u in feature.contract_uris]
         docs.append(("Contracts", Link("contracts", "#specplan-contracts")))
     elif warn_missing and plan and plan.api_contract_description:
-        _report(page, "api_contract_description", f"the plan describes API contracts but there is no {siblings.contracts}/ folder beside it")
+        _report(
+            page,
+            "api_contract_description",
+            f"the plan describes API contracts but there is no {siblings.contracts}/ folder beside it",
+        )
     for label, kind in (("Research", "research"), ("Quickstart", "quickstart"), ("Tasks", "tasks")):
         uri = feature.uris.get(kind)
         if uri:
@@ -505,7 +515,11 @@ def link_feature(
     if feature.spec_uri:
         feature.traceability = Traceability(siblings.spec, spec_href, list(rows.values()))
 
-    uncovered_stories = [r.requirement.id for r in feature.traceability.uncovered if r.requirement.kind == "story"] if feature.traceability else None
+    uncovered = feature.traceability.uncovered if feature.traceability else None
+    uncovered_stories = [r.requirement.id for r in uncovered if r.requirement.kind == "story"] if uncovered is not None else None
+    uncovered_criteria = (
+        [r.requirement.id for r in uncovered if r.requirement.id.startswith("SC-")] if uncovered is not None else None
+    )
     extra_header = []
     if docs:
         extra_header.append(("Documents", " · ".join(f"[{label}]({link.href})" for label, link in docs)))
@@ -526,6 +540,7 @@ def link_feature(
         constitution_list=constitution.principles if constitution else None,
         constitution_check_ref=lambda check: principle_link(check.principle or ""),
         uncovered_stories=uncovered_stories,
+        uncovered_criteria=uncovered_criteria,
     )
     return feature
 
@@ -564,7 +579,11 @@ def _check_constitution_references(page: PlanPage, constitution: Constitution | 
     for fieldpath, ref in references:
         if constitution is None:
             if warn_missing:
-                _report(page, fieldpath, f'refers to "{ref}" but the site has no constitution; add constitution.md or set the constitution option')
+                _report(
+                    page,
+                    fieldpath,
+                    f'refers to "{ref}" but the site has no constitution; add constitution.md or set the constitution option',
+                )
             continue
         if resolve_principle(ref, constitution.principles) is None:
             known = ", ".join(f"{p.label} ({p.name})" for p in constitution.principles) or "none"

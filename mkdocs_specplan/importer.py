@@ -127,23 +127,51 @@ def _strip_table(body: str) -> str:
 
 # -- plan.md ------------------------------------------------------------------------------------
 _STATUS_WORDS = {
-    "pass": "pass", "passed": "pass", "ok": "pass", "yes": "pass", "✅": "pass", "✓": "pass", "✔": "pass", "compliant": "pass",
-    "fail": "fail", "failed": "fail", "no": "fail", "❌": "fail", "✗": "fail", "violation": "fail",
-    "n/a": "n/a", "na": "n/a", "not applicable": "n/a",
-    "waived": "waived", "justified": "waived", "⚠️": "waived", "⚠": "waived", "exception": "waived",
+    "pass": "pass",
+    "passed": "pass",
+    "ok": "pass",
+    "yes": "pass",
+    "✅": "pass",
+    "✓": "pass",
+    "✔": "pass",
+    "compliant": "pass",
+    "fail": "fail",
+    "failed": "fail",
+    "no": "fail",
+    "❌": "fail",
+    "✗": "fail",
+    "violation": "fail",
+    "n/a": "n/a",
+    "na": "n/a",
+    "not applicable": "n/a",
+    "waived": "waived",
+    "justified": "waived",
+    "⚠️": "waived",
+    "⚠": "waived",
+    "exception": "waived",
 }
 _SECTION_FIELDS = {  # a section of a plan written from this product's own template
-    "executive summary": "plan_summary", "summary": "plan_summary",
-    "technical approach": "technical_approach", "high-level architecture": "architecture_description",
-    "architecture overview": "architecture_description", "data flow": "data_flow_description",
-    "data model": "data_model_description", "api contracts": "api_contract_description",
-    "test data strategy": "test_data_strategy", "acceptance testing": "acceptance_testing",
-    "security considerations": "security_considerations", "performance considerations": "performance_considerations",
-    "deployment strategy": "deployment_strategy", "rollout plan": "rollout_plan", "rollback plan": "rollback_plan",
-    "logging strategy": "logging_strategy", "alerting": "alerting_strategy",
+    "executive summary": "plan_summary",
+    "summary": "plan_summary",
+    "technical approach": "technical_approach",
+    "high-level architecture": "architecture_description",
+    "architecture overview": "architecture_description",
+    "data flow": "data_flow_description",
+    "data model": "data_model_description",
+    "api contracts": "api_contract_description",
+    "test data strategy": "test_data_strategy",
+    "acceptance testing": "acceptance_testing",
+    "security considerations": "security_considerations",
+    "performance considerations": "performance_considerations",
+    "deployment strategy": "deployment_strategy",
+    "rollout plan": "rollout_plan",
+    "rollback plan": "rollback_plan",
+    "logging strategy": "logging_strategy",
+    "alerting": "alerting_strategy",
 }
 _LIST_SECTIONS = {
-    "technology stack": "tech_stack", "required before starting": "prerequisites",
+    "technology stack": "tech_stack",
+    "required before starting": "prerequisites",
     "documentation requirements": "documentation_items",
 }
 
@@ -248,12 +276,16 @@ def _read_plan_md(text: str, out: Imported, principles: list[Principle] | None) 
         for check in failed:  # a failed check needs its justification; keep it as text until a person adds one
             checks.remove(check)
             unresolved_checks.append(f"- {check['principle']}: FAIL {check.get('notes', '')}".rstrip())
-        out.todo.append("a failed constitution check needs a complexity_tracking entry (violation, why_needed, simpler_alternative_rejected)")
+        out.todo.append(
+            "a failed constitution check needs a complexity_tracking entry (violation, why_needed, simpler_alternative_rejected)"
+        )
     if checks:
         out.data["constitution_check"] = checks
         out.sources["constitution_check"] = "plan.md: Constitution Check"
     if unresolved_checks:
-        out.leftovers.append(("plan.md: Constitution Check (rows that name no principle of the constitution)", "\n".join(unresolved_checks)))
+        out.leftovers.append(
+            ("plan.md: Constitution Check (rows that name no principle of the constitution)", "\n".join(unresolved_checks))
+        )
 
 
 _HEADER_LABELS = ("date", "branch", "feature branch", "spec", "input")
@@ -383,7 +415,9 @@ def _read_research(text: str, out: Imported) -> None:
             if line.strip():
                 current = None
             context.append(line)
-        title = re.sub(r"^\s*(?:decision\s*:\s*|\d+[.)]\s*|research task \d+\s*[:.-]?\s*)", "", section.title, flags=re.IGNORECASE).strip()
+        title = re.sub(
+            r"^\s*(?:decision\s*:\s*|\d+[.)]\s*|research task \d+\s*[:.-]?\s*)", "", section.title, flags=re.IGNORECASE
+        ).strip()
         chosen = labels.get("decision") or (title if section.title.lower().startswith("decision") else None)
         if not chosen or _is_placeholder(chosen):
             continue
@@ -429,7 +463,9 @@ def _read_tasks(text: str, out: Imported) -> None:
     if not progress.groups:
         return
     numbers = [g.phase_number for g in progress.groups]
-    own_numbers = all(n is not None for n in numbers) and len(set(numbers)) == len(numbers) and not any(g.sub for g in progress.groups)
+    own_numbers = (
+        all(n is not None for n in numbers) and len(set(numbers)) == len(numbers) and not any(g.sub for g in progress.groups)
+    )
     goals = _group_labels(text)
     phases = []
     for i, group in enumerate(progress.groups):
@@ -515,7 +551,11 @@ def _phase_dependencies(text: str, phases: list[dict[str, Any]]) -> None:
 # -- the whole feature --------------------------------------------------------------------------
 def _constitution_near(folder: Path) -> list[Principle] | None:
     for parent in [folder, *folder.parents]:
-        for candidate in (parent / ".specify/memory/constitution.md", parent / "memory/constitution.md", parent / "constitution.md"):
+        for candidate in (
+            parent / ".specify/memory/constitution.md",
+            parent / "memory/constitution.md",
+            parent / "constitution.md",
+        ):
             if candidate.is_file():
                 return read_constitution(candidate.read_text(encoding="utf-8", errors="replace"))
         if (parent / ".git").exists():
@@ -575,7 +615,9 @@ def gather(folder: Path, today: dt.date, principles: list[Principle] | None = No
         for where, text in out.leftovers:
             parts.append(f"#### From {where}\n\n{demote(text, 4)}")
         out.data["technical_approach"] = "\n\n".join(parts)
-        out.sources["technical_approach"] = "text of plan.md that has no field of its own, under headings that say where it came from"
+        out.sources["technical_approach"] = (
+            "text of plan.md that has no field of its own, under headings that say where it came from"
+        )
     return out
 
 
@@ -592,12 +634,35 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 _Dumper.add_representer(str, _str)
 ORDER = (
-    "feature_name", "feature_id", "created_date", "status", "plan_summary", "technical_context", "constitution_check",
-    "project_structure", "structure_decision", "complexity_tracking", "technical_approach", "tech_stack",
-    "architecture_description", "data_flow_description", "technical_decisions", "phases", "data_model_description",
-    "api_contract_description", "test_data_strategy", "acceptance_testing", "security_considerations",
-    "performance_considerations", "deployment_strategy", "rollout_plan", "rollback_plan", "logging_strategy",
-    "alerting_strategy", "prerequisites", "documentation_items",
+    "feature_name",
+    "feature_id",
+    "created_date",
+    "status",
+    "plan_summary",
+    "technical_context",
+    "constitution_check",
+    "project_structure",
+    "structure_decision",
+    "complexity_tracking",
+    "technical_approach",
+    "tech_stack",
+    "architecture_description",
+    "data_flow_description",
+    "technical_decisions",
+    "phases",
+    "data_model_description",
+    "api_contract_description",
+    "test_data_strategy",
+    "acceptance_testing",
+    "security_considerations",
+    "performance_considerations",
+    "deployment_strategy",
+    "rollout_plan",
+    "rollback_plan",
+    "logging_strategy",
+    "alerting_strategy",
+    "prerequisites",
+    "documentation_items",
 )
 
 

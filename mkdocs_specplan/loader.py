@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -292,8 +293,7 @@ class _Reader:
             self.report(
                 node,
                 fieldpath,
-                f'"{text}" is not a {label}; expected one of: {", ".join(allowed)} '
-                f"(the list is set by the `{setting}` option)",
+                f'"{text}" is not a {label}; expected one of: {", ".join(allowed)} (the list is set by the `{setting}` option)',
             )
         return found
 
@@ -508,4 +508,3 @@ def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadRes
     plan.positions = reader.positions
     _check_plan(reader, plan)
     return LoadResult(plan, sort_problems(reader.problems))
-

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
-from typing import Iterator
+from collections.abc import Iterator
 
 import markdown
 
@@ -22,7 +22,9 @@ _PLACEHOLDER_RE = re.compile("\x02wzxhzdk:\\d+\x03")
 # Elements whose text is never read: code, and everything a raw HTML block stashed.
 SKIPPED_TAGS = frozenset({"code", "pre", "script", "style", "kbd", "samp"})
 # Children that end an element's leading text (a list item's nested list, a quote, a table...).
-BLOCK_TAGS = frozenset({"ul", "ol", "p", "pre", "blockquote", "table", "div", "dl", "details", "hr", "h1", "h2", "h3", "h4", "h5", "h6"})
+BLOCK_TAGS = frozenset(
+    {"ul", "ol", "p", "pre", "blockquote", "table", "div", "dl", "details", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 _LIST_ITEM_RE = re.compile(r"( *)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
@@ -129,7 +131,7 @@ def walk(root: etree.Element) -> Iterator[tuple[etree.Element, tuple[etree.Eleme
     while stack:
         element, ancestors = stack.pop()
         yield element, ancestors
-        inner = ancestors + (element,)
+        inner = (*ancestors, element)
         for child in reversed(list(element)):
             if child.tag not in SKIPPED_TAGS:
                 stack.append((child, inner))

@@ -37,6 +37,11 @@ class Settings:
     risk_statuses: tuple[str, ...] = DEFAULT_RISK_STATUSES
     open_risk_statuses: tuple[str, ...] = ("open",)
     sprint_days: int = 10
+    done_phase_statuses: tuple[str, ...] = ("done",)
+    done_plan_statuses: tuple[str, ...] = ("done", "cancelled")
+    blocked_phase_statuses: tuple[str, ...] = ("blocked",)
+    blocked_plan_statuses: tuple[str, ...] = ("blocked",)
+    available_dependency_statuses: tuple[str, ...] = ("available",)
     check_statuses: tuple[str, ...] = DEFAULT_CHECK_STATUSES
     failed_check_statuses: tuple[str, ...] = ("fail",)
     check_phases: tuple[str, ...] = CHECK_PHASES

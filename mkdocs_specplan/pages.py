@@ -7,12 +7,13 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checklist import ChecklistSection, build_checklist
+from .checklist import ChecklistSection, Context, build_checklist
 from .loader import load_plan
 from .model import Decision, Phase, Plan, Problem, Risk, Settings, sort_problems
-from .render import Renderer, md_escape, slug
+from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
+from .render import Renderer, md_escape, severity_class, slug
 from .schedule import Schedule, resolve_dependencies, schedule_plan
-from .timeline import phase_gantt, render_gantt, schedule_table
+from .timeline import phase_gantt, schedule_rows, timeline_view
 
 
 @dataclass(frozen=True)
@@ -142,15 +143,15 @@ def effort_difference(plan: Plan, schedule: Schedule) -> str | None:
     )
 
 
-def timeline_context(page: PlanPage, today: dt.date | None, settings: Settings) -> dict[str, Any]:
+def timeline_context(page: PlanPage, today: dt.date | None, settings: Settings, renderer: Renderer) -> dict[str, Any]:
     """The chart, its table and the summary lines, for the template."""
     plan, schedule = page.plan, page.schedule
     if plan is None or schedule is None or not schedule.phases:
         return {}
-    gantt = phase_gantt(schedule, today, page.title, settings.phase_statuses)
+    view = timeline_view(phase_gantt(schedule, today, page.title, settings.phase_statuses))
     names = {p.number: p.name for p in plan.phases if p.number is not None and p.name}
-    html = render_gantt(gantt)
-    table = schedule_table(schedule, names)
+    html = renderer.render_html("timeline.html.j2", view=view)
+    table = renderer.render_markdown("schedule-table.md.j2", rows=schedule_rows(schedule, names))
     summary = [
         ("Scheduled", f"{schedule.start.isoformat()} → {schedule.end.isoformat()}"),
         ("Span", f"{_weeks(schedule.working_days)} ({schedule.working_days} working days)"),
@@ -165,20 +166,55 @@ def timeline_context(page: PlanPage, today: dt.date | None, settings: Settings) 
     }
 
 
+def glance_context(page: PlanPage, today: dt.date, settings: Settings, renderer: Renderer) -> dict[str, Any]:
+    """The at-a-glance block under the title."""
+    plan = page.plan
+    if plan is None:
+        return {}
+    levels = settings.risk_levels
+    open_risks = [r for r in plan.risks if r.status in settings.open_risk_statuses]
+    ranked = sorted(open_risks, key=lambda r: (-risk_level(r, levels)[0], r.index))
+    tasks = page.context.get("tasks")
+    view = GlanceView(
+        status=plan.status,
+        health=health(plan, page.schedule, today, settings),
+        phases=(sum(1 for p in plan.phases if p.status in settings.done_phase_statuses), len(plan.phases)),
+        tasks=(tasks.done, tasks.total) if tasks is not None and tasks.total else None,
+        window=window(page.schedule, today),
+        milestone=next_milestone(page.schedule, today, settings),
+        risks=tuple(
+            RiskNote(
+                r.id or r.title or str(r.index + 1),
+                Anchors.risk(r),
+                risk_level(r, levels)[1],
+                severity_class(risk_level(r, levels)[1], levels),
+            )
+            for r in ranked[:3]
+        ),
+        open_risks=len(open_risks),
+        problems=len(page.warnings),
+    )
+    return {"glance_html": renderer.render_html("glance.html.j2", glance=view)}
+
+
 def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
     """Render the page's Markdown; ``page.context`` and ``extra`` add or override template context."""
     plan = page.plan
     given = {**page.context, **extra}
     checklist: list[ChecklistSection] = []
     if plan is not None:
+        settings = renderer.settings
         checklist = build_checklist(
             plan,
-            problem_count=len(page.warnings),
-            constitution_names=given.get("constitution_names"),
-            uncovered_stories=given.get("uncovered_stories"),
-            principles=given.get("constitution_principles"),
-            constitution=given.get("constitution_list"),
-            failed_checks=renderer.settings.failed_check_statuses,
+            Context(
+                problem_count=len(page.warnings),
+                constitution_names=given.get("constitution_names"),
+                uncovered_stories=given.get("uncovered_stories"),
+                uncovered_criteria=given.get("uncovered_criteria"),
+                principles=given.get("constitution_principles"),
+                constitution=given.get("constitution_list"),
+                failed_checks=settings.failed_check_statuses,
+            ),
         )
     context: dict[str, Any] = {
         "plan": plan,

@@ -7,8 +7,9 @@ import os
 import posixpath
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -16,9 +17,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from .config import SpecPlanConfig
 from .annotate import PageAnnotations, SpecPlanExtension
-from .dashboard import FeatureEntry, PlanEntry, Portfolio, export_json, natural_key, render_dashboard
+from .config import SpecPlanConfig
+from .dashboard import dashboard_view
+from .export import export_json
+from .portfolio import FeatureEntry, PlanEntry, Portfolio, natural_key
 from .features import (
     Constitution,
     Feature,
@@ -32,9 +35,9 @@ from .features import (
 )
 from .importer import ARCHIVE_NAME
 from .model import Problem, Settings
-from .pages import PlanPage, PlanSource, load_page, render_page, timeline_context
-from .site import LoadedSite, SiteOptions, load_site
+from .pages import PlanPage, PlanSource, glance_context, load_page, render_page, timeline_context
 from .render import Renderer, TemplateProblem, escape_html
+from .site import LoadedSite, SiteOptions, load_site
 from .speckit import IdSyntax, read_constitution
 
 log = get_plugin_logger("specplan")
@@ -124,6 +127,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             risk_statuses=tuple(self.config.risk_statuses),
             open_risk_statuses=tuple(self.config.open_risk_statuses),
             check_statuses=tuple(self.config.check_statuses),
+            done_phase_statuses=tuple(self.config.done_phase_statuses),
+            available_dependency_statuses=tuple(s.lower() for s in self.config.available_dependency_statuses),
             failed_check_statuses=tuple(self.config.failed_check_statuses),
             sprint_days=self.config.sprint_length,
         )
@@ -133,7 +138,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if self.extension not in config.markdown_extensions:
             config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         try:
-            self.renderer = Renderer(self.settings, self.config.template)
+            self.renderer = Renderer(self.settings, self.config.template, self.config.templates_dir)
         except TemplateProblem as exc:
             raise PluginError(f"specplan: {exc}") from None
         if self.config.css and CSS_URI not in config.extra_css:
@@ -185,7 +190,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 src_uri = posixpath.join(prefix, rel) if prefix else rel
                 display = _posix(os.path.relpath(abs_path, config.docs_dir))
                 if files.get_file_from_path(src_uri) is not None:
-                    self._problem(display, f"not published, because docs_dir already has {src_uri}; rename one of them or change specs_url")
+                    self._problem(
+                        display, f"not published, because docs_dir already has {src_uri}; rename one of them or change specs_url"
+                    )
                     continue
                 content = None
                 if name.endswith((".md", ".markdown")):
@@ -251,12 +258,19 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         sources = self._plan_sources(files, config)
         self.constitution = self._find_constitution(files, config)
         site = SiteFiles({f.src_uri for f in files}, lambda uri: self._read(files, uri, config))
-        display = {f.src_uri.rsplit("/", 1)[0]: self._display_path(f, config).rsplit("/", 1)[0] for f in files if "/" in f.src_uri}
+        display = {
+            f.src_uri.rsplit("/", 1)[0]: self._display_path(f, config).rsplit("/", 1)[0] for f in files if "/" in f.src_uri
+        }
         self._live_docs = set()
         options = SiteOptions(self.settings, self.siblings, self.syntax, self.config.missing_links == "warn")
         loaded = load_site(
-            site, sources, self.constitution, options,
-            display=lambda folder: display.get(folder, folder), load=self._load, cache=self._parsed,
+            site,
+            sources,
+            self.constitution,
+            options,
+            display=lambda folder: display.get(folder, folder),
+            load=self._load,
+            cache=self._parsed,
         )
         self._docs_cache = {k: v for k, v in self._docs_cache.items() if k in self._live_docs}
         for problem in loaded.problems:
@@ -283,7 +297,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         generated_files: dict[str, File] = {}
         for page in self.pages:
             if self.config.timeline:
-                page.context.update(timeline_context(page, self.today, self.settings))
+                page.context.update(timeline_context(page, self.today, self.settings, self._renderer()))
             self._render(page)
             generated = File.generated(config, page.source.page_uri, content=page.markdown)
             generated.edit_uri = page.context.get("edit_uri")
@@ -393,17 +407,25 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                     url=url_of(target),
                     md_link=quote(posixpath.relpath(target, dashboard_dir or ".")) if target else None,
                     plan=by_folder.get(feature.folder),
+                    spec_link=quote(posixpath.relpath(feature.spec_uri, dashboard_dir or ".")) if feature.spec_uri else None,
                 )
             )
         portfolio = Portfolio(entries, self.settings, self.today, self.config.stale_days, feature_entries)
         if self.json_uri:
             if files.get_file_from_path(self.json_uri) is not None:
-                log.warning(f"{self.json_uri}: a file is already at the JSON export's path; it is kept and the export is not written")
+                log.warning(
+                    f"{self.json_uri}: a file is already at the JSON export's path; it is kept and the export is not written"
+                )
             else:
                 files.append(File.generated(config, self.json_uri, content=export_json(portfolio)))
         if dashboard_file is not None:
-            json_href = posixpath.relpath(self.json_uri, dashboard_dir or ".") if self.json_uri and files.get_file_from_path(self.json_uri) else None
-            dashboard_file.content_string = render_dashboard(portfolio, self.config.dashboard_title, json_href)
+            json_href = (
+                posixpath.relpath(self.json_uri, dashboard_dir or ".")
+                if self.json_uri and files.get_file_from_path(self.json_uri)
+                else None
+            )
+            view = dashboard_view(portfolio, self.config.dashboard_title, json_href)
+            dashboard_file.content_string = self._dashboard_markdown(view)
             files.append(dashboard_file)
 
     def _read(self, files: Files, uri: str, config: MkDocsConfig | None = None) -> str | None:
@@ -452,7 +474,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             )
             uri = candidates[0] if candidates else None
             if len(candidates) > 1:
-                self._problem(str(uri), "several constitutions found, this one is used; set the constitution option to choose", "info")
+                self._problem(
+                    str(uri), "several constitutions found, this one is used; set the constitution option to choose", "info"
+                )
         if uri is None:
             return None
         text = self._read(files, uri, config)
@@ -510,7 +534,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             return target.url_relative_to(file) if target is not None and target is not file else None
 
         plan_page = feature.plan_page
-        covered, uncovered = feature.coverage()
+        covered, _uncovered = feature.coverage()
         tasks = feature.tasks
         note = FeatureNote(
             feature_id=feature.id,
@@ -560,9 +584,27 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
         return rewrite
 
+    def _dashboard_markdown(self, view: Any) -> str:
+        try:
+            return self._renderer().render_markdown("dashboard.md.j2", dashboard=view)
+        except TemplateProblem as exc:
+            self._problem(self.dashboard_uri or "dashboard", str(exc))
+            return f"# {view.title}\n\nThe dashboard could not be rendered: {escape_html(str(exc))}\n"
+
+    def _show_missing(self, page: PlanPage) -> bool:
+        if self.config.show_missing_sections is not None:
+            return bool(self.config.show_missing_sections)
+        return page.plan is not None and page.plan.status in ("draft", "in-review")
+
+    def _renderer(self) -> Renderer:
+        assert self.renderer is not None
+        return self.renderer
+
     def _render(self, page: PlanPage, **extra: Any) -> None:
         assert self.renderer is not None
         try:
+            page.context.update(glance_context(page, self.today, self.settings, self.renderer))
+            page.context["show_missing"] = self._show_missing(page)
             render_page(page, self.renderer, **extra)
         except TemplateProblem as exc:
             page.problems.append(Problem(page.source.display_path, None, None, "", str(exc)))

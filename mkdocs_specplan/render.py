@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import colorsys
 import os
 import re
 from pathlib import Path
@@ -31,42 +30,17 @@ def status_class(text: str | None) -> str:
     return slug(text or "unknown")
 
 
-def scale_hue(fraction: float) -> int:
-    """The colour scale of levels and the heatmap: green (120) at 0 to red (0) at 1, through amber."""
-    return round(120 * (1 - fraction) ** 1.5)
+SEVERITY_STEPS = 5
 
 
-def level_hue(level: str | None, levels: tuple[str, ...]) -> int | None:
-    """The hue of a configured level: green for the lowest, red for the highest."""
+def severity_class(level: str | None, levels: tuple[str, ...]) -> str:
+    """``specplan-sev-1`` (lowest) to ``specplan-sev-5`` (highest): a level's place on the configured scale."""
     if level is None or level not in levels:
-        return None
+        return "specplan-sev-none"
     if len(levels) == 1:
-        return 0
-    return scale_hue(levels.index(level) / (len(levels) - 1))
-
-
-def _relative_luminance(rgb: tuple[float, float, float]) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def hue_color(hue: float, min_contrast: float = 4.6) -> str:
-    """The lightest colour of ``hue`` on which white text keeps ``min_contrast`` (WCAG AA)."""
-    lightness = 0.45
-    while lightness > 0.1:
-        rgb = colorsys.hls_to_rgb(hue / 360, lightness, 0.75)
-        if 1.05 / (_relative_luminance(rgb) + 0.05) >= min_contrast:
-            break
-        lightness -= 0.01
-    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
-
-
-def level_color(level: str | None, levels: tuple[str, ...]) -> str | None:
-    hue = level_hue(level, levels)
-    return None if hue is None else hue_color(hue)
+        return f"specplan-sev-{SEVERITY_STEPS}"
+    step = round(levels.index(level) / (len(levels) - 1) * (SEVERITY_STEPS - 1)) + 1
+    return f"specplan-sev-{step}"
 
 
 def badge_html(text: Any, kind: str = "status") -> Markup:
@@ -79,13 +53,12 @@ def badge_html(text: Any, kind: str = "status") -> Markup:
 
 
 def level_badge_html(level: str | None, levels: tuple[str, ...]) -> Markup:
-    """A risk-level badge coloured on the scale of the configured levels."""
+    """A risk-level badge; its colour comes from the stylesheet, by its place on the configured scale."""
     if not level:
         return Markup('<span class="specplan-badge specplan-level-unknown">not assessed</span>')
-    color = level_color(level, levels) or "#475569"
-    return Markup(
-        '<span class="specplan-badge specplan-level specplan-level-{cls}" style="background-color: {color}">{text}</span>'
-    ).format(cls=status_class(level), color=color, text=level)
+    return Markup('<span class="specplan-badge specplan-level specplan-level-{cls} {sev}">{text}</span>').format(
+        cls=status_class(level), sev=severity_class(level, levels), text=level
+    )
 
 
 def md_indent(text: str | None, width: int = 4) -> str:
@@ -117,6 +90,14 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", line)
 
 
+def code_spans(text: object) -> Markup:
+    """Plain text for HTML, with `backticked` parts shown as code (problem messages name options so)."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: all of it is text
+        return Markup(escape(str(text)))
+    return Markup("").join(Markup("<code>{}</code>").format(part) if i % 2 else escape(part) for i, part in enumerate(parts))
+
+
 def tidy_markdown(text: str) -> str:
     """Collapse runs of blank lines left by the template (never inside fenced code)."""
     out: list[str] = []
@@ -127,7 +108,7 @@ def tidy_markdown(text: str) -> str:
         marker = re.match(r"^(`{3,}|~{3,})", stripped)
         if fence is None and marker:
             fence = marker.group(1)[0] * len(marker.group(1))
-        elif fence is not None and stripped.startswith(fence) and not stripped[len(fence):].strip():
+        elif fence is not None and stripped.startswith(fence) and not stripped[len(fence) :].strip():
             fence = None
             out.append(line)
             blank = 0
@@ -146,10 +127,14 @@ def tidy_markdown(text: str) -> str:
 class Renderer:
     """Holds the Jinja2 environment; a user template may replace or extend the packaged one."""
 
-    def __init__(self, settings: Settings, template_path: str | None = None) -> None:
+    def __init__(self, settings: Settings, template_path: str | None = None, templates_dir: str | None = None) -> None:
         self.settings = settings
         loaders: list[jinja2.BaseLoader] = []
         self.template_name = PLAN_TEMPLATE
+        if templates_dir:  # a folder whose files replace the packaged templates of the same name
+            if not Path(templates_dir).is_dir():
+                raise TemplateProblem(f"templates_dir {templates_dir}: no such folder")
+            loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
         if template_path:
             path = Path(template_path)
             if not path.is_file():
@@ -157,9 +142,7 @@ class Renderer:
             loaders.append(jinja2.FileSystemLoader(str(path.parent)))
             self.template_name = path.name
         # The packaged templates are reachable as "specplan/<name>" for {% extends %}.
-        loaders.append(
-            jinja2.PrefixLoader({"specplan": jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))})
-        )
+        loaders.append(jinja2.PrefixLoader({"specplan": jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))}))
         loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
@@ -174,6 +157,7 @@ class Renderer:
             md_indent=md_indent,
             one_line=one_line,
             md_escape=md_escape,
+            code_spans=code_spans,
             slug=slug,
             status_class=status_class,
             badge=badge_html,
@@ -183,8 +167,20 @@ class Renderer:
         self.template = self._load(self.template_name, template_path)
 
     def render_html(self, name: str, **context: Any) -> str:
-        """A packaged HTML template (autoescaped), e.g. ``feature-note.html.j2``."""
-        return self._load(name, None).render(**context).strip()
+        """An HTML template (autoescaped), e.g. ``feature-note.html.j2``; one line per block of output."""
+        return self._render_named(name, context).strip()
+
+    def render_markdown(self, name: str, **context: Any) -> str:
+        """A Markdown template, e.g. ``schedule-table.md.j2`` (text from plans goes through md_escape)."""
+        return self._render_named(name, context).strip("\n") + "\n"
+
+    def _render_named(self, name: str, context: dict[str, Any]) -> str:
+        template = self._load(name, None)
+        try:
+            return template.render(**context)
+        except jinja2.TemplateError as exc:
+            lineno = getattr(exc, "lineno", None)
+            raise TemplateProblem(f"template {name}{':' + str(lineno) if lineno else ''}: {exc}") from None
 
     def _load(self, name: str, shown: str | None) -> jinja2.Template:
         try:

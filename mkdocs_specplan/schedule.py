@@ -16,6 +16,7 @@ Rules (the plan format's "Phases and the timeline"):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -131,7 +132,7 @@ def _walk_cycle(graph: dict[int, list[int]], start: int, left: set[int]) -> list
         seen[current] = len(path)
         path.append(current)
         current = next(d for d in graph[current] if d in left)
-    cycle = path[seen[current]:]
+    cycle = path[seen[current] :]
     cycle.reverse()  # dependency first, in the order the phases would run
     return cycle
 
@@ -167,7 +168,7 @@ def schedule_plan(plan: Plan, path: str = "plan.yaml") -> ScheduleResult:
         graph[phase.number] = deps  # type: ignore[index]
     sequential = not any_edge
     if sequential:
-        for prev, phase in zip(order, order[1:]):
+        for prev, phase in itertools.pairwise(order):
             graph[phase.number] = [prev.number]  # type: ignore[index, list-item]
 
     # topological order (Kahn), smallest number first for a stable result
@@ -199,7 +200,7 @@ def schedule_plan(plan: Plan, path: str = "plan.yaml") -> ScheduleResult:
             reported.update(cycle)
             first = cycle.index(min(cycle))
             cycle = cycle[first:] + cycle[:first]  # lowest phase first, in the order they would run
-            chain = " → ".join(f"Phase {c}" for c in cycle + [cycle[0]])
+            chain = " → ".join(f"Phase {c}" for c in [*cycle, cycle[0]])
             involved = "; ".join(
                 f'Phase {c} "{by_number[c].name}" at line {plan.positions.get(f"phases[{by_number[c].index}]", ("?",))[0]}'
                 for c in cycle

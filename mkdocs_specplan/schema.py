@@ -31,9 +31,7 @@ PLAN_SCHEMA_ID = "urn:mkdocs-specplan:plan.schema.json"
 
 DATE_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 _NUMBER = r"(\d+(\.\d+)?|\.\d+)"
-EFFORT_PATTERN = (
-    rf"^\s*{_NUMBER}\s*((-|–|—|to)\s*{_NUMBER}\s*)?({'|'.join(sorted(UNITS, key=len, reverse=True))})\.?\s*$"
-)
+EFFORT_PATTERN = rf"^\s*{_NUMBER}\s*((-|–|—|to)\s*{_NUMBER}\s*)?({'|'.join(sorted(UNITS, key=len, reverse=True))})\.?\s*$"
 SCALAR = ["string", "number", "boolean"]  # YAML reads 007 or yes as a number or a boolean; the loader keeps the text
 
 DESCRIPTIONS = {
@@ -66,8 +64,8 @@ def _input(spec: loader.Spec, settings: Settings) -> dict[str, Any]:
     if kind == "text":
         if spec.choices:
             values: list[Any] = list(getattr(settings, spec.choices))
-            return {"enum": values if spec.required else values + [None]}
-        out: dict[str, Any] = {"type": SCALAR if spec.required else SCALAR + ["null"]}
+            return {"enum": values if spec.required else [*values, None]}
+        out: dict[str, Any] = {"type": SCALAR if spec.required else [*SCALAR, "null"]}
         if spec.required:
             out["pattern"] = r"\S"
         return out
@@ -80,7 +78,7 @@ def _input(spec: loader.Spec, settings: Settings) -> dict[str, Any]:
     if kind == "effort":
         return {"type": ["string", "null"], "pattern": EFFORT_PATTERN}
     if kind == "texts":
-        return {"anyOf": [{"type": SCALAR + ["null"]}, {"type": "array", "items": {"type": SCALAR + ["null"]}}]}
+        return {"anyOf": [{"type": [*SCALAR, "null"]}, {"type": "array", "items": {"type": [*SCALAR, "null"]}}]}
     if kind == "items":
         assert spec.schema is not None
         return {"type": ["array", "null"], "items": _mapping(spec.schema, settings)}

@@ -5,8 +5,9 @@ Free of MkDocs: the site is a :class:`SiteFiles` and a list of plan sources.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .features import (
     Constitution,
@@ -75,5 +76,7 @@ def load_site(
     loaded = LoadedSite(pages, features, constitution)
     for fid, same in duplicate_ids(list(features.values())).items():
         folders = ", ".join(f.display_folder for f in same)
-        loaded.problems.append(Problem(same[0].display_folder, None, None, "", f"feature ID {fid} is used by {len(same)} folders: {folders}", "info"))
+        loaded.problems.append(
+            Problem(same[0].display_folder, None, None, "", f"feature ID {fid} is used by {len(same)} folders: {folders}", "info")
+        )
     return loaded

@@ -327,7 +327,7 @@ def read_tasks(text: str, syntax: IdSyntax = IdSyntax()) -> TaskProgress:
             boxed.append(Task(match.group(1), done, text, len(groups) - 1, tuple(syntax.mentions(rest))))
             continue
         match = _FALLBACK_TASK_RE.match(line)
-        if match and not any(_ANY_TASK_ID_RE.fullmatch(w.strip("(),.;:")) for w in line[match.end():].split()[:3]):
+        if match and not any(_ANY_TASK_ID_RE.fullmatch(w.strip("(),.;:")) for w in line[match.end() :].split()[:3]):
             plain_tasks.append(Task(match.group(1), False, line, len(groups) - 1, tuple(syntax.mentions(line))))
     progress = TaskProgress(checklist=checklist if checklist.total else None, checkboxes=bool(boxed) or not plain_tasks)
     chosen = boxed or plain_tasks

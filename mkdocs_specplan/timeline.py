@@ -1,9 +1,11 @@
-"""Gantt charts as inline SVG: no JavaScript, no external assets. Free of MkDocs.
+"""Gantt charts as inline SVG: a layout computed here, drawn by ``timeline.html.j2``. Free of MkDocs.
 
-The chart scales with the page (``viewBox``), takes its text colour from the page
-(``currentColor``) so it reads in light and dark themes, and prints. Each bar is a ``<g>`` with
-machine-readable ``data-*`` attributes; a table after the chart carries the same schedule for
-screen readers, search and copy-paste.
+:func:`layout` turns a :class:`Gantt` (rows of dates) into a :class:`GanttLayout`: every
+coordinate, label, class and data attribute the template needs, and nothing else. Colours live
+in the stylesheet: shapes carry classes (``specplan-gantt-status-done``), so the theme's palette
+and a user's CSS reach them. Two layouts are drawn, a wide one and a compact one for narrow
+screens (labels above the bars); the stylesheet shows the one that fits its container, so chart
+text never shrinks below a readable size. No JavaScript, no external assets.
 """
 
 from __future__ import annotations
@@ -11,32 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from markupsafe import escape
-
+from .render import status_class
 from .schedule import Schedule
 
-WIDTH = 720
-LABEL_WIDTH = 190
-RIGHT_PAD = 16
-AXIS_HEIGHT = 40
-ROW_HEIGHT = 26
-BAR_HEIGHT = 14
-LEGEND_HEIGHT = 34
-FONT = 12.5
-
-STATUS_COLOURS = {
-    "planned": "#64748b",
-    "in-progress": "#b45309",
-    "done": "#15803d",
-    "blocked": "#dc2626",
-    "draft": "#64748b",
-    "in-review": "#7c3aed",
-    "approved": "#2563eb",
-    "cancelled": "#94a3b8",
-}
-DEFAULT_COLOUR = "#475569"
-
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+CHAR_WIDTH = 0.6  # of the font size: a generous estimate of a character's width
 
 
 def fmt_date(day: dt.date) -> str:
@@ -71,276 +52,415 @@ class Gantt:
     id_prefix: str = "specplan-gantt"
 
 
-# -- date axis --------------------------------------------------------------------------------
+# -- geometry of the two layouts ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Geometry:
+    name: str  # "wide" or "compact"
+    width: int
+    font: float
+    label_width: float  # room for row labels at the left (0: labels above the bars)
+    row_height: float
+    bar_height: float
+    axis_height: float
+    right_pad: float
+    label_chars: int
+
+    @property
+    def x0(self) -> float:
+        return self.label_width if self.label_width else 8
+
+    @property
+    def x1(self) -> float:
+        return self.width - self.right_pad
+
+
+WIDE = Geometry("wide", 720, 12.5, 190, 26, 14, 40, 16, 27)
+COMPACT = Geometry("compact", 340, 12, 0, 38, 12, 34, 8, 48)
+
+
+# -- what the template draws --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str | None
+    label_x: float
+    anchor: str  # "start" or "end"
+
+
+@dataclass(frozen=True)
+class Shape:
+    kind: str  # "rect" or "path"
+    cls: str
+    x: float = 0
+    y: float = 0
+    w: float = 0
+    h: float = 0
+    d: str = ""
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    label_x: float
+    label_y: float
+    href: str | None
+    tooltip: str
+    cls: str
+    data: tuple[tuple[str, str], ...]  # data-* attributes (the wide layout only)
+    shapes: tuple[Shape, ...]
+
+
+@dataclass(frozen=True)
+class Edge:
+    d: str
+    cls: str
+    marker: str
+    src: str
+    dst: str
+
+
+@dataclass(frozen=True)
+class TodayMark:
+    x: float
+    top: float
+    bottom: float
+    date: str
+    label_x: float
+    label_anchor: str
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    kind: str  # "status", "range", "critical", "milestone", "today"
+    cls: str
+    x: float
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class GanttLayout:
+    uid: str
+    variant: str
+    width: int
+    height: float
+    font: float
+    title: str
+    description: str
+    ticks: tuple[Tick, ...]
+    grid_top: float
+    grid_bottom: float
+    axis_y: float
+    x0: float
+    x1: float
+    bars: tuple[Bar, ...]
+    edges: tuple[Edge, ...]
+    today: TodayMark | None
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """Both layouts of one chart, for ``timeline.html.j2``."""
+
+    uid: str
+    wide: GanttLayout
+    compact: GanttLayout
+
+
+# -- date axis ----------------------------------------------------------------------------------
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+_STEPS: tuple[tuple[str, int, float], ...] = (
+    ("day", 1, 1),
+    ("day", 2, 2),
+    ("week", 1, 7),
+    ("week", 2, 14),
+    ("month", 1, 30.4),
+    ("month", 2, 60.8),
+    ("month", 3, 91.3),
+    ("month", 6, 182.6),
+    ("month", 12, 365.25),
+    ("month", 24, 730.5),
+    ("month", 60, 1826),
+    ("month", 120, 3652),
+)
+_STYLE = {1: "month", 2: "month", 3: "quarter", 6: "half", 12: "year", 24: "year", 60: "year", 120: "year"}
+
+
 def _ticks(start: dt.date, end: dt.date, max_labels: int) -> tuple[list[dt.date], str]:
-    """Tick dates and a label style, the finest unit that keeps at most ``max_labels`` labels."""
+    """Tick dates and a label style: the finest unit that keeps at most ``max_labels`` labels."""
     days = (end - start).days + 1
-    candidates: list[tuple[str, int]] = [("day", 1), ("day", 2), ("week", 1), ("week", 2), ("month", 1),
-                                         ("month", 2), ("month", 3), ("month", 6), ("month", 12), ("month", 24)]
-    for unit, step in candidates:
-        if unit == "day":
-            count = days / step
-        elif unit == "week":
-            count = days / (7 * step)
-        else:
-            count = days / (30.4 * step)
-        if count <= max_labels:
-            break
+    unit, step, _ = next((s for s in _STEPS if days / s[2] <= max_labels), _STEPS[-1])
+    limit = end + dt.timedelta(days=1)
     ticks: list[dt.date] = []
-    if unit == "day":
+    if unit in ("day", "week"):
         day = start
-        while day <= end + dt.timedelta(days=1):
+        if unit == "week":
+            day = start - dt.timedelta(days=start.weekday())  # Mondays
+            if day < start:
+                day += dt.timedelta(days=7)
+        stride = dt.timedelta(days=step * (7 if unit == "week" else 1))
+        while day <= limit:
             ticks.append(day)
-            day += dt.timedelta(days=step)
-        style = "day"
-    elif unit == "week":
-        day = start - dt.timedelta(days=start.weekday())  # Mondays
-        if day < start:
-            day += dt.timedelta(days=7)
-        while day <= end + dt.timedelta(days=1):
-            ticks.append(day)
-            day += dt.timedelta(days=7 * step)
-        style = "week"
-    else:
-        first = dt.date(start.year, start.month, 1)
-        # align to the step (quarters on Jan/Apr/Jul/Oct, halves on Jan/Jul, years on Jan)
-        while (first.month - 1) % step:
-            first = _add_months(first, -1)
-        day = first if first >= start else _add_months(first, step)
-        while day <= end + dt.timedelta(days=1):
-            ticks.append(day)
-            day = _add_months(day, step)
-        style = {1: "month", 2: "month", 3: "quarter", 6: "half", 12: "year", 24: "year"}[step]
-    return ticks, style
+            day += stride
+        return ticks, unit
+    first = dt.date(start.year, start.month, 1)
+    while (first.month - 1) % min(step, 12):  # quarters on Jan/Apr/Jul/Oct, halves on Jan/Jul, years on Jan
+        first = _add_months(first, -1)
+    day = first if first >= start else _add_months(first, step)
+    while day <= limit:
+        ticks.append(day)
+        day = _add_months(day, step)
+    return ticks, _STYLE[step]
 
 
 def _tick_label(day: dt.date, style: str, previous: dt.date | None) -> str:
+    new_year = previous is None or previous.year != day.year
     if style == "day":
-        return f"{'MTWTFSS'[day.weekday()]} {day.day}" if previous and previous.month == day.month else f"{day.day} {MONTHS[day.month - 1]}"
+        same_month = previous is not None and previous.month == day.month
+        return f"{'MTWTFSS'[day.weekday()]} {day.day}" if same_month else f"{day.day} {MONTHS[day.month - 1]}"
     if style == "week":
         return f"{day.day} {MONTHS[day.month - 1]}"
     if style == "month":
-        return MONTHS[day.month - 1] + (f" {day.year}" if previous is None or previous.year != day.year else "")
+        return MONTHS[day.month - 1] + (f" {day.year}" if new_year else "")
     if style == "quarter":
-        return f"Q{(day.month - 1) // 3 + 1}" + (f" {day.year}" if previous is None or previous.year != day.year else "")
+        return f"Q{(day.month - 1) // 3 + 1}" + (f" {day.year}" if new_year else "")
     if style == "half":
         return f"H{(day.month - 1) // 6 + 1} {day.year}"
     return str(day.year)
 
 
-# -- drawing ----------------------------------------------------------------------------------
-def _attr(value: object) -> str:
-    return str(escape(str(value)))
+def _text_width(text: str, font: float) -> float:
+    return len(text) * font * CHAR_WIDTH
 
 
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def render_gantt(gantt: Gantt) -> str:
-    """The chart as an HTML block (``<div>`` with an inline ``<svg>``)."""
-    rows = gantt.rows
-    if not rows:
-        return ""
-    start = min(r.start for r in rows)
-    end = max(r.end for r in rows)
-    if gantt.today is not None and (end - start).days < 6:
-        end = max(end, start + dt.timedelta(days=6))  # a one-day plan still gets a readable axis
-    total = (end - start).days + 1
-    x0, x1 = LABEL_WIDTH, WIDTH - RIGHT_PAD
-    span = x1 - x0
+class _Scale:
+    """Dates to x coordinates, over the chart's span."""
 
-    def x(day: dt.date) -> float:
-        return round(x0 + (day - start).days / total * span, 2)
+    def __init__(self, start: dt.date, end: dt.date, geo: Geometry) -> None:
+        self.start, self.end, self.geo = start, end, geo
+        self.total = (end - start).days + 1
 
-    top = AXIS_HEIGHT
-    height = top + len(rows) * ROW_HEIGHT + LEGEND_HEIGHT
-    uid = gantt.id_prefix
-    out: list[str] = []
-    add = out.append
-    add(f'<div class="specplan-timeline" id="{uid}">')
-    add(
-        f'<svg class="specplan-gantt" viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
-        f'role="img" aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg" '
-        f'font-family="inherit" font-size="{FONT}">'
-    )
-    add(f'<title id="{uid}-title">{_attr(gantt.title)}</title>')
-    add(f'<desc id="{uid}-desc">{_attr(gantt.description)}</desc>')
-    add(
-        "<defs>"
-        f'<marker id="{uid}-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-        '<path d="M0,0 L8,4 L0,8 z" class="specplan-gantt-arrowhead" fill="#94a3b8"/></marker>'
-        f'<marker id="{uid}-arrow-critical" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-        '<path d="M0,0 L8,4 L0,8 z" class="specplan-gantt-arrowhead specplan-gantt-critical" fill="currentColor"/></marker>'
-        "</defs>"
-    )
-    # axis: alternate bands, ticks and labels
-    ticks, style = _ticks(start, end, max_labels=max(3, int(span / 62)))
-    add('<g class="specplan-gantt-axis">')
-    previous = None
-    for tick in ticks:
-        tx = x(tick)
-        if tx > x1 + 0.01:
+    def x(self, day: dt.date) -> float:
+        return round(self.geo.x0 + (day - self.start).days / self.total * (self.geo.x1 - self.geo.x0), 2)
+
+    def after(self, day: dt.date) -> float:
+        """The x where a day ends."""
+        return self.x(day + dt.timedelta(days=1))
+
+
+def _axis(scale: _Scale, geo: Geometry) -> tuple[Tick, ...]:
+    """Ticks with labels that never run past the chart's edges nor into each other."""
+    span = geo.x1 - geo.x0
+    dates, style = _ticks(scale.start, scale.end, max_labels=max(2, int(span / (geo.font * 5.2))))
+    out: list[Tick] = []
+    previous: dt.date | None = None
+    last_right = -1.0
+    for day in dates:
+        tx = scale.x(day)
+        if tx > geo.x1 + 0.01:
             break
-        add(f'<line x1="{tx}" y1="{top - 8}" x2="{tx}" y2="{top + len(rows) * ROW_HEIGHT}" stroke="currentColor" stroke-opacity="0.15"/>')
-        label = _tick_label(tick, style, previous)
-        if tx < x1 - 8:
-            add(f'<text x="{tx + 3}" y="{top - 14}" fill="currentColor" fill-opacity="0.75">{_attr(label)}</text>')
-        previous = tick
-    add(f'<line x1="{x0}" y1="{top}" x2="{x1}" y2="{top}" stroke="currentColor" stroke-opacity="0.35"/>')
-    add("</g>")
+        label: str | None = _tick_label(day, style, previous)
+        width = _text_width(label or "", geo.font)
+        anchor, lx = "start", tx + 3
+        if lx + width > geo.width - 2:  # near the right edge: end the label at the tick
+            anchor, lx = "end", tx - 3
+        left = lx if anchor == "start" else lx - width
+        if left < last_right + 4 or left < 0:
+            label = None  # no room: the tick stays, its label is left out
+        else:
+            last_right = left + width
+        out.append(Tick(tx, label, round(lx, 2), anchor))
+        if label is not None:
+            previous = day
+    return tuple(out)
 
-    index = {r.key: i for i, r in enumerate(rows)}
 
-    def centre(i: int) -> float:
-        return top + i * ROW_HEIGHT + ROW_HEIGHT / 2
+def _bar_shapes(row: GanttRow, scale: _Scale, cy: float, geo: Geometry, outline: bool) -> tuple[Shape, ...]:
+    """A bar (a solid part and an outlined uncertain part for a range) or a milestone's diamond."""
+    critical = " specplan-gantt-outlined" if outline else ""
+    if row.milestone:
+        mx, r = scale.x(row.start), geo.bar_height / 2 + 1
+        d = f"M{mx},{cy - r} L{mx + r},{cy} L{mx},{cy + r} L{mx - r},{cy} z"
+        return (Shape("path", "specplan-gantt-shape" + critical, d=d),)
+    bx = scale.x(row.start)
+    bw = max(2.0, round(scale.after(row.end) - bx, 2))
+    y = cy - geo.bar_height / 2
+    if row.solid_end is None or row.solid_end >= row.end:
+        return (Shape("rect", "specplan-gantt-shape" + critical, bx, y, bw, geo.bar_height),)
+    sw = max(1.0, round(scale.after(row.solid_end) - bx, 2))
+    shapes = [
+        Shape("rect", "specplan-gantt-uncertain", round(bx + sw, 2), y + 0.75, round(bw - sw - 0.75, 2), geo.bar_height - 1.5),
+        Shape("rect", "specplan-gantt-shape", bx, y, sw, geo.bar_height),
+    ]
+    if outline:
+        shapes.append(Shape("rect", "specplan-gantt-outline", bx, y, bw, geo.bar_height))
+    return tuple(shapes)
 
-    # dependency arrows, under the bars
-    add('<g class="specplan-gantt-edges" fill="none">')
+
+def _bars(gantt: Gantt, scale: _Scale, geo: Geometry, top: float) -> tuple[Bar, ...]:
+    out = []
+    for i, row in enumerate(gantt.rows):
+        cy = _centre(i, geo, top)
+        label_y = cy + geo.font / 3 if geo.label_width else cy - geo.bar_height / 2 - 4
+        classes = ["specplan-gantt-bar", f"specplan-gantt-status-{status_class(row.status)}"]
+        classes += ["specplan-gantt-critical"] if row.critical else []
+        classes += ["specplan-gantt-milestone"] if row.milestone else []
+        data = (
+            (gantt.data_key, row.key),
+            ("start", row.start.isoformat()),
+            ("end", row.end.isoformat()),
+            ("critical", "true" if row.critical else "false"),
+            ("status", row.status),
+        )
+        out.append(
+            Bar(
+                label=_truncate(row.label, geo.label_chars),
+                label_x=6 if geo.label_width else geo.x0,
+                label_y=round(label_y, 2),
+                href=row.href,
+                tooltip=row.tooltip or row.label,
+                cls=" ".join(classes),
+                data=data if geo.name == "wide" else (),
+                shapes=_bar_shapes(row, scale, cy, geo, row.critical and gantt.show_critical),
+            )
+        )
+    return tuple(out)
+
+
+def _centre(i: int, geo: Geometry, top: float) -> float:
+    if geo.label_width:
+        return top + i * geo.row_height + geo.row_height / 2
+    return top + i * geo.row_height + geo.row_height - geo.bar_height / 2 - 5  # below its label
+
+
+def _edges(gantt: Gantt, scale: _Scale, geo: Geometry, top: float, uid: str) -> tuple[Edge, ...]:
+    index = {r.key: i for i, r in enumerate(gantt.rows)}
+    out = []
     for src, dst in gantt.edges:
         if src not in index or dst not in index:
             continue
-        a, b = rows[index[src]], rows[index[dst]]
-        xa = x(a.end + dt.timedelta(days=1)) if not a.milestone else x(a.start)
-        xb = x(b.start)
-        ya, yb = centre(index[src]), centre(index[dst])
-        critical = (src, dst) in gantt.critical_edges
+        a, b = gantt.rows[index[src]], gantt.rows[index[dst]]
+        xa = scale.x(a.start) if a.milestone else scale.after(a.end)
+        xb = scale.x(b.start)
+        ya, yb = _centre(index[src], geo, top), _centre(index[dst], geo, top)
         if xb - xa >= 8:  # out of the end, down (or up) to the row, into the start
             d = f"M{xa},{ya} H{round(xa + min(6, (xb - xa) / 2), 2)} V{yb} H{round(xb - 0.5, 2)}"
         else:  # the successor starts right away: drop onto the top (or bottom) of its bar
-            edge_y = yb - BAR_HEIGHT / 2 - 1 if yb > ya else yb + BAR_HEIGHT / 2 + 1
+            edge_y = yb - geo.bar_height / 2 - 1 if yb > ya else yb + geo.bar_height / 2 + 1
             d = f"M{xa},{ya} H{round(xa + 4, 2)} V{edge_y}"
+        critical = (src, dst) in gantt.critical_edges
         cls = "specplan-gantt-edge" + (" specplan-gantt-critical" if critical else "")
-        stroke = 'stroke="currentColor" stroke-width="1.8"' if critical else 'stroke="#94a3b8" stroke-width="1.2"'
-        marker = f"{uid}-arrow-critical" if critical else f"{uid}-arrow"
-        add(f'<path class="{cls}" d="{d}" {stroke} marker-end="url(#{marker})" data-from="{_attr(src)}" data-to="{_attr(dst)}"/>')
-    add("</g>")
+        out.append(Edge(d, cls, f"{uid}-arrow-critical" if critical else f"{uid}-arrow", src, dst))
+    return tuple(out)
 
-    # rows
-    add('<g class="specplan-gantt-rows">')
-    for i, row in enumerate(rows):
-        cy = centre(i)
-        colour = STATUS_COLOURS.get(row.status, DEFAULT_COLOUR)
-        label = _truncate(row.label, 27)
-        label_el = f'<text x="6" y="{cy + 4}" fill="currentColor">{_attr(label)}</text>'
-        if row.href:
-            label_el = f'<a href="{_attr(row.href)}">{label_el}</a>'
-        add(label_el)
-        attrs = (
-            f'class="specplan-gantt-bar specplan-gantt-{_attr(row.status)}{" specplan-gantt-critical" if row.critical else ""}'
-            f'{" specplan-gantt-milestone" if row.milestone else ""}" '
-            f'data-{gantt.data_key}="{_attr(row.key)}" data-start="{row.start.isoformat()}" data-end="{row.end.isoformat()}" '
-            f'data-critical="{"true" if row.critical else "false"}" data-status="{_attr(row.status)}"'
-        )
-        parts = [f"<g {attrs}>", f"<title>{_attr(row.tooltip or row.label)}</title>"]
-        outline = 'stroke="currentColor" stroke-width="2"' if row.critical and gantt.show_critical else 'stroke="none"'
-        if row.milestone:
-            mx, r = x(row.start), BAR_HEIGHT / 2 + 1
-            parts.append(
-                f'<path class="specplan-gantt-shape" d="M{mx},{cy - r} L{mx + r},{cy} L{mx},{cy + r} L{mx - r},{cy} z" fill="{colour}" {outline}/>'
-            )
-        else:
-            bx = x(row.start)
-            bw = max(2.0, round(x(row.end + dt.timedelta(days=1)) - bx, 2))
-            y = cy - BAR_HEIGHT / 2
-            if row.solid_end is not None and row.solid_end < row.end:
-                sw = max(1.0, round(x(row.solid_end + dt.timedelta(days=1)) - bx, 2))
-                parts.append(
-                    f'<rect class="specplan-gantt-uncertain" x="{round(bx + sw, 2)}" y="{y}" width="{round(bw - sw, 2)}" '
-                    f'height="{BAR_HEIGHT}" rx="3" fill="{colour}" fill-opacity="0.35"/>'
-                )
-                parts.append(f'<rect class="specplan-gantt-shape" x="{bx}" y="{y}" width="{sw}" height="{BAR_HEIGHT}" rx="3" fill="{colour}"/>')
-                if row.critical and gantt.show_critical:
-                    parts.append(
-                        f'<rect class="specplan-gantt-outline" x="{bx}" y="{y}" width="{bw}" height="{BAR_HEIGHT}" rx="3" fill="none" {outline}/>'
-                    )
-            else:
-                parts.append(
-                    f'<rect class="specplan-gantt-shape" x="{bx}" y="{y}" width="{bw}" height="{BAR_HEIGHT}" rx="3" fill="{colour}" {outline}/>'
-                )
-        parts.append("</g>")
-        bar = "".join(parts)
-        if row.href:
-            bar = f'<a href="{_attr(row.href)}">{bar}</a>'
-        add(bar)
-    add("</g>")
 
-    # today
-    if gantt.today is not None and start <= gantt.today <= end:
-        tx = x(gantt.today)
-        add(
-            f'<g class="specplan-gantt-today" data-date="{gantt.today.isoformat()}">'
-            f'<line x1="{tx}" y1="{top - 6}" x2="{tx}" y2="{top + len(rows) * ROW_HEIGHT}" stroke="#e11d48" stroke-width="1.5" stroke-dasharray="4 3"/>'
-            f'<text x="{tx + 3}" y="{top - 2}" fill="#e11d48" font-size="{FONT - 1}">today</text></g>'
-        )
+def _today(gantt: Gantt, scale: _Scale, geo: Geometry, top: float, bottom: float) -> TodayMark | None:
+    if gantt.today is None or not scale.start <= gantt.today <= scale.end:
+        return None
+    tx = scale.x(gantt.today)
+    anchor, lx = ("end", tx - 3) if tx + 3 + _text_width("today", geo.font) > geo.width - 2 else ("start", tx + 3)
+    return TodayMark(tx, top - 6, bottom, gantt.today.isoformat(), round(lx, 2), anchor)
 
-    # legend
-    ly = top + len(rows) * ROW_HEIGHT + 22
-    lx = 6.0
-    add('<g class="specplan-gantt-legend">')
-    for status in gantt.statuses:
-        colour = STATUS_COLOURS.get(status, DEFAULT_COLOUR)
-        add(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" rx="2" fill="{colour}"/>')
-        add(f'<text x="{lx + 16}" y="{ly}" fill="currentColor">{_attr(status)}</text>')
-        lx += 24 + 7 * len(status)
+
+def _legend(gantt: Gantt, geo: Geometry, y: float) -> tuple[tuple[LegendItem, ...], float]:
+    """Legend items, wrapped onto as many lines as the width needs; the y after the last line."""
+    rows = gantt.rows
+    items: list[tuple[str, str, str]] = [("status", f"specplan-gantt-status-{status_class(s)}", s) for s in gantt.statuses]
     if any(r.solid_end is not None and r.solid_end < r.end for r in rows):
-        add(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" rx="2" fill="#64748b" fill-opacity="0.35"/>')
-        add(f'<text x="{lx + 16}" y="{ly}" fill="currentColor">range</text>')
-        lx += 24 + 7 * 5
+        items.append(("range", "specplan-gantt-uncertain", "range"))
     if gantt.show_critical and any(r.critical for r in rows):
-        add(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" rx="2" fill="none" stroke="currentColor" stroke-width="2"/>')
-        add(f'<text x="{lx + 16}" y="{ly}" fill="currentColor">critical path</text>')
-        lx += 24 + 7 * 13
+        items.append(("critical", "specplan-gantt-outline", "critical path"))
     if any(r.milestone for r in rows):
-        add(f'<path d="M{lx + 6},{ly - 11} L{lx + 13},{ly - 4} L{lx + 6},{ly + 3} L{lx - 1},{ly - 4} z" fill="#64748b"/>')
-        add(f'<text x="{lx + 18}" y="{ly}" fill="currentColor">milestone</text>')
-        lx += 26 + 7 * 9
-    if gantt.today is not None and start <= gantt.today <= end:
-        add(f'<line x1="{lx + 6}" y1="{ly - 11}" x2="{lx + 6}" y2="{ly + 2}" stroke="#e11d48" stroke-width="1.5" stroke-dasharray="4 3"/>')
-        add(f'<text x="{lx + 12}" y="{ly}" fill="currentColor">today ({fmt_date(gantt.today)})</text>')
-    add("</g>")
-    add("</svg>")
-    add("</div>")
-    return "\n".join(out)
+        items.append(("milestone", "specplan-gantt-shape", "milestone"))
+    if gantt.today is not None and min(r.start for r in rows) <= gantt.today <= max(r.end for r in rows):
+        items.append(("today", "specplan-gantt-today", f"today ({fmt_date(gantt.today)})"))
+    out: list[LegendItem] = []
+    x = 6.0
+    for kind, cls, label in items:
+        width = 18 + _text_width(label, geo.font) + 10
+        if x + width > geo.width - 4 and x > 6:
+            x, y = 6.0, y + geo.font + 8
+        out.append(LegendItem(kind, cls, round(x, 2), round(y, 2), label))
+        x += width
+    return tuple(out), y
+
+
+def layout(gantt: Gantt, geo: Geometry = WIDE) -> GanttLayout | None:
+    """Every coordinate and label of a chart in one layout; None for a chart without rows."""
+    rows = gantt.rows
+    if not rows:
+        return None
+    start, end = min(r.start for r in rows), max(r.end for r in rows)
+    if gantt.today is not None and (end - start).days < 6:
+        end = max(end, start + dt.timedelta(days=6))  # a one-day plan still gets a readable axis
+    scale = _Scale(start, end, geo)
+    uid = gantt.id_prefix + ("" if geo.name == "wide" else "-compact")
+    top = geo.axis_height
+    bottom = top + len(rows) * geo.row_height
+    legend, last_line = _legend(gantt, geo, bottom + 22)
+    return GanttLayout(
+        uid=uid,
+        variant=geo.name,
+        width=geo.width,
+        height=round(last_line + 12, 2),
+        font=geo.font,
+        title=gantt.title,
+        description=gantt.description,
+        ticks=_axis(scale, geo),
+        grid_top=top - 8,
+        grid_bottom=bottom,
+        axis_y=top,
+        x0=geo.x0,
+        x1=geo.x1,
+        bars=_bars(gantt, scale, geo, top),
+        edges=_edges(gantt, scale, geo, top, uid),
+        today=_today(gantt, scale, geo, top, bottom),
+        legend=legend,
+    )
+
+
+def timeline_view(gantt: Gantt) -> TimelineView | None:
+    wide, compact = layout(gantt, WIDE), layout(gantt, COMPACT)
+    if wide is None or compact is None:
+        return None
+    return TimelineView(gantt.id_prefix, wide, compact)
 
 
 def phase_gantt(schedule: Schedule, today: dt.date | None, title: str, statuses: tuple[str, ...]) -> Gantt:
     """The phase timeline of one plan."""
     rows = []
     for p in schedule.phases:
-        solid_end = p.low_end if p.low_days else None
         effort = "milestone" if p.milestone else f"{p.days} working day{'s' if p.days != 1 else ''}"
         if p.low_days:
             effort = f"{p.low_days}-{p.days} working days"
         tooltip = f"Phase {p.number}: {p.name} · {fmt_date(p.start)} – {fmt_date(p.end)} · {effort} · {p.status}"
-        if p.critical:
-            tooltip += " · critical"
         rows.append(
             GanttRow(
                 key=str(p.number),
-                label=f"{p.number}. {p.name}",
+                label=f"{p.number}. {' '.join(p.name.split())}",
                 start=p.start,
                 end=p.end,
                 status=p.status,
                 href=f"#phase-{p.number}",
-                solid_end=solid_end,
+                solid_end=p.low_end if p.low_days else None,
                 milestone=p.milestone,
                 critical=p.critical,
-                tooltip=tooltip,
+                tooltip=tooltip + (" · critical" if p.critical else ""),
             )
         )
     critical = {p.number for p in schedule.phases if p.critical}
-    edges = [(str(a), str(b)) for a, b in schedule.edges]
     by_number = {p.number: p for p in schedule.phases}
     critical_edges = {
-        (str(a), str(b))
-        for a, b in schedule.edges
-        if a in critical and b in critical and by_number[a].ef == by_number[b].es
+        (str(a), str(b)) for a, b in schedule.edges if a in critical and b in critical and by_number[a].ef == by_number[b].es
     }
     chain = [str(p.number) for p in sorted(schedule.phases, key=lambda p: (p.es, p.number)) if p.critical]
     description = (
@@ -351,25 +471,37 @@ def phase_gantt(schedule: Schedule, today: dt.date | None, title: str, statuses:
         rows=rows,
         title=f"Phase timeline of {title}",
         description=description,
-        edges=edges,
+        edges=[(str(a), str(b)) for a, b in schedule.edges],
         critical_edges=critical_edges,
         today=today,
         statuses=statuses,
     )
 
 
-def schedule_table(schedule: Schedule, phase_names: dict[int, str]) -> str:
-    """The schedule as a Markdown table, for readers without the picture."""
-    lines = [
-        "| Phase | Start | End | Working days | Depends on | Status | Critical |",
-        "|---|---|---|---:|---|---|---|",
-    ]
-    for p in schedule.phases:
-        days = "milestone" if p.milestone else (f"{p.low_days}–{p.days}" if p.low_days else str(p.days))
-        deps = ", ".join(f"[{d}](#phase-{d})" for d in p.depends_on) or "—"
-        name = phase_names.get(p.number, p.name).replace("|", "\\|")
-        lines.append(
-            f"| [{p.number}. {name}](#phase-{p.number}) | {p.start.isoformat()} | {p.end.isoformat()} | {days} | {deps} "
-            f"| {p.status} | {'yes' if p.critical else 'no'} |"
+@dataclass(frozen=True)
+class ScheduleRow:
+    number: int
+    name: str
+    start: str
+    end: str
+    days: str
+    depends_on: tuple[int, ...]
+    status: str
+    critical: bool
+
+
+def schedule_rows(schedule: Schedule, phase_names: dict[int, str]) -> tuple[ScheduleRow, ...]:
+    """The schedule as rows, for the table that follows the chart."""
+    return tuple(
+        ScheduleRow(
+            number=p.number,
+            name=phase_names.get(p.number, p.name),
+            start=p.start.isoformat(),
+            end=p.end.isoformat(),
+            days="milestone" if p.milestone else (f"{p.low_days}–{p.days}" if p.low_days else str(p.days)),
+            depends_on=tuple(p.depends_on),
+            status=p.status,
+            critical=p.critical,
         )
-    return "\n".join(lines)
+        for p in schedule.phases
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -90,14 +91,21 @@ def test_badges_and_text_are_legible(built, open_page, theme, scheme):
     background = _page_background(page)
     body_text = page.eval_on_selector("h2", "e => getComputedStyle(e).color")
     assert contrast(body_text, background) >= 4.5
-    reason = page.eval_on_selector(".specplan-check-reason", "e => getComputedStyle(e).color") if page.query_selector(".specplan-check-reason") else body_text
+    reason = (
+        page.eval_on_selector(".specplan-check-reason", "e => getComputedStyle(e).color")
+        if page.query_selector(".specplan-check-reason")
+        else body_text
+    )
     assert contrast(reason, background) >= 3
 
 
 @pytest.mark.parametrize("theme", ["material", "mkdocs"])
 def test_checklist_shows_checkboxes(built, open_page, theme):
     page = open_page(built[theme] / PLAN)
-    boxes = page.eval_on_selector_all(".specplan-checklist input[type=checkbox]", "els => els.map(e => [e.checked, e.disabled, e.getBoundingClientRect().width > 0])")
+    boxes = page.eval_on_selector_all(
+        ".specplan-checklist input[type=checkbox]",
+        "els => els.map(e => [e.checked, e.disabled, e.getBoundingClientRect().width > 0])",
+    )
     assert len(boxes) == 4 + 5 + 4 + 4  # articles I-IV (PHI) and the three other sections
     assert all(disabled and visible for _, disabled, visible in boxes)
     # nine of the eleven data-decided items hold: the plan never mentions the spec's User Story 1,
@@ -119,7 +127,7 @@ def test_problems_box_is_the_first_thing_under_the_title(built, open_page, theme
     assert problems_box["y"] - (title_box["y"] + title_box["height"]) < 120
     assert "specs/002-broken/plan.yaml:7:13" in box.inner_text()
     colour = page.eval_on_selector(".specplan-problems", "e => getComputedStyle(e).borderLeftColor")
-    r, g, b = _rgb(colour)
+    r, g, _b = _rgb(colour)
     assert r > 150 and g < 120  # a red edge, in both themes
 
 
@@ -148,9 +156,9 @@ def test_long_timeline_is_legible(site, open_page):
         axis = sorted((b for b in boxes if b[0] == "axis"), key=lambda b: b[1])
         rows = sorted((b for b in boxes if b[0] == "row"), key=lambda b: b[2])
         assert len(rows) == 60 and 4 <= len(axis) <= 12
-        for a, b in zip(axis, axis[1:]):
+        for a, b in itertools.pairwise(axis):
             assert a[1] + a[3] <= b[1], f"axis labels overlap at width {width}"
-        for a, b in zip(rows, rows[1:]):
+        for a, b in itertools.pairwise(rows):
             assert a[2] + a[4] <= b[2] + 0.5, f"phase labels overlap at width {width}"
         assert min(b[4] for b in boxes) >= 10, "text under 10 px high"
         today = page.query_selector(".specplan-gantt-today")
@@ -163,7 +171,10 @@ def test_timeline_reads_in_each_theme(built, open_page, theme, scheme):
     background = _page_background(page)
     label = page.eval_on_selector(".specplan-gantt-rows text", "e => getComputedStyle(e).fill")
     assert contrast(label, background) >= 4.5
-    outline = page.eval_on_selector(".specplan-gantt-critical .specplan-gantt-shape, .specplan-gantt-critical .specplan-gantt-outline", "e => getComputedStyle(e).stroke")
+    outline = page.eval_on_selector(
+        ".specplan-gantt-critical .specplan-gantt-shape, .specplan-gantt-critical .specplan-gantt-outline",
+        "e => getComputedStyle(e).stroke",
+    )
     assert contrast(outline, background) >= 3  # the critical path stands out on the page
     width = page.eval_on_selector(".specplan-gantt", "e => e.getBoundingClientRect().width")
     content = page.eval_on_selector(

@@ -24,10 +24,20 @@ REPO = FIXTURES / "speckit-repo"
 
 def run(*args: str, cwd: Path, module: bool = False) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "mkdocs_specplan", *args] if module else [str(SCRIPT), *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, env={"NO_MKDOCS_2_WARNING": "1", "PATH": str(SCRIPT.parent)})
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": str(SCRIPT.parent)},
+    )
 
 
-BROKEN = MINIMAL_PLAN.replace('"042"', '"043"') + "phases:\n  - name: Build\n    effort: 3 parsecs\n  - name: Ship\n    dependencies: [Phase 9]\n"
+BROKEN = (
+    MINIMAL_PLAN.replace('"042"', '"043"')
+    + "phases:\n  - name: Build\n    effort: 3 parsecs\n  - name: Ship\n    dependencies: [Phase 9]\n"
+)
 
 
 @pytest.fixture
@@ -75,7 +85,9 @@ def test_validate_github_and_json(broken_site):
     github = run("validate", "--format", "github", cwd=broken_site.root)
     assert github.returncode == 1
     first = next(line for line in github.stdout.split("\n") if line.startswith("::error"))
-    assert re.fullmatch(r"::error file=docs/specs/002-bad/plan\.yaml,line=7,col=13,title=specplan::phases\[0\]\.effort: .*parsecs.*", first)
+    assert re.fullmatch(
+        r"::error file=docs/specs/002-bad/plan\.yaml,line=7,col=13,title=specplan::phases\[0\]\.effort: .*parsecs.*", first
+    )
     data = json.loads(run("validate", "--format", "json", cwd=broken_site.root).stdout)
     assert {(p["path"], p["line"], p["field"], p["level"]) for p in data if p["level"] == "warning"} == {
         ("docs/specs/002-bad/plan.yaml", 7, "phases[0].effort", "warning"),
@@ -139,11 +151,24 @@ def _import_and_build(tmp_path: Path, folder: str) -> tuple[str, str]:
 def test_import_current_template(tmp_path):
     text, page = _import_and_build(tmp_path, "001-photo-albums")
     assert "# from plan.md: Technical Context" in text and "# from tasks.md: 6 of 10 tasks are done" in text
-    for value in ("Python 3.12", "FastAPI, SQLAlchemy", "PostgreSQL", "Linux server", "album page p95 &lt; 300 ms", "no new services", "10k users"):
+    for value in (
+        "Python 3.12",
+        "FastAPI, SQLAlchemy",
+        "PostgreSQL",
+        "Linux server",
+        "album page p95 &lt; 300 ms",
+        "no new services",
+        "10k users",
+    ):
         assert value in page, value
     assert "share links are signed tokens" in page and "random IDs in a table" in page  # the research decision
     assert "no lookup table needed." in page
-    for phase in ("Setup (Shared Infrastructure)", "Foundational (Blocking Prerequisites)", "User Story 1 - Create an album", "Polish &amp; Cross-Cutting Concerns"):
+    for phase in (
+        "Setup (Shared Infrastructure)",
+        "Foundational (Blocking Prerequisites)",
+        "User Story 1 - Create an album",
+        "Polish &amp; Cross-Cutting Concerns",
+    ):
         assert phase in page, phase
     statuses = dict(re.findall(r'data-phase="(\d)"[^>]*data-status="([\w-]+)"', page))
     assert statuses == {"1": "done", "2": "done", "3": "in-progress", "4": "planned", "5": "planned"}
@@ -153,7 +178,7 @@ def test_import_current_template(tmp_path):
 
 
 def test_import_old_template(tmp_path):
-    text, page = _import_and_build(tmp_path, "002-legacy-sync")
+    _text, page = _import_and_build(tmp_path, "002-legacy-sync")
     for value in ("Python 3.11", "httpx", "N/A", "2k desktop users"):
         assert value in page, value
     assert 'data-field="technical_context.performance_goals"' in page  # NEEDS CLARIFICATION is flagged
@@ -190,7 +215,9 @@ def test_round_trip_of_a_plan_written_from_the_template(tmp_path):
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load((tmp_path / "docs/specs/007-refills/plan.yaml").read_text())
     assert data["tech_stack"] == ["Python 3.12", "PostgreSQL 16", "Redis streams"]
-    assert data["rollback_plan"].startswith("Turn the flag off") and data["prerequisites"][1] == "Signed data-processing agreement"
+    assert (
+        data["rollback_plan"].startswith("Turn the flag off") and data["prerequisites"][1] == "Signed data-processing agreement"
+    )
     assert str(data["created_date"]) == "2026-05-04" and data["status"] == "approved"
     build = Site(tmp_path).build()
     assert not build.failed, build.warnings
@@ -235,12 +262,14 @@ Yaml12Loader.yaml_implicit_resolvers = {
 
 
 def load_as_editor(text: str) -> object:
-    return yaml.load(text, Loader=Yaml12Loader)  # noqa: S506 (a SafeLoader subclass)
+    return yaml.load(text, Loader=Yaml12Loader)
 
 
 @pytest.mark.parametrize("path", _fixture_plans(), ids=lambda p: str(p.parent.name))
 def test_every_example_and_fixture_plan_validates_against_the_schema(path):
-    jsonschema.validate(load_as_editor(path.read_text(encoding="utf-8")) or {}, plan_schema(), cls=jsonschema.Draft202012Validator)
+    jsonschema.validate(
+        load_as_editor(path.read_text(encoding="utf-8")) or {}, plan_schema(), cls=jsonschema.Draft202012Validator
+    )
 
 
 def _schema_paths(error: jsonschema.ValidationError) -> set[str]:
@@ -293,5 +322,8 @@ def test_documents_the_schema_rejects_get_loader_errors_at_the_same_path(extra, 
     assert loader_paths, f"the loader accepts {extra!r}"
     # every place the schema rejects is a place the loader reports (unknown keys: the schema names the mapping)
     for path in schema_paths:
-        assert any(lp == path or lp.startswith(path + ".") or lp.startswith(path + "[") for lp in loader_paths), (path, loader_paths)
+        assert any(lp == path or lp.startswith(path + ".") or lp.startswith(path + "[") for lp in loader_paths), (
+            path,
+            loader_paths,
+        )
     assert fieldpath in loader_paths or any(fieldpath.startswith(lp) for lp in loader_paths), (fieldpath, loader_paths)

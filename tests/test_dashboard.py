@@ -10,7 +10,10 @@ import jsonschema
 import pytest
 import yaml
 
-from mkdocs_specplan.dashboard import PlanEntry, Portfolio, export_json, render_dashboard
+from mkdocs_specplan.dashboard import dashboard_view
+from mkdocs_specplan.export import export_json
+from mkdocs_specplan.portfolio import PlanEntry, Portfolio
+from mkdocs_specplan.render import Renderer
 from mkdocs_specplan.model import Settings
 from mkdocs_specplan.pages import PlanSource, load_page
 
@@ -37,23 +40,34 @@ def risk(rid, p, i, status="open", owner=None):
 
 @pytest.fixture
 def portfolio_site(site):
-    site.plan("specs/010-ten", plan("10", "in-progress",
-        phases=[{"name": "A", "effort": "1 w", "status": "done"}, {"name": "B", "effort": "1 w", "status": "in-progress"}],
-        risks=[risk("R1", "high", "high", owner="Ops"), risk("R2", "low", "medium"), risk("R3", "high", "low", "mitigated")],
-        external_dependencies=[{"name": "Vendor", "status": "pending"}, {"name": "Cloud", "status": "available"}],
-        last_updated="2026-08-28"))  # 90 days before TODAY: not stale
-    site.plan("specs/002-two", plan("2", "approved",
-        phases=[{"name": "Only", "effort": "2 d", "status": "done"}],
-        risks=[risk("R1", "medium", "high"), risk("R2", "medium", "high", "closed")],
-        external_dependencies=[{"name": "Legal", "status": "blocked"}],
-        last_updated="2026-08-27"))  # 91 days: stale
+    site.plan(
+        "specs/010-ten",
+        plan(
+            "10",
+            "in-progress",
+            phases=[{"name": "A", "effort": "1 w", "status": "done"}, {"name": "B", "effort": "1 w", "status": "in-progress"}],
+            risks=[risk("R1", "high", "high", owner="Ops"), risk("R2", "low", "medium"), risk("R3", "high", "low", "mitigated")],
+            external_dependencies=[{"name": "Vendor", "status": "pending"}, {"name": "Cloud", "status": "available"}],
+            last_updated="2026-08-28",
+        ),
+    )  # 90 days before TODAY: not stale
+    site.plan(
+        "specs/002-two",
+        plan(
+            "2",
+            "approved",
+            phases=[{"name": "Only", "effort": "2 d", "status": "done"}],
+            risks=[risk("R1", "medium", "high"), risk("R2", "medium", "high", "closed")],
+            external_dependencies=[{"name": "Legal", "status": "blocked"}],
+            last_updated="2026-08-27",
+        ),
+    )  # 91 days: stale
     site.plan("specs/001-one", plan("001", "approved", last_updated="2026-11-20"))
     return site
 
 
 def build(site, **options):
-    return site.build(plugins=[{"specplan": {"build_date": TODAY, **options}}],
-                      validation={"links": {"anchors": "warn"}})
+    return site.build(plugins=[{"specplan": {"build_date": TODAY, **options}}], validation={"links": {"anchors": "warn"}})
 
 
 def test_summary_figures(portfolio_site):
@@ -77,20 +91,25 @@ def test_summary_figures(portfolio_site):
     html = result.html("plans/index.html")
     assert re.search(r'<div class="specplan-card-figure">3</div><div>plans</div>', html)
     assert re.search(r'<div class="specplan-card-figure">2/3</div><div>phases done', html)
-    assert re.search(r'<a href="#open-risks">3</a></div><div>open risks</div>', html)
+    assert re.search(r'<a href="#risks">3</a></div><div>open risks</div>', html)
+    assert re.search(r'<div class="specplan-card-figure"><a href="#data-quality">1</a></div><div>stale plan \(not updated', html)
 
 
 def test_plans_table_sorted_by_feature_id(portfolio_site):
     html = build(portfolio_site).html("plans/index.html")
-    table = html[html.index("Features</h2>"):html.index("Portfolio timeline</h2>")]
+    table = html[html.index('<h2 id="features"') : html.index('<h2 id="portfolio-timeline"')]
     order = re.findall(r'<a href="../specs/[^"]+">(\d+) Feature', table)
     assert order == ["001", "2", "10"]  # natural order, IDs as written
-    row = table[table.index(">10 Feature 10<"):]
+    row = table[table.index(">10 Feature 10<") :]
     row = row[: row.index("</tr>")]
-    assert "1/2" in row  # phases done
-    assert re.search(r'<a href="../specs/010-ten/plan/#risk-r1">R1</a> \(high\), <a href="../specs/010-ten/plan/#risk-r2">R2</a> \(medium\)', row)
-    stale_row = table[table.index(">2 Feature 2<"):]
-    assert "2026-08-27 <span class=\"specplan-badge specplan-stale\">stale</span>" in stale_row[: stale_row.index("</tr>")]
+    assert "phases 1/2" in row
+    assert re.search(
+        r'<a href="../specs/010-ten/plan/#risk-r1">R1</a> <span class="specplan-badge specplan-level specplan-sev-5">high</span><br>'
+        r'<a href="../specs/010-ten/plan/#risk-r2">R2</a> <span class="specplan-badge specplan-level specplan-sev-3">medium</span>',
+        row,
+    )
+    stale_row = table[table.index(">2 Feature 2<") :]
+    assert '2026-08-27</span> <span class="specplan-badge specplan-stale">stale</span>' in stale_row[: stale_row.index("</tr>")]
     assert "specplan-stale" not in row
 
 
@@ -99,21 +118,29 @@ def test_heatmap_cells(portfolio_site):
     cells = {(p, i): int(n) for p, i, n in re.findall(r'data-probability="(\w+)" data-impact="(\w+)" data-count="(\d+)"', html)}
     assert len(cells) == 9
     assert {k: v for k, v in cells.items() if v} == {("high", "high"): 1, ("medium", "high"): 1, ("low", "medium"): 1}
-    # a cell links to its risks in the list, and the colour runs from green to red
+    # a cell links to its risks in the list; it is coloured by the level of its risks (the README's rule),
+    # an empty cell is neutral
     assert '<a href="#risks-high-high">1</a>' in html and 'id="risks-high-high"' in html
-    low = re.search(r'style="background-color: (#[0-9a-f]{6})" data-probability="low" data-impact="low"', html).group(1)
-    high = re.search(r'style="background-color: (#[0-9a-f]{6})" data-probability="high" data-impact="high"', html).group(1)
-    assert int(low[3:5], 16) > int(low[1:3], 16)  # green dominates
-    assert int(high[1:3], 16) > int(high[3:5], 16)  # red dominates
+    classes = dict(
+        re.findall(r'<td class="specplan-heat ([\w-]+)" data-probability="(\w+)" data-impact="(\w+)"', html)[i][::-1][:2][::-1]
+        for i in range(0)
+    )
+    cells = {
+        (p, i): cls
+        for cls, p, i in re.findall(r'<td class="specplan-heat ([\w-]+)" data-probability="(\w+)" data-impact="(\w+)"', html)
+    }
+    assert cells[("high", "high")] == "specplan-sev-5" and cells[("low", "medium")] == "specplan-sev-3"  # medium level
+    assert cells[("low", "low")] == "specplan-heat-empty" and not classes
 
 
 def test_open_risks_by_severity_and_closed_apart(portfolio_site):
     html = build(portfolio_site).html("plans/index.html")
-    open_section = html[html.index('id="open-risks-3"') if 'id="open-risks-3"' in html else html.index("Open risks (3)"):html.index("Mitigated and closed risks")]
+    open_section = html[html.index('<h3 id="open-risks"') : html.index("Mitigated and closed risks</h3>")]
+    assert "3 open, the most severe first." in open_section
     ids = re.findall(r'<a href="../specs/([^/]+)/plan/#risk-(r\d)">', open_section)
     assert ids == [("010-ten", "r1"), ("002-two", "r1"), ("010-ten", "r2")]
     assert "Ops" in open_section and "Mitigate R1" in open_section
-    closed = html[html.index("Mitigated and closed risks (2)"):]
+    closed = html[html.index("Mitigated and closed risks</h3>") :]
     closed = closed[: closed.index("<h2")]
     assert re.findall(r'/plan/#risk-(r\d)">', closed) == ["r2", "r3"]  # 002 R2 (closed, 6) before 010 R3 (mitigated, 3)
     assert "specplan-risk-closed" in closed and "specplan-risk-mitigated" in closed
@@ -128,19 +155,24 @@ def test_stale_days_is_configurable(portfolio_site):
 
 
 def test_data_quality(site):
-    site.plan("specs/a", plan("1", data_model_description="Tables.", plan_summary="Does FR-001.") ,
-              spec="# Spec\n\n- **FR-001**: one\n- **FR-002**: two [NEEDS CLARIFICATION: which?]\n")
+    site.plan(
+        "specs/a",
+        plan("1", data_model_description="Tables.", plan_summary="Does FR-001."),
+        spec="# Spec\n\n- **FR-001**: one\n- **FR-002**: two [NEEDS CLARIFICATION: which?]\n",
+    )
     site.doc("specs/b/plan.yaml", plan("2", last_updated="2026-01-01"))
     result = site.build(strict=False, plugins=[{"specplan": {"build_date": TODAY}}])
     html = result.html("plans/index.html")
-    quality = html[html.index('id="data-quality"'):]
+    quality = html[html.index('id="data-quality"') :]
     assert re.search(r"Plans with validation problems or notes</strong> \(2\)", quality)
-    assert re.search(r'<a href="../specs/a/plan/">1 Feature 1</a>: 1 problem</li>', quality)
+    assert re.search(r'<a href="../specs/a/plan/">1 Feature 1</a>: 1 problem', quality)
     assert re.search(r"Missing spec or data model</strong> \(2\)", quality)
-    assert re.search(r'1 Feature 1</a>: no data model</li>', quality) and re.search(r"2 Feature 2</a>: no spec and no data model</li>", quality)
-    assert re.search(r'1 Feature 1</a>: FR-002</li>', quality)
-    assert re.search(r'1 Feature 1</a>: 1 marker in the spec</li>', quality)
-    assert re.search(r'2 Feature 2</a>: last updated 2026-01-01, 329 days ago</li>', quality)
+    assert re.search(r"1 Feature 1</a>: no data model</li>", quality) and re.search(
+        r"2 Feature 2</a>: no spec and no data model</li>", quality
+    )
+    assert re.search(r'1 Feature 1</a>: <a href="../specs/a/spec/#fr-002">FR-002</a></li>', quality)  # linked to the spec
+    assert re.search(r"1 Feature 1</a>: 1 marker in the spec</li>", quality)
+    assert re.search(r"2 Feature 2</a>: last updated 2026-01-01, 329 days ago</li>", quality)
 
 
 def test_portfolio_timeline(portfolio_site):
@@ -169,7 +201,7 @@ def test_empty_site_has_a_friendly_dashboard(site):
     assert not result.failed, result.warnings
     html = result.html("plans/index.html")
     assert re.search(r"<h1[^>]*>Plans</h1>", html)
-    assert "No plans yet." in html and "docs/specs/001-my-feature/plan.yaml" in html and "created_date: 2026-11-26" in html
+    assert "No features yet." in html and "docs/specs/001-my-feature/plan.yaml" in html and "created_date: 2026-11-26" in html
     data = json.loads(result.html("plans/plans.json"))
     assert data["plans"] == [] and data["summary"]["plans"] == 0
 
@@ -209,7 +241,9 @@ def test_hand_written_dashboard_is_kept(site):
 
 def test_paths_and_switches(site):
     site.plan("specs/a", plan("1"))
-    result = site.build(plugins=[{"specplan": {"dashboard": "status.md", "json": "data/all-plans.json", "dashboard_title": "Status"}}])
+    result = site.build(
+        plugins=[{"specplan": {"dashboard": "status.md", "json": "data/all-plans.json", "dashboard_title": "Status"}}]
+    )
     assert not result.failed, result.warnings
     assert re.search(r"<h1[^>]*>Status</h1>", result.html("status/index.html"))
     assert json.loads(result.html("data/all-plans.json"))["plans"][0]["feature_id"] == "1"
@@ -219,7 +253,9 @@ def test_paths_and_switches(site):
 
 def test_bad_dashboard_path(site):
     result = site.build(plugins=[{"specplan": {"dashboard": "../outside.md"}}])
-    assert result.failed and "dashboard: '../outside.md' must be a path inside the site ending in .md" in "\n".join(result.warnings)
+    assert result.failed and "dashboard: '../outside.md' must be a path inside the site ending in .md" in "\n".join(
+        result.warnings
+    )
 
 
 def test_json_is_deterministic(portfolio_site, tmp_path):
@@ -242,13 +278,24 @@ def test_json_matches_the_plans_and_its_schema(site):
     source = yaml.safe_load((EXAMPLE_FEATURE / "plan.yaml").read_text())
     # sorted by feature ID; a plan that could not be read has none and comes first
     assert [p["source"] for p in data["plans"]] == [
-        "specs/010-unreadable/plan.yaml", "specs/001-appointment-reminders/plan.yaml", "specs/009-broken/plan.yaml",
+        "specs/010-unreadable/plan.yaml",
+        "specs/001-appointment-reminders/plan.yaml",
+        "specs/009-broken/plan.yaml",
     ]
     example = next(p for p in data["plans"] if p["source"] == "specs/001-appointment-reminders/plan.yaml")
     fields = example["plan"]
     assert example["feature_id"] == "001" and fields["feature_id"] == "001"  # as written, not 1
     assert fields["created_date"] == "2026-09-14" and fields["last_updated"] == "2026-10-02"
-    for key in ("feature_name", "status", "plan_summary", "phi_handling", "approved_by", "rollback_plan", "prerequisites", "documentation_items"):
+    for key in (
+        "feature_name",
+        "status",
+        "plan_summary",
+        "phi_handling",
+        "approved_by",
+        "rollback_plan",
+        "prerequisites",
+        "documentation_items",
+    ):
         value = source[key]
         assert fields[key] == (value.strip("\n") if isinstance(value, str) else value), key
     assert [p["name"] for p in fields["phases"]] == [p["name"] for p in source["phases"]]
@@ -256,15 +303,31 @@ def test_json_matches_the_plans_and_its_schema(site):
     assert fields["technical_decisions"][0]["options"][0]["pros"] == source["technical_decisions"][0]["options"][0]["pros"]
     assert fields["risks"][1]["status"] == "mitigated" and fields["risks"][0]["status"] == "open"
     assert example["schedule"]["phases"][2] == {
-        "number": 3, "name": "Confirmations", "start": "2026-10-05", "end": "2026-10-16", "working_days": 10,
-        "milestone": False, "critical": False, "total_float": 5, "depends_on": [1], "status": "planned",
+        "number": 3,
+        "name": "Confirmations",
+        "start": "2026-10-05",
+        "end": "2026-10-16",
+        "working_days": 10,
+        "milestone": False,
+        "critical": False,
+        "total_float": 5,
+        "depends_on": [1],
+        "status": "planned",
     }
     assert example["links"]["spec"] == "specs/001-appointment-reminders/spec/"
     assert example["links"]["contracts"] == ["specs/001-appointment-reminders/contracts/confirm-api/"]
     assert example["traceability"]["uncovered"] == ["US1", "FR-003", "SC-001"]
     broken = next(p for p in data["plans"] if p["source"] == "specs/009-broken/plan.yaml")
-    assert broken["problems"] == [{"path": "specs/009-broken/plan.yaml", "line": 5, "column": 1, "field": "oops",
-                                   "message": 'unknown key "oops"; see the plan format for the keys a plan may have', "level": "warning"}]
+    assert broken["problems"] == [
+        {
+            "path": "specs/009-broken/plan.yaml",
+            "line": 5,
+            "column": 1,
+            "field": "oops",
+            "message": 'unknown key "oops"; see the plan format for the keys a plan may have',
+            "level": "warning",
+        }
+    ]
     unreadable = next(p for p in data["plans"] if p["source"] == "specs/010-unreadable/plan.yaml")
     assert unreadable["plan"] is None
     assert [p["message"][:12] for p in unreadable["problems"]] == ["invalid YAML", "no spec.md b"]
@@ -280,20 +343,23 @@ def test_rebuild_after_editing_one_plan_updates_the_dashboard(portfolio_site):
     data = json.loads(result.html("plans/plans.json"))
     assert data["summary"]["open_risks"] == 2 and data["summary"]["by_status"]["done"] == 1
     assert "<div>open risks</div>" in result.html("plans/index.html")
-    assert re.search(r'<a href="#open-risks">2</a>', result.html("plans/index.html"))
+    assert re.search(r'<a href="#risks">2</a>', result.html("plans/index.html"))
 
 
 def test_a_thousand_plans():
     settings = Settings()
     entries = []
     for i in range(1000):
-        text = plan(f"{i:04d}", ["draft", "approved", "in-progress", "done"][i % 4],
-                    phases=[{"name": "A", "effort": f"{1 + i % 5} d", "status": "done" if i % 2 else "planned"}],
-                    risks=[risk("R1", ["low", "medium", "high"][i % 3], ["low", "medium", "high"][(i // 3) % 3])])
+        text = plan(
+            f"{i:04d}",
+            ["draft", "approved", "in-progress", "done"][i % 4],
+            phases=[{"name": "A", "effort": f"{1 + i % 5} d", "status": "done" if i % 2 else "planned"}],
+            risks=[risk("R1", ["low", "medium", "high"][i % 3], ["low", "medium", "high"][(i // 3) % 3])],
+        )
         page = load_page(PlanSource(f"specs/{i:04d}/plan.yaml", text, f"specs/{i:04d}/plan.yaml"), settings)
         entries.append(PlanEntry(page, None, f"specs/{i:04d}/plan/", f"../specs/{i:04d}/plan.md", f"../specs/{i:04d}/plan/"))
     portfolio = Portfolio(entries, settings, dt.date(2026, 11, 26))
-    md = render_dashboard(portfolio)
+    md = Renderer(Settings()).render_markdown("dashboard.md.j2", dashboard=dashboard_view(portfolio))
     assert md.count("| [") >= 1000 and md.count('data-plan="') == 1000
     summary = json.loads(export_json(portfolio))["summary"]
     assert summary["plans"] == 1000 and summary["open_risks"] == 1000 and summary["phases"] == {"done": 500, "total": 1000}

@@ -80,7 +80,9 @@ def test_demo_traceability_and_tasks(demo):
     # (summary), FR-002 (approach), FR-003 (Review console) and SC-001 (phase 4)
     assert "6 of 8 requirements of" in intake
     assert re.search(r"<strong>Uncovered</strong>: <a [^>]*#fr-001\">FR-001</a>, <a [^>]*#sc-002\">SC-002</a></p>", intake)
-    assert re.search(r'<td><a href="../spec/#sc-001">SC-001</a></td>\s*<td>[^<]*</td>\s*<td><a href="#phase-4">Phase 4</a></td>', intake)
+    assert re.search(
+        r'<td><a href="../spec/#sc-001">SC-001</a></td>\s*<td>[^<]*</td>\s*<td><a href="#phase-4">Phase 4</a></td>', intake
+    )
     reminders = demo.html("specs/001-appointment-reminders/plan/index.html")
     assert re.search(r"<strong>Tasks</strong>: <a href=\"../tasks/\">4/10 done</a>", reminders)
     assert '<a href="../../../constitution/#article-ii">Article II (Operate What We Know)</a>' in reminders
@@ -106,7 +108,11 @@ def test_demo_dashboard_figures_match_the_yaml(demo):
     html = demo.html("plans/index.html")
     cells = {(p, i): int(n) for p, i, n in re.findall(r'data-probability="(\w+)" data-impact="(\w+)" data-count="(\d+)"', html)}
     assert {k: v for k, v in cells.items() if v} == {
-        ("medium", "high"): 2, ("low", "high"): 1, ("high", "medium"): 1, ("high", "high"): 1, ("medium", "medium"): 1,
+        ("medium", "high"): 2,
+        ("low", "high"): 1,
+        ("high", "medium"): 1,
+        ("high", "high"): 1,
+        ("medium", "medium"): 1,
     }
 
 
@@ -157,7 +163,10 @@ def test_demo_markdown_only_features(demo):
     assert (notes["stage"], notes["plan"], notes["tasks"], notes["clarifications"]) == ("specified", None, None, 1)
     assert data["summary"]["features"] == 6
     plan = demo.html("features/005-lab-results/plan/index.html")
-    assert 'class="specplan-backlink">Feature 005 <span class="specplan-badge specplan-stage specplan-status-implementing">implementing</span>' in plan
+    assert (
+        'class="specplan-backlink">Feature 005 <span class="specplan-badge specplan-stage specplan-status-implementing">implementing</span>'
+        in plan
+    )
     assert '<a class="specplan-mention" href="../spec/#fr-001a">FR-001a</a>' in plan
     html = demo.html("plans/index.html")
     assert ">005 Lab Results Inbox</a>" in html and ">006 Visit Notes Templates</a>" in html

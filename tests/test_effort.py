@@ -27,7 +27,7 @@ from mkdocs_specplan.effort import EffortError, parse_effort
 def test_working_days(text, low, high):
     effort = parse_effort(text)
     assert (effort.low_days, effort.high_days) == (low, high)
-    assert effort.is_range == (low != high) or effort.low != effort.high
+    assert effort.is_range == (low != high)
 
 
 def test_sprint_length_is_configurable():

@@ -12,7 +12,9 @@ import pytest
 
 from .conftest import EXAMPLES, MINIMAL_PLAN
 
-FEATURE_PLAN = MINIMAL_PLAN + """\
+FEATURE_PLAN = (
+    MINIMAL_PLAN
+    + """\
 plan_summary: Implements FR-001 and User Story 1.
 data_model_description: Two tables.
 api_contract_description: One REST API.
@@ -30,6 +32,7 @@ phases:
   - name: Verify
     effort: 2 d
 """
+)
 
 
 class _Collect(HTMLParser):
@@ -78,11 +81,17 @@ def assert_links_resolve(site_dir: Path, page: str) -> list[str]:
 
 def write_feature(site, base: str) -> None:
     site.write(f"{base}/plan.yaml", FEATURE_PLAN)
-    site.write(f"{base}/spec.md", "# Feature Specification: Minimal\n\n### User Story 1 - Do it (Priority: P1)\n\n- **FR-001**: System MUST work.\n- **FR-002**: System MUST be fast.\n\n- **SC-001**: Users are happy.\n")
+    site.write(
+        f"{base}/spec.md",
+        "# Feature Specification: Minimal\n\n### User Story 1 - Do it (Priority: P1)\n\n- **FR-001**: System MUST work.\n- **FR-002**: System MUST be fast.\n\n- **SC-001**: Users are happy.\n",
+    )
     site.write(f"{base}/data-model.md", "# Data model\n")
     site.write(f"{base}/research.md", "# Research\n")
     site.write(f"{base}/quickstart.md", "# Quickstart\n")
-    site.write(f"{base}/tasks.md", "# Tasks\n\n## Phase 1: Build\n\n- [X] T001 one\n- [ ] T002 two\n\n## Phase 2: Verify\n\n- [x] T003 three\n")
+    site.write(
+        f"{base}/tasks.md",
+        "# Tasks\n\n## Phase 1: Build\n\n- [X] T001 one\n- [ ] T002 two\n\n## Phase 2: Verify\n\n- [x] T003 three\n",
+    )
     site.write(f"{base}/contracts/api.md", "# API\n")
     site.write(f"{base}/contracts/openapi.yaml", "openapi: 3.1.0\n")
     site.write(f"{base}/contracts/events.graphql", "type A { id: ID! }\n")
@@ -116,7 +125,13 @@ def test_every_emitted_link_resolves(site, use_directory_urls, where):
     hrefs = assert_links_resolve(result.site_dir, plan_page)
     up = "../" if use_directory_urls else ""
     # header: the siblings that exist, and task progress
-    for label, target in (("Spec", "spec"), ("Data model", "data-model"), ("Research", "research"), ("Quickstart", "quickstart"), ("Tasks", "tasks")):
+    for label, target in (
+        ("Spec", "spec"),
+        ("Data model", "data-model"),
+        ("Research", "research"),
+        ("Quickstart", "quickstart"),
+        ("Tasks", "tasks"),
+    ):
         href = f"{up}{target}/" if use_directory_urls else f"{target}.html"
         assert f'<a href="{href}">{label}</a>' in html, label
     assert '<a href="#specplan-contracts">Contracts</a>' in html
@@ -130,10 +145,15 @@ def test_every_emitted_link_resolves(site, use_directory_urls, where):
     assert re.search(r'<a href="[^"]*constitution[^"]*#article-ii">Article II \(Operate What We Know\)</a>', html)
     assert re.search(r'<a href="[^"]*constitution[^"]*#article-iii">Article III \(Test-First\)</a>', html)
     # mentions link to the spec's anchors; the traceability table knows what is uncovered
-    assert re.search(r'Implements <a[^>]* href="[^"]*spec[^"]*#fr-001"[^>]*>FR-001</a> and <a[^>]* href="[^"]*#us1"[^>]*>User Story 1</a>', html)
+    assert re.search(
+        r'Implements <a[^>]* href="[^"]*spec[^"]*#fr-001"[^>]*>FR-001</a> and <a[^>]* href="[^"]*#us1"[^>]*>User Story 1</a>',
+        html,
+    )
     assert "3 of 4 requirements of" in html
     assert re.search(r"<strong>Uncovered</strong>: <a href=\"[^\"]*#fr-002\">FR-002</a>", html)
-    assert re.search(r'<td><a href="[^"]*#sc-001">SC-001</a></td>\s*<td>Users are happy.</td>\s*<td><a href="#phase-1">Phase 1</a></td>', html)
+    assert re.search(
+        r'<td><a href="[^"]*#sc-001">SC-001</a></td>\s*<td>Users are happy.</td>\s*<td><a href="#phase-1">Phase 1</a></td>', html
+    )
     # per-phase task progress
     assert "<strong>Tasks</strong>: 1/2 done" in html and "<strong>Tasks</strong>: 1/1 done" in html
     assert any("#article-ii" in h for h in hrefs) and any("#fr-001" in h for h in hrefs)
@@ -171,7 +191,11 @@ def test_missing_data_model_and_contracts_only_when_described(site):
         "specplan: specs/a/plan.yaml:6:27: api_contract_description: the plan describes API contracts but there is no contracts/ folder beside it",
     ]
     html = result.html("specs/b/plan/index.html")
-    assert "Data Model" not in html and "API Contracts" not in html and "data-model.md" not in html
+    assert "data-model.md" not in html and "contracts/" not in html
+    # a draft shows the sections it has not written, so a reviewer sees the gaps
+    assert re.search(r'<h2 id="data-model">Data Model</h2>\s*<p class="specplan-missing">Not written yet.</p>', html)
+    shown = site.build(plugins=[{"specplan": {"show_missing_sections": False}}]).html("specs/b/plan/index.html")
+    assert "Data Model</h2>" not in shown and "API Contracts</h2>" not in shown
 
 
 def test_missing_links_ignore(site):
@@ -183,12 +207,16 @@ def test_missing_links_ignore(site):
 def test_unknown_requirement_and_principle_are_warnings(site):
     site.doc("constitution.md", (EXAMPLES / "constitution.md").read_text())
     site.doc("specs/a/spec.md", "# Spec\n\n- **FR-001**: one\n")
-    site.doc("specs/a/plan.yaml", MINIMAL_PLAN + """\
+    site.doc(
+        "specs/a/plan.yaml",
+        MINIMAL_PLAN
+        + """\
 plan_summary: Does FR-001 and FR-007.
 technical_decisions:
   - title: T
     constitution_reference: Article IX
-""")
+""",
+    )
     result = site.build()
     assert result.warnings == [
         "specplan: specs/a/plan.yaml:5:15: plan_summary: mentions FR-007, which spec.md does not define",
@@ -198,7 +226,10 @@ technical_decisions:
 
 
 def test_article_names_come_from_the_constitution(site):
-    site.doc("about/constitution.md", "# C\n\n### Article I: Simplicity\n### Article II: Anti-Abstraction\n### Article III: Integration-First (NON-NEGOTIABLE)\n")
+    site.doc(
+        "about/constitution.md",
+        "# C\n\n### Article I: Simplicity\n### Article II: Anti-Abstraction\n### Article III: Integration-First (NON-NEGOTIABLE)\n",
+    )
     site.doc("specs/a/spec.md", "# Spec\n")
     site.doc("specs/a/plan.yaml", MINIMAL_PLAN + "article_ii_name: Our own name\n")
     result = site.build()

@@ -77,7 +77,7 @@ def test_duplicate_keys_are_an_error_with_both_lines():
 
 def test_duplicate_across_spellings():
     result = load(MINIMAL_PLAN + "STATUS: approved\n")
-    assert "duplicate key \"STATUS\"" in messages(result)[0]
+    assert 'duplicate key "STATUS"' in messages(result)[0]
 
 
 def test_duplicate_keys_inside_items():
@@ -124,7 +124,9 @@ def test_empty_required_field():
 
 
 def test_wrong_types():
-    result = load(MINIMAL_PLAN + textwrap.dedent("""\
+    result = load(
+        MINIMAL_PLAN
+        + textwrap.dedent("""\
         phi_handling: maybe
         plan_summary: [a, b]
         phases: {name: x}
@@ -132,7 +134,8 @@ def test_wrong_types():
           - just text
         technical_approach:
           key: value
-    """))
+    """)
+    )
     assert messages(result) == [
         'specs/x/plan.yaml:5:15: phi_handling: expected true or false, got "maybe"',
         "specs/x/plan.yaml:6:15: plan_summary: expected text, got a list",
@@ -154,7 +157,9 @@ def test_effort_errors_name_the_phase():
 
 
 def test_chosen_must_name_an_option():
-    result = load(MINIMAL_PLAN + textwrap.dedent("""\
+    result = load(
+        MINIMAL_PLAN
+        + textwrap.dedent("""\
         technical_decisions:
           - title: Queue
             options: [{name: Redis streams}, {name: Kafka}]
@@ -162,7 +167,8 @@ def test_chosen_must_name_an_option():
           - title: DB
             options: [{name: PostgreSQL}]
             chosen: postgresql
-    """))
+    """)
+    )
     assert messages(result) == [
         'specs/x/plan.yaml:8:13: technical_decisions[0].chosen: "Redis stream" is not one of the options '
         '("Redis streams", "Kafka"); did you mean "Redis streams"?'
@@ -212,9 +218,7 @@ def test_checklist_keys():
 
 def test_duplicate_risk_ids():
     result = load(MINIMAL_PLAN + "risks:\n  - {id: R1, title: A}\n  - {id: r1, title: B}\n")
-    assert messages(result) == [
-        'specs/x/plan.yaml:7:10: risks[1].id: ID "r1" is already used by risks[0]; IDs must be unique'
-    ]
+    assert messages(result) == ['specs/x/plan.yaml:7:10: risks[1].id: ID "r1" is already used by risks[0]; IDs must be unique']
 
 
 @pytest.mark.parametrize(
@@ -224,7 +228,7 @@ def test_duplicate_risk_ids():
         ("feature_name: [unclosed\n", "specs/x/plan.yaml:2:1: invalid YAML: while parsing a flow sequence"),
         ("a: 1\n  b: 2\n", "specs/x/plan.yaml:2:4: invalid YAML: mapping values are not allowed"),
         ("", "specs/x/plan.yaml:1:1: the file is empty; a plan needs at least feature_name, feature_id, created_date and status"),
-        ("- a\n- b\n", 'specs/x/plan.yaml:1:1: expected the plan to be a mapping of fields, got a list'),
+        ("- a\n- b\n", "specs/x/plan.yaml:1:1: expected the plan to be a mapping of fields, got a list"),
     ],
 )
 def test_broken_yaml_is_one_clear_problem(text, message):

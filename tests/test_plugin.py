@@ -21,8 +21,13 @@ def test_example_site_builds_strictly(site, theme):
     assert not result.failed, result.warnings
     html = result.html(PLAN_PAGE)
     assert re.search(r"<h1[^>]*>Implementation Plan: Appointment reminders", html)
-    for heading in ("Executive Summary", "Technical Decisions", "Implementation Phases", "Risk Assessment",
-                    "Review &amp; Validation Checklist"):
+    for heading in (
+        "Executive Summary",
+        "Technical Decisions",
+        "Implementation Phases",
+        "Risk Assessment",
+        "Review &amp; Validation Checklist",
+    ):
         assert re.search(rf"<h2[^>]*>{heading}", html), heading
     # the YAML source is not copied into the site
     assert not result.exists("specs/001-appointment-reminders/plan.yaml")
@@ -197,7 +202,8 @@ def test_configured_lists(site):
     result = site.build(plugins=[{"specplan": {"plan_statuses": ["parked"], "risk_levels": ["low", "severe"]}}])
     assert not result.failed, result.warnings
     html = result.html("specs/a/plan/index.html")
-    assert 'specplan-level-severe" style="background-color: #c91d1d"' in html  # the highest level is red
+    assert 'specplan-level-severe specplan-sev-5">severe</span>' in html  # the highest level: the top of the scale
+    assert 'specplan-level-low specplan-sev-1">low</span>' in html
 
 
 def test_plugin_can_be_disabled(site):
@@ -244,7 +250,10 @@ def test_timeline_can_be_turned_off(site):
 
 
 def test_cycle_fails_strict_and_the_page_still_renders(site):
-    site.plan("specs/a", MINIMAL_PLAN + "phases:\n  - {name: A, dependencies: [B], effort: 1 d}\n  - {name: B, dependencies: [A], effort: 1 d}\n")
+    site.plan(
+        "specs/a",
+        MINIMAL_PLAN + "phases:\n  - {name: A, dependencies: [B], effort: 1 d}\n  - {name: B, dependencies: [A], effort: 1 d}\n",
+    )
     result = site.build()
     assert result.failed
     assert len(result.warnings) == 1 and "in a cycle: Phase 1 → Phase 2 → Phase 1" in result.warnings[0]

@@ -71,7 +71,7 @@ def example_md() -> str:
 
 def test_every_section_in_template_order(example_md):
     positions = [example_md.find(heading) for heading in TEMPLATE_ORDER]
-    missing = [h for h, pos in zip(TEMPLATE_ORDER, positions) if pos < 0]
+    missing = [h for h, pos in zip(TEMPLATE_ORDER, positions, strict=False) if pos < 0]
     assert not missing
     assert positions == sorted(positions)
 
@@ -123,13 +123,14 @@ def test_decision_options_pros_cons_and_chosen(example_md):
 
 
 def test_risks_show_coloured_level_badges(example_md):
-    from mkdocs_specplan.render import hue_color, level_hue
+    from mkdocs_specplan.render import severity_class
 
     levels = ("low", "medium", "high")
-    assert [level_hue(lv, levels) for lv in levels] == [120, 42, 0]  # green, amber, red
+    assert [severity_class(lv, levels) for lv in levels] == ["specplan-sev-1", "specplan-sev-3", "specplan-sev-5"]
+    assert [severity_class(lv, ("a", "b", "c", "d", "e")) for lv in "abcde"] == [f"specplan-sev-{i}" for i in range(1, 6)]
     for level in levels:
-        colour = hue_color(level_hue(level, levels))
-        assert f'specplan-level-{level}" style="background-color: {colour}">{level}</span>' in example_md
+        assert f'specplan-level-{level} {severity_class(level, levels)}">{level}</span>' in example_md
+    assert "style=" not in example_md.split("## Risk Assessment")[1].split("##")[0]  # colours live in the stylesheet
     assert '<div id="risk-r1" class="specplan-anchor"></div>' in example_md
 
 
@@ -166,7 +167,9 @@ def test_minimal_plan_has_no_empty_sections():
 
 
 def test_optional_items_leave_no_stray_lines():
-    md = render(MINIMAL_PLAN + """\
+    md = render(
+        MINIMAL_PLAN
+        + """\
 components:
   - name: Lonely
 risks:
@@ -176,7 +179,8 @@ phases:
 test_levels:
   - level: Unit
     tools: pytest
-""")
+"""
+    )
     assert "#### Lonely\n\n## " in md  # no Purpose or Responsibilities lines
     assert "**Goal**" not in md and "**Deliverables**" not in md
     assert "**Coverage**" not in md and "**Tools**: pytest" in md
@@ -186,7 +190,9 @@ test_levels:
 
 
 def test_checklist_is_decided_by_data():
-    md = render(MINIMAL_PLAN + """\
+    md = render(
+        MINIMAL_PLAN
+        + """\
 technical_decisions:
   - id: TD-1
     title: A
@@ -196,26 +202,54 @@ technical_decisions:
 rollback_plan: revert
 checklist:
   team_reviewed: true
-""")
+"""
+    )
     html = markdown.markdown(md)
-    assert re.search(r'data-check="decisions_rationale" data-decided-by="data"><input type="checkbox" disabled aria-label="not done"> '
-                     r"All technical decisions have documented rationale <span class=\"specplan-check-reason\">\(decision TD-1 has no rationale\)", html)
-    assert re.search(r'data-check="deployment_rollback".*?\(no deployment strategy or rollout plan\)', html)
-    assert re.search(r'data-check="team_reviewed"[^>]*><input type="checkbox" disabled checked', html)
-    assert re.search(r'data-check="stakeholders_approved"[^>]*><input type="checkbox" disabled aria-label', html)
+    assert re.search(
+        r'class="specplan-check specplan-check--open" data-check="decisions_rationale" data-decided-by="data">'
+        r'<span class="specplan-check-mark" aria-hidden="true">✗</span>.*?All technical decisions have documented rationale '
+        r'<span class="specplan-check-source"[^>]*>from the plan\'s data</span> '
+        r'<span class="specplan-check-reason">decision TD-1 has no rationale</span>',
+        html,
+    )
+    assert re.search(r'data-check="deployment_rollback".*?no deployment strategy or rollout plan', html)
+    assert re.search(
+        r'specplan-check--done" data-check="team_reviewed"[^>]*><span class="specplan-check-mark" aria-hidden="true">✓', html
+    )
+    assert re.search(r'data-check="team_reviewed".*?>ticked in plan.yaml</span>', html)
+    assert re.search(r'specplan-check--open" data-check="stakeholders_approved".*?>not ticked in plan.yaml</span>', html)
+    # an item the page's own data contradicts is never ticked: no prerequisites listed, none can be met
+    assert re.search(r'specplan-check--open" data-check="prerequisites_met".*?no prerequisites are listed', html)
 
 
 def test_checklist_ticks_a_complete_plan(example_md):
-    for key in ("decisions_rationale", "test_strategy", "security", "performance_targets", "phases_complete",
-                "dependencies_tracked", "risks_mitigated", "deployment_rollback", "prerequisites_met", "ready_for_tasks"):
-        assert re.search(rf'data-check="{key}"[^>]*><input type="checkbox" disabled checked', example_md), key
+    for key in (
+        "decisions_rationale",
+        "test_strategy",
+        "security",
+        "performance_targets",
+        "phases_complete",
+        "dependencies_tracked",
+        "risks_mitigated",
+        "deployment_rollback",
+        "prerequisites_met",
+        "ready_for_tasks",
+    ):
+        assert re.search(
+            rf'specplan-check--done" data-check="{key}"[^>]*><span class="specplan-check-mark" aria-hidden="true">✓', example_md
+        ), key
+    # a ticked data item states its evidence
+    assert re.search(
+        r'data-check="risks_mitigated".*?<span class="specplan-check-evidence">2 risks, each assessed and mitigated</span>',
+        example_md,
+    )
 
 
 def test_article_names_from_the_plan():
     md = render(MINIMAL_PLAN + "article_i_name: Library-First\narticle_ii_name: CLI\n")
     assert "Adheres to Article I (Library-First)" in md
     assert "Adheres to Article II (CLI)" in md
-    assert "Adheres to Article III<" in md.replace("Adheres to Article III ", "Adheres to Article III<")
+    assert "Adheres to Article III" in md and "Adheres to Article III (" not in md  # no name for III
 
 
 def test_problems_are_shown_at_the_top():
@@ -232,7 +266,9 @@ def test_broken_yaml_still_renders_a_page():
 
 
 def test_markdown_in_fields_stays_inside_list_items():
-    md = render(MINIMAL_PLAN + """\
+    md = render(
+        MINIMAL_PLAN
+        + """\
 components:
   - name: C
     responsibilities:
@@ -240,7 +276,8 @@ components:
         First line
 
         Second paragraph
-""")
+"""
+    )
     html = markdown.markdown(md)
     assert re.search(r"<li>\s*<p>First line</p>\s*<p>Second paragraph</p>\s*</li>", html)
 
@@ -252,7 +289,9 @@ def test_tidy_keeps_fenced_code_intact():
 
 def test_user_template_extends_the_packaged_one(tmp_path):
     template = tmp_path / "my-plan.md.j2"
-    template.write_text('{% extends "specplan/plan.md.j2" %}\n{% block footer %}Custom footer for {{ plan.feature_id }}\n{% endblock %}\n')
+    template.write_text(
+        '{% extends "specplan/plan.md.j2" %}\n{% block footer %}Custom footer for {{ plan.feature_id }}\n{% endblock %}\n'
+    )
     md = render(MINIMAL_PLAN, template=str(template))
     assert md.rstrip().endswith("Custom footer for 042")
     assert "## Review & Validation Checklist" in md

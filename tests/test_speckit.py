@@ -46,10 +46,14 @@ def test_constitution_heading_styles():
 
 
 def test_constitution_arabic_and_principle_n():
-    text = "# C\n## Principles\n### 1. Simplicity\n### 2. Tests\n### Principle 3: Observability\n## Governance\n### 1. Amendments\n"
+    text = (
+        "# C\n## Principles\n### 1. Simplicity\n### 2. Tests\n### Principle 3: Observability\n## Governance\n### 1. Amendments\n"
+    )
     principles = read_constitution(text)
     assert [(p.anchor, p.name) for p in principles] == [
-        ("article-i", "Simplicity"), ("article-ii", "Tests"), ("article-iii", "Observability"),
+        ("article-i", "Simplicity"),
+        ("article-ii", "Tests"),
+        ("article-iii", "Observability"),
     ]
 
 
@@ -90,14 +94,20 @@ def test_resolve_principle():
 def test_example_spec_requirements_and_stories():
     spec = read_spec((EXAMPLES / "specs/001-appointment-reminders/spec.md").read_text())
     assert [(r.id, r.kind) for r in spec.requirements] == [
-        ("US1", "story"), ("FR-001", "requirement"), ("FR-002", "requirement"), ("FR-003", "requirement"), ("SC-001", "requirement"),
+        ("US1", "story"),
+        ("FR-001", "requirement"),
+        ("FR-002", "requirement"),
+        ("FR-003", "requirement"),
+        ("SC-001", "requirement"),
     ]
     assert spec.requirements[1].text == "System MUST send a reminder 48 hours before each appointment."
     assert spec.requirements[0].text == "Get reminded before a visit (Priority: P1)"
 
 
 def test_spec_mentions_are_not_definitions():
-    reqs = read_spec("- **FR-001**: first\n\nAs FR-002 says, and FR-001 again.\n\n- FR-003 second\n\n1. **SC-001**: third\n").requirements
+    reqs = read_spec(
+        "- **FR-001**: first\n\nAs FR-002 says, and FR-001 again.\n\n- FR-003 second\n\n1. **SC-001**: third\n"
+    ).requirements
     assert [r.id for r in reqs] == ["FR-001", "FR-003", "SC-001"]
 
 
@@ -155,8 +165,20 @@ def test_real_spec_styles():
     assert (spec.status, spec.created, spec.branch) == ("Draft", "2025-09-12", "001-photo-albums")
     assert spec.clarifications == 1
     assert [r.id for r in spec.requirements] == [
-        "US1", "US2", "US3", "FR-001", "FR-001a", "FR-011-001", "FR-011-002", "NFR-SEC-001", "FR-005",
-        "FR-020", "FR-021", "FR-030", "FR-031", "FR-040",
+        "US1",
+        "US2",
+        "US3",
+        "FR-001",
+        "FR-001a",
+        "FR-011-001",
+        "FR-011-002",
+        "NFR-SEC-001",
+        "FR-005",
+        "FR-020",
+        "FR-021",
+        "FR-030",
+        "FR-031",
+        "FR-040",
     ]
     by_id = {r.id: r for r in spec.requirements}
     assert by_id["NFR-SEC-001"].text == "Uploads MUST be scanned; see pkg-<script>-v1.zip and <style>."
@@ -184,9 +206,15 @@ def test_mentions():
 
 
 def test_find_mentions_with_fields():
-    plan = load_plan(MINIMAL_PLAN + "plan_summary: Covers FR-001 and User Story 2.\nphases:\n  - name: A\n    goal: Deliver US1 and FR-001a\n", "p.yaml").plan
+    plan = load_plan(
+        MINIMAL_PLAN + "plan_summary: Covers FR-001 and User Story 2.\nphases:\n  - name: A\n    goal: Deliver US1 and FR-001a\n",
+        "p.yaml",
+    ).plan
     assert [(m.id, m.field) for m in find_mentions(plan)] == [
-        ("FR-001", "plan_summary"), ("US2", "plan_summary"), ("US1", "phases[0].goal"), ("FR-001a", "phases[0].goal"),
+        ("FR-001", "plan_summary"),
+        ("US2", "plan_summary"),
+        ("US1", "phases[0].goal"),
+        ("FR-001a", "phases[0].goal"),
     ]
 
 
@@ -242,7 +270,10 @@ def test_tasks_current_template():
         ("Phase 2: Foundational", 1, 2, 2, None),
         ("Phase 3: User Story 1 - Upload photos (Priority: P1) 🎯 MVP", 1, 3, 3, None),
     ]
-    assert (progress.checklist.done, progress.checklist.total) == (1, 2)  # the validation checklist; sub-items of tasks are neither
+    assert (progress.checklist.done, progress.checklist.total) == (
+        1,
+        2,
+    )  # the validation checklist; sub-items of tasks are neither
     assert progress.checkboxes
     by_id = {t.id: t for t in progress.tasks}
     assert by_id["T006"].refs == ("US1", "FR-001") and by_id["T006"].done
@@ -277,7 +308,10 @@ def test_tasks_old_template_sub_phases():
     progress = read_tasks(OLD_TASKS)
     assert (progress.done, progress.total) == (3, 6)
     assert [(g.phase_number, g.sub, g.done, g.total) for g in progress.groups] == [
-        (3, "3.1", 2, 2), (3, "3.2", 1, 2), (3, "3.3", 0, 1), (3, "3.4", 0, 1),
+        (3, "3.1", 2, 2),
+        (3, "3.2", 1, 2),
+        (3, "3.3", 0, 1),
+        (3, "3.4", 0, 1),
     ]
     assert progress.checklist.total == 3
 
@@ -302,7 +336,9 @@ def test_tasks_before_any_group():
 
 
 def test_checklist_progress():
-    progress = read_checklist("# Requirements Checklist\n\n- [x] CHK001 Are requirements testable?\n- [ ] CHK002 Is scope clear?\n- [X] CHK003 Done\n")
+    progress = read_checklist(
+        "# Requirements Checklist\n\n- [x] CHK001 Are requirements testable?\n- [ ] CHK002 Is scope clear?\n- [X] CHK003 Done\n"
+    )
     assert (progress.done, progress.total) == (2, 3)
 
 
@@ -316,16 +352,33 @@ def _render(text: str, notes: PageAnnotations, extensions: tuple[str, ...] = ("t
 
 def test_spec_anchors_survive_script_in_code():
     html = _render(REAL_SPEC, PageAnnotations(definitions=IdSyntax()))
-    for anchor in ("us1", "us2", "fr-001", "fr-001a", "fr-011-001", "nfr-sec-001", "fr-020", "fr-021", "fr-030", "fr-031", "fr-040"):
+    for anchor in (
+        "us1",
+        "us2",
+        "fr-001",
+        "fr-001a",
+        "fr-011-001",
+        "nfr-sec-001",
+        "fr-020",
+        "fr-021",
+        "fr-030",
+        "fr-031",
+        "fr-040",
+    ):
         assert f'id="{anchor}"' in html, anchor
     assert 'id="fr-099"' not in html and 'id="fr-097"' not in html
     assert "<code>pkg-&lt;script&gt;-v1.zip</code>" in html
 
 
 def test_spec_traces_beside_requirements():
-    notes = PageAnnotations(definitions=IdSyntax(), traces={"FR-001": Trace((("Phase 2", "plan.md#phase-2"),), (("T006", "tasks.md#t006"),))})
+    notes = PageAnnotations(
+        definitions=IdSyntax(), traces={"FR-001": Trace((("Phase 2", "plan.md#phase-2"),), (("T006", "tasks.md#t006"),))}
+    )
     html = _render("- **FR-001**: first\n- **FR-002**: second\n", notes)
-    assert '<li id="fr-001"><strong>FR-001</strong>: first<span class="specplan-req-trace"> Planned: <a href="plan.md#phase-2">Phase 2</a> · Tasks: <a href="tasks.md#t006">T006</a></span></li>' in html
+    assert (
+        '<li id="fr-001"><strong>FR-001</strong>: first<span class="specplan-req-trace"> Planned: <a href="plan.md#phase-2">Phase 2</a> · Tasks: <a href="tasks.md#t006">T006</a></span></li>'
+        in html
+    )
     assert '<li id="fr-002"><strong>FR-002</strong>: second</li>' in html
 
 

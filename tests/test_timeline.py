@@ -13,7 +13,12 @@ from mkdocs_specplan.model import Settings
 from mkdocs_specplan.pages import PlanSource, load_page, render_page, timeline_context
 from mkdocs_specplan.render import Renderer
 from mkdocs_specplan.schedule import schedule_plan
-from mkdocs_specplan.timeline import _ticks, _tick_label, phase_gantt, render_gantt
+from mkdocs_specplan.timeline import _tick_label, _ticks, phase_gantt, timeline_view
+
+
+def render_gantt(gantt):
+    return Renderer(Settings()).render_html("timeline.html.j2", view=timeline_view(gantt))
+
 
 from .conftest import EXAMPLE_FEATURE, MINIMAL_PLAN
 
@@ -35,19 +40,34 @@ class Svg(HTMLParser):
             self.text.append(data.strip())
 
     def all(self, tag=None, **attrs):
-        return [a for t, a in self.elements if (tag is None or t == tag) and all(a.get(k.replace("_", "-")) == v for k, v in attrs.items())]
+        return [
+            a
+            for t, a in self.elements
+            if (tag is None or t == tag) and all(a.get(k.replace("_", "-")) == v for k, v in attrs.items())
+        ]
+
+
+def wide(html: str) -> str:
+    """The wide layout's SVG (the compact one draws the same chart for narrow columns)."""
+    start = html.index('<svg class="specplan-gantt specplan-gantt--wide"')
+    return html[start : html.index("</svg>", start) + 6]
+
+
+def compact(html: str) -> str:
+    start = html.index('<svg class="specplan-gantt specplan-gantt--compact"')
+    return html[start : html.index("</svg>", start) + 6]
 
 
 def parse(html: str) -> Svg:
     svg = Svg()
-    svg.feed(html)
+    svg.feed(wide(html) if "specplan-gantt--wide" in html else html)
     return svg
 
 
 def example_page(today=dt.date(2026, 10, 7)):
     settings = Settings()
     page = load_page(PlanSource("specs/x/plan.yaml", (EXAMPLE_FEATURE / "plan.yaml").read_text(), "specs/x/plan.yaml"), settings)
-    page.context.update(timeline_context(page, today, settings))
+    page.context.update(timeline_context(page, today, settings, Renderer(settings)))
     return page, render_page(page, Renderer(settings))
 
 
@@ -56,7 +76,7 @@ def bars(svg: Svg) -> list[dict]:
 
 
 def test_bars_carry_the_schedule():
-    page, md = example_page()
+    _page, md = example_page()
     svg = parse(md)
     assert [(b["data-phase"], b["data-start"], b["data-end"], b["data-critical"]) for b in bars(svg)] == [
         ("1", "2026-09-21", "2026-10-02", "true"),
@@ -69,11 +89,13 @@ def test_bars_carry_the_schedule():
 
 def test_ranges_are_solid_plus_uncertain():
     _, md = example_page()
-    group = md[md.index('data-phase="2"'):]
+    group = md[md.index('data-phase="2"') :]
     group = group[: group.index("</g>")]
-    assert 'class="specplan-gantt-uncertain"' in group and 'fill-opacity="0.35"' in group
+    assert 'class="specplan-gantt-uncertain"' in group and "fill" not in group  # colours come from the stylesheet
     solid = float(re.search(r'class="specplan-gantt-shape" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', group).group(1))
-    uncertain = float(re.search(r'class="specplan-gantt-uncertain" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', group).group(1))
+    uncertain = (
+        float(re.search(r'class="specplan-gantt-uncertain" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', group).group(1)) + 0.75
+    )
     # certain: 10 working days, Mon 5 - Fri 16 Oct (12 calendar days);
     # uncertain: 5 more, Sat 17 - Fri 23 Oct (7 calendar days)
     assert solid / uncertain == pytest.approx(12 / 7, rel=0.02)
@@ -84,7 +106,7 @@ def test_dependency_arrows_and_critical_highlight():
     svg = parse(md)
     edges = [(a["data-from"], a["data-to"], "specplan-gantt-critical" in a["class"]) for a in svg.all("path") if "data-from" in a]
     assert edges == [("1", "2", True), ("1", "3", False), ("2", "4", True), ("3", "4", False)]
-    critical_marker = [a for a in svg.all("path") if a.get("data-from") == "1" and a.get("data-to") == "2"][0]["marker-end"]
+    critical_marker = next(a for a in svg.all("path") if a.get("data-from") == "1" and a.get("data-to") == "2")["marker-end"]
     assert "arrow-critical" in critical_marker
 
 
@@ -92,26 +114,36 @@ def test_accessible_title_desc_and_table():
     _, md = example_page()
     svg = parse(md)
     root = svg.all("svg")[0]
-    assert root["role"] == "img" and root["viewbox"] == root["viewbox"]
+    assert root["role"] == "group"  # it holds links, so it is not an image
+    assert re.fullmatch(r"0 0 720 \d+(\.\d+)?", root["viewbox"])
     title_id, desc_id = root["aria-labelledby"].split()
     assert svg.all("title", id=title_id) and svg.all("desc", id=desc_id)
     assert "Phase timeline of Appointment reminders" in svg.text
     assert "4 phases from 21 Sep 2026 to 30 Oct 2026, 30 working days. Critical path: phases 1, 2, 4." in svg.text
-    table = md[md.index("</svg>"):]
-    assert "| Phase | Start | End | Working days | Depends on | Status | Critical |" in table
-    assert "| [2. Delivery](#phase-2) | 2026-10-05 | 2026-10-23 | 10–15 | [1](#phase-1) | in-progress | yes |" in table
-    assert "| [3. Confirmations](#phase-3) | 2026-10-05 | 2026-10-16 | 10 | [1](#phase-1) | planned | no |" in table
+    table = md[md.index("</svg>") :]
+    assert "| Phase | Dates | Days | Depends on | Status |" in table
+    assert (
+        '| [2. Delivery](#phase-2) | <span class="specplan-dates">2026-10-05 → 2026-10-23</span> | 10–15 | [1](#phase-1) | '
+        '<span class="specplan-badge specplan-phase-in-progress">in-progress</span> '
+        '<span class="specplan-tag specplan-tag-critical" title="on the critical path">critical</span> |'
+    ) in table
+    assert (
+        '| [3. Confirmations](#phase-3) | <span class="specplan-dates">2026-10-05 → 2026-10-16</span> | 10 | [1](#phase-1) | '
+        '<span class="specplan-badge specplan-phase-planned">planned</span> |'
+    ) in table
 
 
 def test_svg_scales_and_needs_no_script():
     _, md = example_page()
-    chart = md[md.index('<div class="specplan-timeline"'):md.index("</svg>")]
-    assert re.search(r'viewBox="0 0 \d+ \d+" width="100%"', chart)
+    chart = md[md.index('<div class="specplan-timeline"') : md.index("</svg>")]
+    assert re.search(r'viewBox="0 0 720 [\d.]+" width="720"', chart)  # the stylesheet scales it to the column
     assert "<script" not in chart and "http://" not in chart.replace("http://www.w3.org/2000/svg", "")
     assert "\n\n" not in chart  # one raw HTML block for Markdown
 
 
-@pytest.mark.parametrize("today,shown", [(dt.date(2026, 10, 7), True), (dt.date(2026, 9, 21), True), (dt.date(2026, 11, 26), False), (None, False)])
+@pytest.mark.parametrize(
+    "today,shown", [(dt.date(2026, 10, 7), True), (dt.date(2026, 9, 21), True), (dt.date(2026, 11, 26), False), (None, False)]
+)
 def test_today_line_only_inside_the_chart(today, shown):
     _, md = example_page(today)
     svg = parse(md)
@@ -133,7 +165,7 @@ def test_no_difference_when_the_estimate_agrees():
     text = MINIMAL_PLAN + "estimated_effort: 1-2 w\nphases:\n  - {name: A, effort: 7 d}\n"
     settings = Settings()
     page = load_page(PlanSource("p.yaml", text, "p.yaml"), settings)
-    page.context.update(timeline_context(page, None, settings))
+    page.context.update(timeline_context(page, None, settings, Renderer(settings)))
     md = render_page(page, Renderer(settings))
     assert "**Span**: 1.4 weeks (7 working days)" in md and "Difference" not in md
 
@@ -142,15 +174,23 @@ def test_milestone_is_a_diamond():
     text = MINIMAL_PLAN + "phases:\n  - {name: A, effort: 2 d}\n  - {name: Launch}\n"
     plan = load_plan(text, "p.yaml").plan
     html = render_gantt(phase_gantt(schedule_plan(plan).schedule, None, "M", ("planned",)))
-    group = html[html.index('data-phase="2"'):]
-    assert "specplan-gantt-milestone" in html and re.search(r'<path class="specplan-gantt-shape" d="M[\d.]+,[\d.]+ L', group)
+    group = html[html.index('data-phase="2"') :]
+    assert "specplan-gantt-milestone" in html and re.search(r'<path class="specplan-gantt-shape[^"]*" d="M[\d.]+,[\d.]+ L', group)
     assert 'data-start="2026-03-04" data-end="2026-03-04"' in group
     assert "milestone</text>" in html  # in the legend
 
 
 @pytest.mark.parametrize(
     "days,style,max_labels",
-    [(5, "day", 10), (12, "day", 10), (40, "week", 10), (120, "month", 10), (365, "month", 10), (700, "quarter", 10), (900, "half", 10)],
+    [
+        (5, "day", 10),
+        (12, "day", 10),
+        (40, "week", 10),
+        (120, "month", 10),
+        (365, "month", 10),
+        (700, "quarter", 10),
+        (900, "half", 10),
+    ],
 )
 def test_axis_ticks_stay_legible(days, style, max_labels):
     start = dt.date(2026, 3, 2)

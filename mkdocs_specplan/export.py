@@ -1,0 +1,150 @@
+"""The JSON export of every plan and feature (``plans/plans.json``). Free of MkDocs."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from .model import Effort
+from .portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Effort):
+        return {"text": value.text, "low_days": value.low_days, "high_days": value.high_days}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _jsonable(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in ("positions", "index", "tech_stack_text")
+        }
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def plan_json(entry: PlanEntry, portfolio: Portfolio) -> dict[str, Any]:
+    page, plan, info = entry.page, entry.plan, entry.info
+    data: dict[str, Any] = {
+        "feature_id": plan.feature_id if plan else None,
+        "feature_name": plan.feature_name if plan else None,
+        "status": plan.status if plan else None,
+        "source": page.source.display_path,
+        "url": entry.url,
+        "stale": portfolio.is_stale(entry),
+    }
+    if plan is not None:
+        fields = _jsonable(plan)
+        fields["tech_stack"] = plan.tech_stack_text if plan.tech_stack_text is not None else plan.tech_stack
+        fields["phase_count"] = plan.phase_count
+        data["plan"] = fields
+    else:
+        data["plan"] = None
+    schedule = page.schedule
+    data["schedule"] = (
+        {
+            "start": schedule.start.isoformat(),
+            "end": schedule.end.isoformat(),
+            "working_days": schedule.working_days,
+            "sequential": schedule.sequential,
+            "phases": [
+                {
+                    "number": p.number,
+                    "name": p.name,
+                    "start": p.start.isoformat(),
+                    "end": p.end.isoformat(),
+                    "working_days": p.days,
+                    "milestone": p.milestone,
+                    "critical": p.critical,
+                    "total_float": p.total_float,
+                    "depends_on": list(p.depends_on),
+                    "status": p.status,
+                }
+                for p in schedule.phases
+            ],
+        }
+        if schedule is not None and schedule.phases
+        else None
+    )
+    data["links"] = {
+        "plan": entry.url,
+        "spec": entry.spec_url,
+        **{k: entry.doc_urls.get(k) for k in ("data_model", "research", "quickstart", "tasks")},
+        "contracts": entry.contract_urls,
+    }
+    tasks = info.tasks if info else None
+    data["tasks"] = (
+        {
+            "done": tasks.done,
+            "total": tasks.total,
+            "groups": [{"title": g.title, "done": g.done, "total": g.total} for g in tasks.groups],
+        }
+        if tasks is not None
+        else None
+    )
+    trace = info.traceability if info else None
+    data["traceability"] = (
+        {
+            "requirements": [
+                {
+                    "id": r.requirement.id,
+                    "text": r.requirement.text,
+                    "mentioned": bool(r.where),
+                    "tasks": info.task_ids_for(r.requirement.id),
+                }
+                for r in trace.rows
+            ],
+            "uncovered": [r.requirement.id for r in trace.uncovered],
+        }
+        if trace is not None and info is not None
+        else None
+    )
+    data["open_risks"] = [
+        {"id": r.risk.id, "title": r.risk.title, "severity": r.severity, "level": r.level} for r in portfolio.risks_of(entry)
+    ]
+    data["problems"] = [
+        {"path": p.path, "line": p.line, "column": p.column, "field": p.field, "message": p.message, "level": p.level}
+        for p in page.problems
+    ]
+    return data
+
+
+def feature_json(item: FeatureEntry) -> dict[str, Any]:
+    feature = item.feature
+    covered, uncovered = feature.coverage()
+    tasks, checklists = feature.tasks, feature.checklists
+    return {
+        "id": feature.id,
+        "name": feature.name,
+        "folder": feature.display_folder,
+        "url": item.url,
+        "plan": feature.plan_kind,
+        "stage": feature.stage,
+        "spec_status": feature.spec.status if feature.spec else None,
+        "documents": feature.documents,
+        "tasks": {"done": tasks.done, "total": tasks.total} if tasks is not None else None,
+        "requirements": (
+            {"total": len(feature.requirements), "covered": covered, "uncovered": uncovered} if feature.spec is not None else None
+        ),
+        "clarifications": feature.clarifications,
+        "checklists": {"done": checklists.done, "total": checklists.total} if checklists is not None else None,
+    }
+
+
+def export_json(portfolio: Portfolio) -> str:
+    """Stable: the same plans give byte-identical output."""
+    document = {
+        "version": JSON_VERSION,
+        "generator": "mkdocs-specplan",
+        "build_date": portfolio.today.isoformat(),
+        "summary": portfolio.summary(),
+        "plans": [plan_json(e, portfolio) for e in portfolio.entries],
+        "features": [feature_json(f) for f in portfolio.features],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,262 @@
+"""The portfolio: every figure of the dashboard and the export, computed once per build. Free of MkDocs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .features import LIFECYCLE, Feature, duplicate_ids
+from .glance import Health, health, risk_level
+from .model import ExternalDependency, Plan, Risk, Settings
+from .pages import PlanPage
+
+JSON_VERSION = 1
+
+
+@dataclass(eq=False)
+class PlanEntry:
+    """A plan as the dashboard sees it, with the ways to link to it from the dashboard."""
+
+    page: PlanPage
+    info: Feature | None
+    url: str  # site URL of the plan page, e.g. "specs/001-x/plan/"
+    md_link: str  # Markdown link from the dashboard's source, e.g. "../specs/001-x/plan.md"
+    href: str  # href from the dashboard page, for raw HTML, e.g. "../specs/001-x/plan/"
+    spec_url: str | None = None
+    doc_urls: dict[str, str] = field(default_factory=dict)  # "data_model" -> site URL, ...
+    contract_urls: list[str] = field(default_factory=list)
+
+    @property
+    def plan(self) -> Plan | None:
+        return self.page.plan
+
+    @property
+    def feature_id(self) -> str:
+        return (self.plan.feature_id if self.plan and self.plan.feature_id else "") or ""
+
+
+@dataclass
+class FeatureEntry:
+    """A feature folder as the dashboard sees it."""
+
+    feature: Feature
+    url: str | None  # site URL of its spec page, else its plan page
+    md_link: str | None  # Markdown link from the dashboard's source to that page
+    plan: PlanEntry | None = None  # its plan.yaml, when it has one
+    spec_link: str | None = None  # Markdown link from the dashboard's source to its spec
+
+    @property
+    def label(self) -> str:
+        return f"{self.feature.id} {self.feature.name}" if self.feature.id else self.feature.name
+
+
+QUALITY_KINDS = ("problems", "missing", "uncovered", "clarifications", "context", "stale", "duplicates", "no_checkboxes")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One data-quality finding about a plan or a feature (or, for a duplicate ID, the ID)."""
+
+    subject: PlanEntry | FeatureEntry | None
+    text: str
+    ids: tuple[str, ...] = ()  # requirement IDs, linked to the spec
+    label: str = ""
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.findall(r"\d+|\D+", text))
+
+
+@dataclass(frozen=True)
+class OpenRisk:
+    entry: PlanEntry
+    risk: Risk
+    severity: int  # (probability index + 1) * (impact index + 1); 0 when not assessed
+    level: str | None  # the risk's level: the rounded-up geometric mean of probability and impact
+
+
+class Portfolio:
+    """Every figure of the dashboard, computed once per build."""
+
+    def __init__(
+        self,
+        entries: list[PlanEntry],
+        settings: Settings,
+        today: dt.date,
+        stale_days: int = 90,
+        features: list[FeatureEntry] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.features = sorted(features or [], key=lambda f: (natural_key(f.feature.id or ""), f.feature.folder))
+        self.duplicates = duplicate_ids([f.feature for f in self.features])
+        self._health: dict[PlanEntry, Health] = {}
+        self.today = today
+        self.stale_days = stale_days
+        self.entries = sorted(entries, key=lambda e: (natural_key(e.feature_id), e.page.source.src_uri))
+        levels = settings.risk_levels
+        self.levels = levels
+        self.open_risks: list[OpenRisk] = []
+        self.closed_risks: list[OpenRisk] = []
+        for entry in self.entries:
+            if entry.plan is None:
+                continue
+            for risk in entry.plan.risks:
+                item = OpenRisk(entry, risk, *self._severity(risk))
+                (self.open_risks if risk.status in settings.open_risk_statuses else self.closed_risks).append(item)
+
+        def order(r):
+            return (
+                -r.severity,
+                -self._index(r.risk.impact),
+                -self._index(r.risk.probability),
+                natural_key(r.entry.feature_id),
+                natural_key(r.risk.id or ""),
+            )
+
+        self.open_risks.sort(key=order)
+        self.closed_risks.sort(key=order)
+
+    # -- risks -------------------------------------------------------------------------------
+    def _index(self, level: str | None) -> int:
+        return self.levels.index(level) if level in self.levels else -1
+
+    def _severity(self, risk: Risk) -> tuple[int, str | None]:
+        return risk_level(risk, self.levels)
+
+    def level_of(self, probability: str, impact: str) -> str | None:
+        """The level of a risk of this probability and impact (see :func:`risk_level`)."""
+        return risk_level(Risk(probability=probability, impact=impact), self.levels)[1]
+
+    def heatmap(self) -> dict[tuple[str, str], list[OpenRisk]]:
+        cells: dict[tuple[str, str], list[OpenRisk]] = {(p, i): [] for p in self.levels for i in self.levels}
+        for item in self.open_risks:
+            if item.risk.probability in self.levels and item.risk.impact in self.levels:
+                cells[(item.risk.probability, item.risk.impact)].append(item)
+        return cells
+
+    def open_risks_by_level(self) -> dict[str, int]:
+        counts = {level: 0 for level in reversed(self.levels)}
+        for item in self.open_risks:
+            if item.level:
+                counts[item.level] += 1
+        return counts
+
+    def risks_of(self, entry: PlanEntry) -> list[OpenRisk]:
+        return [r for r in self.open_risks if r.entry is entry]
+
+    # -- plans -------------------------------------------------------------------------------
+    def status_counts(self) -> dict[str, int]:
+        counts = {s: 0 for s in self.settings.plan_statuses}
+        for entry in self.entries:
+            if entry.plan and entry.plan.status in counts:
+                counts[entry.plan.status] += 1
+        return counts
+
+    def phases_done(self, entry: PlanEntry) -> tuple[int, int]:
+        if entry.plan is None:
+            return 0, 0
+        done = self.settings.done_phase_statuses
+        return sum(1 for p in entry.plan.phases if p.status in done), len(entry.plan.phases)
+
+    def phase_totals(self) -> tuple[int, int]:
+        done = total = 0
+        for entry in self.entries:
+            d, t = self.phases_done(entry)
+            done += d
+            total += t
+        return done, total
+
+    def is_stale(self, entry: PlanEntry) -> bool:
+        plan = entry.plan
+        if plan is None or plan.last_updated is None:
+            return False
+        return (self.today - plan.last_updated).days > self.stale_days
+
+    def stale(self) -> list[PlanEntry]:
+        return [e for e in self.entries if self.is_stale(e)]
+
+    def unavailable_dependencies(self) -> list[tuple[PlanEntry, ExternalDependency]]:
+        out = []
+        for entry in self.entries:
+            for dep in entry.plan.external_dependencies if entry.plan else []:
+                if (dep.status or "").strip().lower() not in self.settings.available_dependency_statuses:
+                    out.append((entry, dep))
+        return out
+
+    def health_of(self, entry: PlanEntry) -> Health:
+        if entry not in self._health:
+            self._health[entry] = health(entry.plan, entry.page.schedule, self.today, self.settings)
+        return self._health[entry]
+
+    def quality(self) -> dict[str, list[Finding]]:
+        """Data-quality findings per kind, each about a plan or a feature."""
+        found: dict[str, list[Finding]] = {kind: [] for kind in QUALITY_KINDS}
+        for entry in self.entries:
+            warnings, infos = entry.page.warnings, entry.page.infos
+            if warnings or infos:
+                parts = [_count(len(warnings), "problem")] if warnings else []
+                parts += [_count(len(infos), "note")] if infos else []
+                found["problems"].append(Finding(entry, ", ".join(parts)))
+            context = entry.plan.technical_context if entry.plan else None
+            if context is not None and context.clarifications:
+                labels = {k: label for k, label, _ in context.items()}
+                found["context"].append(Finding(entry, ", ".join(labels[k] for k in context.clarifications)))
+            if self.is_stale(entry):
+                assert entry.plan is not None and entry.plan.last_updated is not None
+                days = (self.today - entry.plan.last_updated).days
+                found["stale"].append(Finding(entry, f"last updated {entry.plan.last_updated.isoformat()}, {days} days ago"))
+        for item in self.features:
+            self._feature_quality(item, found)
+        for fid, same in self.duplicates.items():
+            found["duplicates"].append(Finding(None, ", ".join(f.display_folder for f in same), label=fid))
+        return found
+
+    @staticmethod
+    def _feature_quality(item: FeatureEntry, found: dict[str, list[Finding]]) -> None:
+        feature = item.feature
+        missing = ["spec"] if feature.spec_uri is None else []
+        if feature.plan_kind == "yaml" and feature.data_model_uri is None:
+            missing.append("data model")
+        if missing:
+            found["missing"].append(Finding(item, "no " + " and no ".join(missing)))
+        if feature.plan_kind or feature.tasks is not None:
+            _, uncovered = feature.coverage()
+            if uncovered:
+                found["uncovered"].append(Finding(item, "", ids=tuple(uncovered)))
+        if feature.clarifications:
+            found["clarifications"].append(Finding(item, _count(feature.clarifications, "marker") + " in the spec"))
+        if feature.tasks is not None and not feature.tasks.checkboxes:
+            found["no_checkboxes"].append(
+                Finding(item, f"{_count(feature.tasks.total, 'task')} without checkboxes, counted as not done")
+            )
+
+    def stage_counts(self) -> dict[str, int]:
+        """Features by stage: the lifecycle stages first, then plan statuses in their configured order."""
+        counts: dict[str, int] = {}
+        for stage in LIFECYCLE + tuple(self.settings.plan_statuses):
+            counts.setdefault(stage, 0)
+        for entry in self.features:
+            counts[entry.feature.stage] = counts.get(entry.feature.stage, 0) + 1
+        return {k: v for k, v in counts.items() if v}
+
+    def summary(self) -> dict[str, Any]:
+        done, total = self.phase_totals()
+        return {
+            "features": len(self.features),
+            "features_by_stage": self.stage_counts(),
+            "plans": len(self.entries),
+            "by_status": self.status_counts(),
+            "phases": {"done": done, "total": total},
+            "open_risks": len(self.open_risks),
+            "open_risks_by_level": self.open_risks_by_level(),
+            "external_dependencies_not_available": len(self.unavailable_dependencies()),
+            "stale_plans": len(self.stale()),
+            "stale_after_days": self.stale_days,
+            "plans_with_problems": sum(1 for e in self.entries if e.page.warnings),
+        }
