@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .model import ConstitutionCheck, Plan
 from .speckit import Principle, int_to_roman, resolve_principle
@@ -81,7 +83,7 @@ def _manual(plan: Plan, key: str, text: str) -> ChecklistItem:
     return ChecklistItem(key, text, bool(plan.checklist.get(key, False)), "plan")
 
 
-def _which(items: list, test, what: str, noun: str) -> list[str]:
+def _which(items: Sequence[object], test: Callable[[Any], object], what: str, noun: str) -> list[str]:
     bad = [_label(item, f"#{i + 1}") for i, item in enumerate(items) if not test(item)]
     if not bad:
         return []

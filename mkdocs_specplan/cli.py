@@ -351,13 +351,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 # -- the parser ---------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="specplan",
-        description="Check, import and render spec-driven implementation plans (plan.yaml) without building the site.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _validate_parser(sub: Any) -> None:
     validate = sub.add_parser(
         "validate",
         help="check plans as a build does, without building",
@@ -380,6 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(run=cmd_validate)
 
+
+def _writing_parsers(sub: Any) -> None:
     importer = sub.add_parser(
         "import",
         help="write plan.yaml from spec-kit's plan.md, research.md, tasks.md and spec.md",
@@ -390,10 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     importer.add_argument("folders", nargs="+", metavar="FEATURE_DIR")
-    importer.add_argument("--force", action="store_true", help="replace an existing plan.yaml")
+    importer.add_argument("--force", action="store_true", help="replace an existing plan.yaml (keeping what a person added)")
     importer.add_argument("--dry-run", action="store_true", help="print the plan.yaml instead of writing it")
     importer.set_defaults(run=cmd_import)
-
     new = sub.add_parser(
         "new",
         help="write a starting plan.yaml for a feature that has a spec",
@@ -404,13 +399,21 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--dry-run", action="store_true", help="print the plan.yaml instead of writing it")
     new.set_defaults(run=cmd_new)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="specplan",
+        description="Check, import and render spec-driven implementation plans (plan.yaml) without building the site.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _validate_parser(sub)
+    _writing_parsers(sub)
     schema = sub.add_parser(
         "schema",
         help="print the JSON Schema of plan.yaml",
         description="Print the JSON Schema (draft 2020-12) of plan.yaml, generated from the loader's own field definitions.",
     )
     schema.set_defaults(run=cmd_schema)
-
     render = sub.add_parser(
         "render",
         help="print a plan page's Markdown",

@@ -7,8 +7,10 @@ import datetime as dt
 import json
 from typing import Any
 
+from .features import Feature
 from .model import Effort
 from .portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
+from .schedule import Schedule
 
 
 def _jsonable(value: Any) -> Any:
@@ -29,90 +31,88 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def schedule_json(schedule: Schedule | None) -> dict[str, Any] | None:
+    if schedule is None or not schedule.phases:
+        return None
+    return {
+        "start": schedule.start.isoformat(),
+        "end": schedule.end.isoformat(),
+        "working_days": schedule.working_days,
+        "sequential": schedule.sequential,
+        "phases": [
+            {
+                "number": p.number,
+                "name": p.name,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "working_days": p.days,
+                "milestone": p.milestone,
+                "critical": p.critical,
+                "total_float": p.total_float,
+                "depends_on": list(p.depends_on),
+                "status": p.status,
+            }
+            for p in schedule.phases
+        ],
+    }
+
+
+def _tasks_json(info: Feature | None) -> dict[str, Any] | None:
+    tasks = info.tasks if info else None
+    if tasks is None:
+        return None
+    groups = [{"title": g.title, "done": g.done, "total": g.total} for g in tasks.groups]
+    return {"done": tasks.done, "total": tasks.total, "groups": groups}
+
+
+def _traceability_json(info: Feature | None) -> dict[str, Any] | None:
+    trace = info.traceability if info else None
+    if trace is None or info is None:
+        return None
+    requirements = [
+        {
+            "id": r.requirement.id,
+            "text": r.requirement.text,
+            "mentioned": bool(r.where),
+            "tasks": info.task_ids_for(r.requirement.id),
+        }
+        for r in trace.rows
+    ]
+    return {"requirements": requirements, "uncovered": [r.requirement.id for r in trace.uncovered]}
+
+
 def plan_json(entry: PlanEntry, portfolio: Portfolio) -> dict[str, Any]:
     page, plan, info = entry.page, entry.plan, entry.info
-    data: dict[str, Any] = {
+    fields = None
+    if plan is not None:
+        fields = _jsonable(plan)
+        fields["tech_stack"] = plan.tech_stack_text if plan.tech_stack_text is not None else plan.tech_stack
+        fields["phase_count"] = plan.phase_count
+    return {
         "feature_id": plan.feature_id if plan else None,
         "feature_name": plan.feature_name if plan else None,
         "status": plan.status if plan else None,
         "source": page.source.display_path,
         "url": entry.url,
         "stale": portfolio.is_stale(entry),
+        "plan": fields,
+        "schedule": schedule_json(page.schedule),
+        "links": {
+            "plan": entry.url,
+            "spec": entry.spec_url,
+            **{k: entry.doc_urls.get(k) for k in ("data_model", "research", "quickstart", "tasks")},
+            "contracts": entry.contract_urls,
+        },
+        "tasks": _tasks_json(info),
+        "traceability": _traceability_json(info),
+        "open_risks": [
+            {"id": r.risk.id, "title": r.risk.title, "severity": r.severity, "level": r.level} for r in portfolio.risks_of(entry)
+        ],
+        "problems": [
+            {"path": p.path, "line": p.line, "column": p.column, "field": p.field, "message": p.message, "level": p.level}
+            for p in page.problems
+        ],
     }
-    if plan is not None:
-        fields = _jsonable(plan)
-        fields["tech_stack"] = plan.tech_stack_text if plan.tech_stack_text is not None else plan.tech_stack
-        fields["phase_count"] = plan.phase_count
-        data["plan"] = fields
-    else:
-        data["plan"] = None
-    schedule = page.schedule
-    data["schedule"] = (
-        {
-            "start": schedule.start.isoformat(),
-            "end": schedule.end.isoformat(),
-            "working_days": schedule.working_days,
-            "sequential": schedule.sequential,
-            "phases": [
-                {
-                    "number": p.number,
-                    "name": p.name,
-                    "start": p.start.isoformat(),
-                    "end": p.end.isoformat(),
-                    "working_days": p.days,
-                    "milestone": p.milestone,
-                    "critical": p.critical,
-                    "total_float": p.total_float,
-                    "depends_on": list(p.depends_on),
-                    "status": p.status,
-                }
-                for p in schedule.phases
-            ],
-        }
-        if schedule is not None and schedule.phases
-        else None
-    )
-    data["links"] = {
-        "plan": entry.url,
-        "spec": entry.spec_url,
-        **{k: entry.doc_urls.get(k) for k in ("data_model", "research", "quickstart", "tasks")},
-        "contracts": entry.contract_urls,
-    }
-    tasks = info.tasks if info else None
-    data["tasks"] = (
-        {
-            "done": tasks.done,
-            "total": tasks.total,
-            "groups": [{"title": g.title, "done": g.done, "total": g.total} for g in tasks.groups],
-        }
-        if tasks is not None
-        else None
-    )
-    trace = info.traceability if info else None
-    data["traceability"] = (
-        {
-            "requirements": [
-                {
-                    "id": r.requirement.id,
-                    "text": r.requirement.text,
-                    "mentioned": bool(r.where),
-                    "tasks": info.task_ids_for(r.requirement.id),
-                }
-                for r in trace.rows
-            ],
-            "uncovered": [r.requirement.id for r in trace.uncovered],
-        }
-        if trace is not None and info is not None
-        else None
-    )
-    data["open_risks"] = [
-        {"id": r.risk.id, "title": r.risk.title, "severity": r.severity, "level": r.level} for r in portfolio.risks_of(entry)
-    ]
-    data["problems"] = [
-        {"path": p.path, "line": p.line, "column": p.column, "field": p.field, "message": p.message, "level": p.level}
-        for p in page.problems
-    ]
-    return data
 
 
 def feature_json(item: FeatureEntry) -> dict[str, Any]:

@@ -404,47 +404,28 @@ def md_link(label: str, href: str) -> str:
     return f"[{md_escape(label)}]({href})"
 
 
-def link_feature(
-    page: PlanPage,
-    feature: Feature,
-    siblings: Siblings = Siblings(),
-    constitution: Constitution | None = None,
-    *,
-    warn_missing: bool = True,
-    syntax: IdSyntax = IdSyntax(),
-    index: dict[str, list[Feature]] | None = None,
-) -> Feature:
-    """Check a plan.yaml against its feature's documents, and fill ``page.context`` for the template."""
-    plan = page.plan
-    page_uri = page.source.page_uri
-
-    def href(uri: str) -> str:
-        return relative(uri, page_uri)
-
+def _documents(page: PlanPage, feature: Feature, siblings: Siblings, warn_missing: bool) -> list[tuple[str, Link]]:
+    """The feature's documents for the plan's header; a missing spec (or a described but missing data
+    model or contracts folder) is a problem of the plan."""
+    plan, page_uri = page.plan, page.source.page_uri
     docs: list[tuple[str, Link]] = []
     if feature.spec_uri:
-        docs.append(("Spec", Link(siblings.spec, href(feature.spec_uri))))
+        docs.append(("Spec", Link(siblings.spec, relative(feature.spec_uri, page_uri))))
     elif warn_missing:
-        page.add_problem(
-            Problem(
-                page.source.display_path,
-                None,
-                None,
-                "",
-                f"no {siblings.spec} beside this plan; add the feature's spec, or set missing_links: ignore",
-            )
-        )
+        message = f"no {siblings.spec} beside this plan; add the feature's spec, or set missing_links: ignore"
+        page.add_problem(Problem(page.source.display_path, None, None, "", message))
     if feature.data_model_uri:
-        link = Link(siblings.data_model, href(feature.data_model_uri))
-        docs.append(("Data model", link))
-        feature.links.data_model = link
+        feature.links.data_model = Link(siblings.data_model, relative(feature.data_model_uri, page_uri))
+        docs.append(("Data model", feature.links.data_model))
     elif warn_missing and plan and plan.data_model_description:
         _report(
             page, "data_model_description", f"the plan describes a data model but there is no {siblings.data_model} beside it"
         )
     contracts_dir = posixpath.join(feature.folder, siblings.contracts)
     if feature.contract_uris:
-        feature.links.contracts = [Link(posixpath.relpath(u, contracts_dir), href(u)) for u in feature.contract_uris]
+        feature.links.contracts = [
+            Link(posixpath.relpath(u, contracts_dir), relative(u, page_uri)) for u in feature.contract_uris
+        ]
         docs.append(("Contracts", Link("contracts", "#specplan-contracts")))
     elif warn_missing and plan and plan.api_contract_description:
         _report(
@@ -455,92 +436,106 @@ def link_feature(
     for label, kind in (("Research", "research"), ("Quickstart", "quickstart"), ("Tasks", "tasks")):
         uri = feature.uris.get(kind)
         if uri:
-            docs.append((label, Link(getattr(siblings, kind), href(uri))))
+            docs.append((label, Link(getattr(siblings, kind), relative(uri, page_uri))))
     if feature.checklist_uris:
-        docs.append(("Checklists", Link(siblings.checklists, href(feature.checklist_uris[0]))))
+        docs.append(("Checklists", Link(siblings.checklists, relative(feature.checklist_uris[0], page_uri))))
     feature.links.documents = docs
+    return docs
 
-    const_href = href(constitution.src_uri) if constitution is not None else None
-    if plan is not None:
-        _check_constitution_references(page, constitution, warn_missing)
 
-    def principle_link(ref: str) -> str:
-        principle = resolve_principle(ref, constitution.principles) if constitution else None
-        if principle is None or const_href is None:
+class _Principles:
+    """Links from a plan page to the constitution's principles."""
+
+    def __init__(self, constitution: Constitution | None, page_uri: str) -> None:
+        self.constitution = constitution
+        self.href = relative(constitution.src_uri, page_uri) if constitution is not None else None
+
+    def link(self, ref: str) -> str:
+        principle = resolve_principle(ref, self.constitution.principles) if self.constitution else None
+        if principle is None or self.href is None:
             return md_escape(ref)
-        return md_link(f"{principle.label} ({principle.name})", f"{const_href}#{principle.anchor}")
+        return md_link(f"{principle.label} ({principle.name})", f"{self.href}#{principle.anchor}")
 
-    def constitution_refs(decision: Decision) -> str:
-        parts = []
-        for ref in decision.constitution_reference:
-            principle = resolve_principle(ref, constitution.principles) if constitution else None
-            if principle is None or const_href is None:
-                parts.append(md_escape(ref))
-            else:
-                parts.append(md_link(f"{principle.label} ({principle.name})", f"{const_href}#{principle.anchor}"))
-        return ", ".join(parts)
+    def refs(self, decision: Decision) -> str:
+        return ", ".join(self.link(ref) for ref in decision.constitution_reference)
 
-    # requirements: this feature's spec, else exactly one other feature's
-    targets: dict[str, str] = {}
-    rows: dict[str, TraceRow] = {}
-    spec_href = href(feature.spec_uri) if feature.spec_uri else ""
-    for requirement in feature.requirements:
-        row = rows[requirement.id] = TraceRow(requirement, f"{spec_href}#{requirement.anchor}")
-        targets[requirement.id] = row.href
-    if plan is not None:
-        for mention in find_mentions(plan, syntax):
-            row = rows.get(mention.id)
-            label, anchor = place_of(page, mention.field)
-            if row is None:
-                owners = [f for f in (index or {}).get(mention.id, []) if f is not feature]
-                if len(owners) == 1 and owners[0].spec_uri:
-                    target = owners[0].spec_uri
-                    feature.elsewhere[mention.id] = target
-                    targets[mention.id] = f"{href(target)}#{anchor_of(mention.id)}"
-                    owners[0].planned.setdefault(mention.id, []).append(
-                        Place(f"{feature.id or feature.slug} {label}", page_uri, anchor, other_feature=True)
-                    )
-                    _report(page, mention.field, f"mentions {mention.id}, defined in {target}; linked there", "info")
-                elif feature.spec_uri:
-                    _report(page, mention.field, f"mentions {mention.id}, which {siblings.spec} does not define")
-                continue
-            places = feature.planned.setdefault(mention.id, [])
-            if all(p.label != label for p in places):
-                places.append(Place(label, page_uri, anchor))
-                row.where.append(md_link(label, f"#{anchor}") if anchor else md_escape(label))
-    tasks_uri = feature.tasks_uri
-    for rid, row in rows.items():
-        if tasks_uri:
-            row.tasks = [md_link(t, f"{href(tasks_uri)}#{anchor_of(t)}") for t in feature.task_ids_for(rid)]
+
+def _trace(
+    page: PlanPage, feature: Feature, siblings: Siblings, syntax: IdSyntax, index: dict[str, list[Feature]] | None
+) -> dict[str, str]:
+    """Requirements of the spec and where the plan mentions them; the links mentions get (an ID another
+    feature's spec defines, when exactly one does, links there)."""
+    plan, page_uri = page.plan, page.source.page_uri
+    spec_href = relative(feature.spec_uri, page_uri) if feature.spec_uri else ""
+    rows = {r.id: TraceRow(r, f"{spec_href}#{r.anchor}") for r in feature.requirements}
+    targets = {rid: row.href for rid, row in rows.items()}
+    for mention in find_mentions(plan, syntax) if plan is not None else []:
+        row = rows.get(mention.id)
+        label, anchor = place_of(page, mention.field)
+        if row is None:
+            owners = [f for f in (index or {}).get(mention.id, []) if f is not feature]
+            if len(owners) == 1 and owners[0].spec_uri:
+                target = owners[0].spec_uri
+                feature.elsewhere[mention.id] = target
+                targets[mention.id] = f"{relative(target, page_uri)}#{anchor_of(mention.id)}"
+                place = Place(f"{feature.id or feature.slug} {label}", page_uri, anchor, other_feature=True)
+                owners[0].planned.setdefault(mention.id, []).append(place)
+                _report(page, mention.field, f"mentions {mention.id}, defined in {target}; linked there", "info")
+            elif feature.spec_uri:
+                _report(page, mention.field, f"mentions {mention.id}, which {siblings.spec} does not define")
+            continue
+        places = feature.planned.setdefault(mention.id, [])
+        if all(p.label != label for p in places):
+            places.append(Place(label, page_uri, anchor))
+            row.where.append(md_link(label, f"#{anchor}") if anchor else md_escape(label))
+    if feature.tasks_uri:
+        tasks_href = relative(feature.tasks_uri, page_uri)
+        for rid, row in rows.items():
+            row.tasks = [md_link(t, f"{tasks_href}#{anchor_of(t)}") for t in feature.task_ids_for(rid)]
     if feature.spec_uri:
         feature.traceability = Traceability(siblings.spec, spec_href, list(rows.values()))
+    return targets
 
-    uncovered = feature.traceability.uncovered if feature.traceability else None
-    uncovered_stories = [r.requirement.id for r in uncovered if r.requirement.kind == "story"] if uncovered is not None else None
-    uncovered_criteria = (
-        [r.requirement.id for r in uncovered if r.requirement.id.startswith("SC-")] if uncovered is not None else None
-    )
+
+def link_feature(
+    page: PlanPage,
+    feature: Feature,
+    siblings: Siblings = Siblings(),
+    constitution: Constitution | None = None,
+    *,
+    warn_missing: bool = True,
+    syntax: IdSyntax | None = None,
+    index: dict[str, list[Feature]] | None = None,
+) -> Feature:
+    """Check a plan.yaml against its feature's documents, and fill ``page.context`` for the template."""
+    page_uri = page.source.page_uri
+    docs = _documents(page, feature, siblings, warn_missing)
+    if page.plan is not None:
+        _check_constitution_references(page, constitution, warn_missing)
+    principles = _Principles(constitution, page_uri)
+    targets = _trace(page, feature, siblings, syntax or IdSyntax(), index)
+    uncovered = [r.requirement for r in feature.traceability.uncovered] if feature.traceability else None
     extra_header = []
     if docs:
         extra_header.append(("Documents", " · ".join(f"[{label}]({link.href})" for label, link in docs)))
-    tasks = feature.tasks
+    tasks, tasks_uri = feature.tasks, feature.tasks_uri
     if tasks is not None and tasks.total and tasks_uri:
-        extra_header.append(("Tasks", f"[{tasks.done}/{tasks.total} done]({href(tasks_uri)})"))
+        extra_header.append(("Tasks", f"[{tasks.done}/{tasks.total} done]({relative(tasks_uri, page_uri)})"))
     page.context.update(
         links=feature.links,
         extra_header=page.context.get("extra_header", []) + extra_header,
         phase_extra=phase_task_lines(tasks),
         traceability=feature.traceability,
         tasks=tasks,
-        tasks_href=href(tasks_uri) if tasks_uri else siblings.tasks,
+        tasks_href=relative(tasks_uri, page_uri) if tasks_uri else siblings.tasks,
         mention_targets=targets,
-        constitution_refs=constitution_refs,
+        constitution_refs=principles.refs,
         constitution_names=constitution.names if constitution else None,
         constitution_principles=constitution.checklist_items() if constitution else None,
         constitution_list=constitution.principles if constitution else None,
-        constitution_check_ref=lambda check: principle_link(check.principle or ""),
-        uncovered_stories=uncovered_stories,
-        uncovered_criteria=uncovered_criteria,
+        constitution_check_ref=lambda check: principles.link(check.principle or ""),
+        uncovered_stories=[r.id for r in uncovered if r.kind == "story"] if uncovered is not None else None,
+        uncovered_criteria=[r.id for r in uncovered if r.id.startswith("SC-")] if uncovered is not None else None,
     )
     return feature
 

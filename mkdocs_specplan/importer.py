@@ -107,7 +107,7 @@ def _is_placeholder(text: str) -> bool:
 
 def _table(body: str) -> list[list[str]]:
     """Rows of the first Markdown table in a body (header and separator left out)."""
-    rows = []
+    rows: list[list[str]] = []
     for line in body.split("\n"):
         stripped = line.strip()
         if not stripped.startswith("|"):
@@ -203,88 +203,105 @@ class Imported:
     todo: list[str] = field(default_factory=list)  # what a person must add
 
 
+@dataclass
+class _Checks:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+
 def _read_plan_md(text: str, out: Imported, principles: list[Principle] | None) -> None:
-    sections = split_sections(text, max_level=2)
-    checks: list[dict[str, Any]] = []
-    unresolved_checks: list[str] = []
-    for section in sections:
-        title = section.title
-        key = re.sub(r"\s*\*?\(.*?\)\*?\s*$", "", title).strip().lower()
-        body = section.body
-        if section.level == 1 or section.level == 0:
-            match = re.match(r"^\s*implementation plan\s*:\s*(.+)$", title, re.IGNORECASE)
-            if match and not _is_placeholder(match.group(1)):
-                out.data["feature_name"] = match.group(1).strip()
-                out.sources["feature_name"] = "plan.md title"
-            header, rest = _header_fields(body)
-            for name, value in header.items():
-                out.data.setdefault(name, value)
-                out.sources.setdefault(name, "plan.md header")
-            if rest.strip():
-                out.leftovers.append(("plan.md (header)", rest.strip()))
+    checks = _Checks()
+    for section in split_sections(text, max_level=2):
+        key = _section_key(section.title)
+        if section.level <= 1:
+            _read_head(section, out)
         elif key == "technical context":
-            labels, rest = _labels(body)
-            context: dict[str, str] = {}
-            for name, label in TECHNICAL_CONTEXT_FIELDS:
-                value = labels.pop(label.lower(), None)
-                if value and not _is_placeholder(value):
-                    context[name] = value
-            for label, value in labels.items():
-                rest.append(f"**{label}**: {value}")
-            if context:
-                out.data["technical_context"] = context
-                out.sources["technical_context"] = "plan.md: Technical Context"
-            leftover = "\n".join(rest).strip()
-            if leftover:
-                out.leftovers.append(("plan.md: Technical Context", leftover))
+            _read_technical_context(section.body, out)
         elif "constitution check" in key:
             phase = "post-design" if re.search(r"post|after|re-?check", key) else None
-            leftover = _read_checks(body, phase, checks, principles, unresolved_checks)
+            leftover = _read_checks(section.body, phase, checks.rows, principles, checks.unresolved)
             if leftover:
-                out.leftovers.append((f"plan.md: {title}", leftover))
+                out.leftovers.append((f"plan.md: {section.title}", leftover))
         elif key == "project structure":
-            labels, rest = _labels(body)
-            decision = labels.pop("structure decision", None)
-            if decision and not _is_placeholder(decision):
-                out.data["structure_decision"] = decision
-            for label, value in labels.items():
-                rest.append(f"**{label}**: {value}")
-            structure = "\n".join(rest).strip()
-            if structure:
-                out.data["project_structure"] = structure
-            out.sources["project_structure"] = "plan.md: Project Structure"
+            _read_structure(section.body, out)
         elif key == "complexity tracking":
-            entries = []
-            for row in _table(body):
-                if len(row) >= 1 and not _is_placeholder(row[0]):
-                    entry = {"violation": row[0]}
-                    if len(row) > 1 and not _is_placeholder(row[1]):
-                        entry["why_needed"] = row[1]
-                    if len(row) > 2 and not _is_placeholder(row[2]):
-                        entry["simpler_alternative_rejected"] = row[2]
-                    entries.append(entry)
-            if entries:
-                out.data["complexity_tracking"] = entries
-                out.sources["complexity_tracking"] = "plan.md: Complexity Tracking"
-            leftover = _strip_table(body)
-            if leftover:
-                out.leftovers.append(("plan.md: Complexity Tracking", leftover))
-        elif body.strip():
-            _read_block(title, body, out, section.level, "plan.md")
-    failed = [c for c in checks if c["status"] == "fail"]
+            _read_complexity(section.body, out)
+        elif section.body.strip():
+            _read_block(section.title, section.body, out, section.level, "plan.md")
+    _keep_checks(checks, out)
+
+
+def _read_head(section: Section, out: Imported) -> None:
+    match = re.match(r"^\s*implementation plan\s*:\s*(.+)$", section.title, re.IGNORECASE)
+    if match and not _is_placeholder(match.group(1)):
+        out.data["feature_name"] = match.group(1).strip()
+        out.sources["feature_name"] = "plan.md title"
+    header, rest = _header_fields(section.body)
+    for name, value in header.items():
+        out.data.setdefault(name, value)
+        out.sources.setdefault(name, "plan.md header")
+    if rest.strip():
+        out.leftovers.append(("plan.md (header)", rest.strip()))
+
+
+def _read_technical_context(body: str, out: Imported) -> None:
+    labels, rest = _labels(body)
+    context: dict[str, str] = {}
+    for name, label in TECHNICAL_CONTEXT_FIELDS:
+        value = labels.pop(label.lower(), None)
+        if value and not _is_placeholder(value):
+            context[name] = value
+    rest += [f"**{label}**: {value}" for label, value in labels.items()]
+    if context:
+        out.data["technical_context"] = context
+        out.sources["technical_context"] = "plan.md: Technical Context"
+    if "\n".join(rest).strip():
+        out.leftovers.append(("plan.md: Technical Context", "\n".join(rest).strip()))
+
+
+def _read_structure(body: str, out: Imported) -> None:
+    labels, rest = _labels(body)
+    decision = labels.pop("structure decision", None)
+    if decision and not _is_placeholder(decision):
+        out.data["structure_decision"] = decision
+    rest += [f"**{label}**: {value}" for label, value in labels.items()]
+    if "\n".join(rest).strip():
+        out.data["project_structure"] = "\n".join(rest).strip()
+    out.sources["project_structure"] = "plan.md: Project Structure"
+
+
+def _read_complexity(body: str, out: Imported) -> None:
+    entries = []
+    for row in _table(body):
+        if row and not _is_placeholder(row[0]):
+            entry = {"violation": row[0]}
+            for i, name in ((1, "why_needed"), (2, "simpler_alternative_rejected")):
+                if len(row) > i and not _is_placeholder(row[i]):
+                    entry[name] = row[i]
+            entries.append(entry)
+    if entries:
+        out.data["complexity_tracking"] = entries
+        out.sources["complexity_tracking"] = "plan.md: Complexity Tracking"
+    if _strip_table(body):
+        out.leftovers.append(("plan.md: Complexity Tracking", _strip_table(body)))
+
+
+def _keep_checks(checks: _Checks, out: Imported) -> None:
+    """Rows that pass into constitution_check; a failed one without a justification stays as text."""
+    failed = [c for c in checks.rows if c["status"] == "fail"]
     if failed and not out.data.get("complexity_tracking"):
-        for check in failed:  # a failed check needs its justification; keep it as text until a person adds one
-            checks.remove(check)
-            unresolved_checks.append(f"- {check['principle']}: FAIL {check.get('notes', '')}".rstrip())
+        for check in failed:
+            checks.rows.remove(check)
+            checks.unresolved.append(f"- {check['principle']}: FAIL {check.get('notes', '')}".rstrip())
         out.todo.append(
             "a failed constitution check needs a complexity_tracking entry (violation, why_needed, simpler_alternative_rejected)"
         )
-    if checks:
-        out.data["constitution_check"] = checks
+    if checks.rows:
+        out.data["constitution_check"] = checks.rows
         out.sources["constitution_check"] = "plan.md: Constitution Check"
-    if unresolved_checks:
+    if checks.unresolved:
         out.leftovers.append(
-            ("plan.md: Constitution Check (rows that name no principle of the constitution)", "\n".join(unresolved_checks))
+            ("plan.md: Constitution Check (rows that name no principle of the constitution)", "\n".join(checks.unresolved))
         )
 
 
@@ -324,9 +341,9 @@ def _read_checks(
         if item and (item["box"] or ":" in item["text"]):
             text = item["text"].replace("**", "")
             if item["box"] is not None:
-                status = "pass" if item["box"] in "xX" else ""
+                box = "pass" if item["box"] in "xX" else ""
                 principle, _, notes = text.partition(":")
-                candidates.append((principle.strip(), status, notes.strip()))
+                candidates.append((principle.strip(), box, notes.strip()))
                 continue
             principle, _, after = text.rpartition(":") if _status_of(text.rpartition(":")[2]) else text.partition(":")
             status_word = after.strip().split(" ", 1)
@@ -362,10 +379,10 @@ def _read_block(title: str, body: str, out: Imported, level: int, where: str) ->
     key = _section_key(title)
     here = f"{where}: {title}" if where == "plan.md" else f"{where} / {title}"
     if key in _LIST_SECTIONS and _list_items(body):
-        name = _LIST_SECTIONS[key]
-        if name not in out.data:
-            out.data[name] = _list_items(body)
-            out.sources[name] = here
+        listed = _LIST_SECTIONS[key]
+        if listed not in out.data:
+            out.data[listed] = _list_items(body)
+            out.sources[listed] = here
             rest = "\n".join(line for line in body.split("\n") if not re.match(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+", line)).strip()
             if rest:
                 out.leftovers.append((here, rest))
@@ -394,7 +411,7 @@ _RESEARCH_LABEL_RE = re.compile(
 def _read_research(text: str, out: Imported) -> None:
     """Each section with a Decision becomes a technical decision: the decision is the chosen option,
     the alternatives considered are the other options, the rationale its rationale."""
-    decisions = []
+    decisions: list[dict[str, Any]] = []
     for section in split_sections(text, max_level=3):
         if section.level == 0:
             continue
@@ -527,16 +544,8 @@ def _phase_dependencies(text: str, phases: list[dict[str, Any]]) -> None:
         match = re.match(r"^\s*[-*+]\s+\*\*(?P<label>[^*]+)\*\*\s*:\s*(?P<text>.*)$", line)
         if not match:
             continue
-        label, rest = match["label"], match["text"]
-        targets: list[int] = []
-        scope = re.search(r"\((?:phase\s+(\d+)(\+)?|(final) phase)\)", label, re.IGNORECASE)
-        if scope and scope.group(1):
-            n = int(scope.group(1))
-            targets = [m for m in ordered if m >= n] if scope.group(2) else [n]
-            if scope.group(2):
-                targets = [m for m in targets if "user story" in by_number[m]["name"].lower()] or targets
-        elif scope and scope.group(3):
-            targets = [ordered[-1]]
+        rest = match["text"]
+        targets = _scope(match["label"], ordered, by_number)
         depends = re.search(r"depends? on (.+?)(?:\s+-\s+|$)", rest, re.IGNORECASE)
         if not targets or not depends:
             continue
@@ -546,6 +555,20 @@ def _phase_dependencies(text: str, phases: list[dict[str, Any]]) -> None:
             if upstream:
                 deps = by_number[target].setdefault("dependencies", [])
                 deps += [f"Phase {s}" for s in upstream if f"Phase {s}" not in deps]
+
+
+def _scope(label: str, ordered: list[int], by_number: dict[int, dict[str, Any]]) -> list[int]:
+    """The phases a "Dependencies" line speaks of: "(Phase 2)", "(Phase 3+)" (its user stories), "(Final Phase)"."""
+    scope = re.search(r"\((?:phase\s+(\d+)(\+)?|(final) phase)\)", label, re.IGNORECASE)
+    if scope and scope.group(1):
+        n = int(scope.group(1))
+        if not scope.group(2):
+            return [n]
+        later = [m for m in ordered if m >= n]
+        return [m for m in later if "user story" in by_number[m]["name"].lower()] or later
+    if scope and scope.group(3):
+        return [ordered[-1]]
+    return []
 
 
 # -- the whole feature --------------------------------------------------------------------------

@@ -282,7 +282,7 @@ class _Reader:
             return None
         if spec.choices:
             return self.choice(node, text, spec.choices, fieldpath)
-        return text
+        return str(text)
 
     def choice(self, node: Node, text: str, setting: str, fieldpath: str) -> str | None:
         allowed: tuple[str, ...] = getattr(self.settings, setting)
@@ -397,7 +397,19 @@ class _Reader:
 
 def _check_plan(reader: _Reader, plan: Plan) -> None:
     """Checks that span several fields."""
-    # phase numbers: default to the position, unique
+    _check_phase_numbers(reader, plan)
+    _check_unique_ids(reader, plan)
+    _check_chosen_options(reader, plan)
+    _check_constitution_checks(reader, plan)
+    if plan.phi_handling:  # the PHI sections' fields are required when phi_handling is true
+        pos = reader.positions.get("phi_handling")
+        for name in PHI_FIELDS:
+            if getattr(plan, name) is None:
+                reader.report(pos, name, "is required when phi_handling is true")
+
+
+def _check_phase_numbers(reader: _Reader, plan: Plan) -> None:
+    """Phase numbers default to the position and are unique."""
     used: dict[int, int] = {}
     for phase in plan.phases:
         fieldpath = f"phases[{phase.index}].number"
@@ -407,13 +419,14 @@ def _check_plan(reader: _Reader, plan: Plan) -> None:
             first = used[phase.number]
             pos = reader.positions.get(fieldpath) or reader.positions.get(f"phases[{phase.index}]")
             reader.report(
-                pos,
-                fieldpath,
-                f"phase number {phase.number} is already used by phases[{first}]; numbers must be unique",
+                pos, fieldpath, f"phase number {phase.number} is already used by phases[{first}]; numbers must be unique"
             )
         else:
             used[phase.number] = phase.index
-    # risk and decision IDs name anchors on the page: unique
+
+
+def _check_unique_ids(reader: _Reader, plan: Plan) -> None:
+    """Risk and decision IDs name anchors on the page: unique."""
     for listname in ("risks", "technical_decisions"):
         ids: dict[str, int] = {}
         for i, item in enumerate(getattr(plan, listname)):
@@ -429,7 +442,10 @@ def _check_plan(reader: _Reader, plan: Plan) -> None:
                 )
             else:
                 ids[key] = i
-    # decisions: chosen must name an option
+
+
+def _check_chosen_options(reader: _Reader, plan: Plan) -> None:
+    """A decision's chosen option must be one of its options."""
     for i, decision in enumerate(plan.technical_decisions):
         if decision.chosen is None:
             continue
@@ -442,12 +458,15 @@ def _check_plan(reader: _Reader, plan: Plan) -> None:
         matches = [n for n in names if n.strip().casefold() == decision.chosen.strip().casefold()]
         if matches:
             decision.chosen = matches[0]
-        else:
-            listed = ", ".join(f'"{n}"' for n in names)
-            close = difflib.get_close_matches(decision.chosen, names, n=1, cutoff=0.6)
-            hint = f'; did you mean "{close[0]}"?' if close else ""
-            reader.report(pos, fieldpath, f'"{decision.chosen}" is not one of the options ({listed}){hint}')
-    # constitution check: a failed principle needs a complexity-tracking entry that justifies it
+            continue
+        listed = ", ".join(f'"{n}"' for n in names)
+        close = difflib.get_close_matches(decision.chosen, names, n=1, cutoff=0.6)
+        hint = f'; did you mean "{close[0]}"?' if close else ""
+        reader.report(pos, fieldpath, f'"{decision.chosen}" is not one of the options ({listed}){hint}')
+
+
+def _check_constitution_checks(reader: _Reader, plan: Plan) -> None:
+    """A failed principle needs a complexity-tracking entry that justifies it."""
     failed = reader.settings.failed_check_statuses
     for i, check in enumerate(plan.constitution_check):
         if check.status in failed and not _justified(check, plan):
@@ -458,12 +477,6 @@ def _check_plan(reader: _Reader, plan: Plan) -> None:
                 f'"{check.principle}" fails the constitution check and no complexity_tracking entry justifies it; '
                 "add one (violation, why_needed, simpler_alternative_rejected) or fix the plan",
             )
-    # PHI sections: their fields are required when phi_handling is true
-    if plan.phi_handling:
-        pos = reader.positions.get("phi_handling")
-        for name in PHI_FIELDS:
-            if getattr(plan, name) is None:
-                reader.report(pos, name, "is required when phi_handling is true")
 
 
 def _justified(check: model.ConstitutionCheck, plan: Plan) -> bool:

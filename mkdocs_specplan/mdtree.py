@@ -17,6 +17,28 @@ import markdown
 
 # Inline patterns kept when reading: enough to tell code, raw HTML, emphasis and line breaks apart.
 _READING_PATTERNS = ("backtick", "escape", "linebreak", "html", "entity", "em_strong")
+_KNOWN_PATTERNS = (  # Python-Markdown's own inline patterns (the ones not kept are removed when reading)
+    "backtick",
+    "escape",
+    "reference",
+    "link",
+    "image_link",
+    "image_reference",
+    "short_reference",
+    "short_image_ref",
+    "autolink",
+    "automail",
+    "linebreak",
+    "html",
+    "entity",
+    "not_strong",
+    "em_strong",
+    "em_strong2",
+    "strong_em",
+    "strong",
+    "emphasis",
+    "emphasis2",
+)
 _PLACEHOLDER_RE = re.compile("\x02wzxhzdk:\\d+\x03")
 
 # Elements whose text is never read: code, and everything a raw HTML block stashed.
@@ -63,7 +85,7 @@ def _reading_instance() -> markdown.Markdown:
     if _reader is None:
         md = markdown.Markdown(extensions=["tables", "fenced_code"])
         md.preprocessors.register(NestedListPreprocessor(md), "specplan_nested_lists", 15)
-        for name in [item.name for item in md.inlinePatterns._priority]:
+        for name in [name for name in _KNOWN_PATTERNS if name in md.inlinePatterns]:
             if name not in _READING_PATTERNS:
                 md.inlinePatterns.deregister(name)
         _reader = md
@@ -78,6 +100,7 @@ def parse(text: str) -> etree.Element:
     for prep in md.preprocessors:
         lines = prep.run(lines)
     root = md.parser.parseDocument(lines).getroot()
+    assert root is not None
     for processor in md.treeprocessors:
         new_root = processor.run(root)
         if new_root is not None:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checklist import ChecklistSection, Context, build_checklist
+from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
 from .loader import load_plan
 from .model import Decision, Phase, Plan, Problem, Risk, Settings, sort_problems
-from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
 from .render import Renderer, md_escape, severity_class, slug
 from .schedule import Schedule, resolve_dependencies, schedule_plan
 from .timeline import phase_gantt, schedule_rows, timeline_view

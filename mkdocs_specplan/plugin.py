@@ -21,7 +21,6 @@ from .annotate import PageAnnotations, SpecPlanExtension
 from .config import SpecPlanConfig
 from .dashboard import dashboard_view
 from .export import export_json
-from .portfolio import FeatureEntry, PlanEntry, Portfolio, natural_key
 from .features import (
     Constitution,
     Feature,
@@ -36,6 +35,7 @@ from .features import (
 from .importer import ARCHIVE_NAME
 from .model import Problem, Settings
 from .pages import PlanPage, PlanSource, glance_context, load_page, render_page, timeline_context
+from .portfolio import FeatureEntry, PlanEntry, Portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
 from .site import LoadedSite, SiteOptions, load_site
 from .speckit import IdSyntax, read_constitution
@@ -92,7 +92,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.today = dt.date.today()
         self.dashboard_uri: str | None = None
         self.json_uri: str | None = None
-        self._cache: dict[tuple[str, str], PlanPage] = {}
+        self._cache: dict[tuple[str, str, Settings], PlanPage] = {}
         self.features: dict[str, Feature] = {}  # by plan page src_uri
         self.constitution: Constitution | None = None
         self.all_features: list[Feature] = []
@@ -135,8 +135,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.today = self._build_date()
         self.syntax = IdSyntax(tuple(self.config.requirement_prefixes), tuple(self.config.story_labels))
         self.siblings = Siblings(**self.config.siblings)
-        if self.extension not in config.markdown_extensions:
-            config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
+        extensions: list[Any] = config.markdown_extensions
+        if self.extension not in extensions:
+            extensions.append(self.extension)
         try:
             self.renderer = Renderer(self.settings, self.config.template, self.config.templates_dir)
         except TemplateProblem as exc:
@@ -178,7 +179,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     # -- files ---------------------------------------------------------------------------------
     def _add_specs_dir(self, files: Files, config: MkDocsConfig) -> None:
-        root = self.config.specs_dir
+        root: str = self.config.specs_dir or ""
         prefix = self.config.specs_url.strip("/")
         for folder, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -228,7 +229,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def _load(self, source: PlanSource) -> PlanPage:
         """A fresh page for this build; the parsed plan and schedule are reused while the text is unchanged."""
-        key = (source.src_uri, source.text)
+        key = (source.src_uri, source.text, self.settings)  # a changed option gives a new verdict
         page = self._cache.get(key)
         if page is None:
             page = self._cache[key] = load_page(source, self.settings)
@@ -343,7 +344,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             archived = files.get_file_from_path(posixpath.join(source.folder, ARCHIVE_NAME))
             if archived is not None:
                 files.remove(archived)  # the plan.md that specplan import replaced: kept, not published
-            live_keys.add((source.src_uri, source.text))
+            live_keys.add((source.src_uri, source.text, self.settings))
             self._edit_uris[source.src_uri] = file.edit_uri
             sources.append(source)
         # forget sources that were edited or removed
@@ -358,75 +359,72 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if self.dashboard_uri:
             existing = files.get_file_from_path(self.dashboard_uri)
             if existing is not None:
-                log.warning(
-                    f"{self._display_path(existing, config)}: a page is already at the dashboard's path; it is kept "
-                    "and the dashboard is not generated. Move it, or set the dashboard option to another path"
+                self._problem(
+                    self._display_path(existing, config),
+                    "a page is already at the dashboard's path; it is kept and the dashboard is not generated. "
+                    "Move it, or set the dashboard option to another path",
                 )
             else:
                 dashboard_file = File.generated(config, self.dashboard_uri, content="")
         anchor_file = dashboard_file or File.generated(config, self.dashboard_uri or "plans/index.md", content="")
-        dashboard_dir = posixpath.dirname(anchor_file.src_uri)
+        portfolio = self._portfolio(files, plan_files, anchor_file)
+        if self.json_uri:
+            if files.get_file_from_path(self.json_uri) is not None:
+                self._problem(
+                    self.json_uri, "a file is already at the JSON export's path; it is kept and the export is not written"
+                )
+            else:
+                files.append(File.generated(config, self.json_uri, content=export_json(portfolio)))
+        if dashboard_file is not None:
+            folder = posixpath.dirname(anchor_file.src_uri) or "."
+            exported = self.json_uri and files.get_file_from_path(self.json_uri)
+            json_href = posixpath.relpath(self.json_uri, folder) if self.json_uri and exported else None
+            view = dashboard_view(portfolio, self.config.dashboard_title, json_href)
+            dashboard_file.content_string = self._dashboard_markdown(view)
+            files.append(dashboard_file)
+
+    def _portfolio(self, files: Files, plan_files: dict[str, File], anchor_file: File) -> Portfolio:
+        """Every plan and feature, with the links the dashboard makes to them."""
+        folder = posixpath.dirname(anchor_file.src_uri) or "."
 
         def url_of(uri: str | None) -> str | None:
             found = files.get_file_from_path(uri) if uri else None
             return found.url if found is not None else None
+
+        def link(uri: str) -> str:
+            return quote(posixpath.relpath(uri, folder))
 
         entries = []
         by_folder: dict[str, PlanEntry] = {}
         for page in self.pages:
             plan_file = plan_files[page.source.page_uri]
             info = self.features.get(page.source.page_uri)
-            doc_uris = {}
-            if info is not None:
-                doc_uris = {
-                    "data_model": info.data_model_uri,
-                    "research": info.research_uri,
-                    "quickstart": info.quickstart_uri,
-                    "tasks": info.tasks_uri,
-                }
-            doc_urls = {k: url_of(uri) for k, uri in doc_uris.items()}
-            contract_urls = [url_of(uri) for uri in info.contract_uris] if info is not None else []
+            docs = {k: info.uris.get(k) for k in ("data_model", "research", "quickstart", "tasks")} if info else {}
             entry = PlanEntry(
                 page=page,
                 info=info,
                 url=plan_file.url,
-                md_link=posixpath.relpath(page.source.page_uri, dashboard_dir or "."),
+                md_link=link(page.source.page_uri),
                 href=plan_file.url_relative_to(anchor_file),
                 spec_url=url_of(info.spec_uri) if info else None,
-                doc_urls={k: v for k, v in doc_urls.items() if v},
-                contract_urls=[u for u in contract_urls if u],
+                doc_urls={k: u for k, u in ((k, url_of(v)) for k, v in docs.items()) if u},
+                contract_urls=[u for u in (url_of(c) for c in (info.contract_uris if info else [])) if u],
             )
             entries.append(entry)
             by_folder[page.source.folder] = entry
-        feature_entries = []
+        features = []
         for feature in self.all_features:
             target = feature.spec_uri or feature.plan_uri
-            feature_entries.append(
+            features.append(
                 FeatureEntry(
                     feature,
                     url=url_of(target),
-                    md_link=quote(posixpath.relpath(target, dashboard_dir or ".")) if target else None,
+                    md_link=link(target) if target else None,
                     plan=by_folder.get(feature.folder),
-                    spec_link=quote(posixpath.relpath(feature.spec_uri, dashboard_dir or ".")) if feature.spec_uri else None,
+                    spec_link=link(feature.spec_uri) if feature.spec_uri else None,
                 )
             )
-        portfolio = Portfolio(entries, self.settings, self.today, self.config.stale_days, feature_entries)
-        if self.json_uri:
-            if files.get_file_from_path(self.json_uri) is not None:
-                log.warning(
-                    f"{self.json_uri}: a file is already at the JSON export's path; it is kept and the export is not written"
-                )
-            else:
-                files.append(File.generated(config, self.json_uri, content=export_json(portfolio)))
-        if dashboard_file is not None:
-            json_href = (
-                posixpath.relpath(self.json_uri, dashboard_dir or ".")
-                if self.json_uri and files.get_file_from_path(self.json_uri)
-                else None
-            )
-            view = dashboard_view(portfolio, self.config.dashboard_title, json_href)
-            dashboard_file.content_string = self._dashboard_markdown(view)
-            files.append(dashboard_file)
+        return Portfolio(entries, self.settings, self.today, self.config.stale_days, features)
 
     def _read(self, files: Files, uri: str, config: MkDocsConfig | None = None) -> str | None:
         """The text of a site file; one that is not UTF-8 is decoded (with a warning) for the page too."""

@@ -110,7 +110,7 @@ class Portfolio:
                 item = OpenRisk(entry, risk, *self._severity(risk))
                 (self.open_risks if risk.status in settings.open_risk_statuses else self.closed_risks).append(item)
 
-        def order(r):
+        def order(r: OpenRisk) -> tuple[int, int, int, tuple[tuple[int, int, str], ...], tuple[tuple[int, int, str], ...]]:
             return (
                 -r.severity,
                 -self._index(r.risk.impact),

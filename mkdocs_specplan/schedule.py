@@ -16,6 +16,7 @@ Rules (the plan format's "Phases and the timeline"):
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -137,27 +138,31 @@ def _walk_cycle(graph: dict[int, list[int]], start: int, left: set[int]) -> list
     return cycle
 
 
-def schedule_plan(plan: Plan, path: str = "plan.yaml") -> ScheduleResult:
-    """Schedule ``plan``; problems (unknown phase references, cycles) name phases and lines."""
-    problems: list[Problem] = []
+class _Reporter:
+    """Problems of one plan file, placed at the lines of their fields."""
 
-    def report(fieldpath: str, message: str, level: str = "warning") -> None:
-        pos = plan.positions.get(fieldpath)
-        problems.append(Problem(path, pos[0] if pos else None, pos[1] if pos else None, fieldpath, message, level))
+    def __init__(self, plan: Plan, path: str) -> None:
+        self.plan, self.path = plan, path
+        self.problems: list[Problem] = []
 
-    phases = [p for p in plan.phases if p.number is not None]
+    def __call__(self, fieldpath: str, message: str, level: str = "warning") -> None:
+        pos = self.plan.positions.get(fieldpath)
+        self.problems.append(Problem(self.path, pos[0] if pos else None, pos[1] if pos else None, fieldpath, message, level))
+
+
+def _graph(phases: list[Phase], report: _Reporter) -> tuple[dict[int, list[int]], bool]:
+    """Each phase's dependencies by number; sequential (in number order) when no phase names another."""
     numbers = [p.number for p in phases]
-    if len(set(numbers)) != len(numbers):
-        return ScheduleResult(None, problems)  # duplicate numbers are reported by the loader
-    order = sorted(phases, key=lambda p: p.number)  # type: ignore[arg-type, return-value]
+    order = sorted(phases, key=lambda p: p.number or 0)
     graph: dict[int, list[int]] = {}
     any_edge = False
     for phase in order:
+        assert phase.number is not None
         deps: list[int] = []
         for j, ref in enumerate(resolve_dependencies(phase, phases)):
             fieldpath = f"phases[{phase.index}].dependencies[{j}]"
             if ref.unknown:
-                known = ", ".join(str(n) for n in sorted(numbers)) or "none"
+                known = ", ".join(str(n) for n in sorted(n for n in numbers if n is not None)) or "none"
                 report(fieldpath, f'"{ref.text}" names no phase of this plan (its phases are: {known})')
             elif ref.phase == phase.number:
                 report(fieldpath, f'Phase {phase.number} "{phase.name}" depends on itself, a cycle; remove "{ref.text}"')
@@ -165,117 +170,149 @@ def schedule_plan(plan: Plan, path: str = "plan.yaml") -> ScheduleResult:
                 any_edge = True
                 if ref.phase not in deps:
                     deps.append(ref.phase)
-        graph[phase.number] = deps  # type: ignore[index]
-    sequential = not any_edge
-    if sequential:
+        graph[phase.number] = deps
+    if not any_edge:
         for prev, phase in itertools.pairwise(order):
-            graph[phase.number] = [prev.number]  # type: ignore[index, list-item]
+            assert phase.number is not None and prev.number is not None
+            graph[phase.number] = [prev.number]
+    return graph, not any_edge
 
-    # topological order (Kahn), smallest number first for a stable result
+
+def _topological(graph: dict[int, list[int]]) -> tuple[list[int], dict[int, list[int]]]:
+    """Kahn's order, smallest number first for a stable result (shorter than the graph on a cycle)."""
     indegree = {n: len(d) for n, d in graph.items()}
     successors: dict[int, list[int]] = {n: [] for n in graph}
     for n, deps in graph.items():
         for d in deps:
             successors[d].append(n)
-    ready = sorted(n for n, k in indegree.items() if k == 0)
+    ready = [n for n in sorted(indegree) if indegree[n] == 0]
+    heapq.heapify(ready)
     topo: list[int] = []
     while ready:
-        n = ready.pop(0)
+        n = heapq.heappop(ready)
         topo.append(n)
-        for s in successors[n]:
-            indegree[s] -= 1
-            if indegree[s] == 0:
-                ready.append(s)
-                ready.sort()
-    if len(topo) != len(graph):
-        left = [n for n in sorted(graph) if n not in topo]
-        by_number = {p.number: p for p in phases}
-        reported: set[int] = set()
-        for n in left:
-            if n in reported:
-                continue
-            cycle = _walk_cycle(graph, n, set(left))
-            if set(cycle) & reported:
-                continue
-            reported.update(cycle)
-            first = cycle.index(min(cycle))
-            cycle = cycle[first:] + cycle[:first]  # lowest phase first, in the order they would run
-            chain = " → ".join(f"Phase {c}" for c in [*cycle, cycle[0]])
-            involved = "; ".join(
-                f'Phase {c} "{by_number[c].name}" at line {plan.positions.get(f"phases[{by_number[c].index}]", ("?",))[0]}'
-                for c in cycle
-            )
-            # point at the back edge: the lowest phase depending on the last of the loop
-            lowest = by_number[cycle[0]]
-            refs = resolve_dependencies(lowest, phases)
-            j = next((k for k, r in enumerate(refs) if r.phase == cycle[-1]), 0)
-            report(
-                f"phases[{lowest.index}].dependencies[{j}]",
-                f"the phases depend on each other in a cycle: {chain} ({involved}); remove one of these dependencies",
-            )
-        return ScheduleResult(None, sort_problems(problems))
+        for succ in successors[n]:
+            indegree[succ] -= 1
+            if indegree[succ] == 0:
+                heapq.heappush(ready, succ)
+    return topo, successors
 
-    anchor = plan.scheduled_start
-    if anchor is None:
-        return ScheduleResult(None, problems)
-    start = next_workday(anchor)
 
+def _report_cycles(plan: Plan, phases: list[Phase], graph: dict[int, list[int]], topo: list[int], report: _Reporter) -> None:
+    left = [n for n in sorted(graph) if n not in set(topo)]
     by_number = {p.number: p for p in phases}
-    es: dict[int, int] = {}
-    ef: dict[int, int] = {}
-    duration: dict[int, int] = {}
+    reported: set[int] = set()
+    for n in left:
+        if n in reported:
+            continue
+        cycle = _walk_cycle(graph, n, set(left))
+        if set(cycle) & reported:
+            continue
+        reported.update(cycle)
+        first = cycle.index(min(cycle))
+        cycle = cycle[first:] + cycle[:first]  # lowest phase first, in the order they would run
+        chain = " → ".join(f"Phase {c}" for c in [*cycle, cycle[0]])
+        involved = "; ".join(
+            f'Phase {c} "{by_number[c].name}" at line {plan.positions.get(f"phases[{by_number[c].index}]", ("?",))[0]}'
+            for c in cycle
+        )
+        # point at the back edge: the lowest phase depending on the last of the loop
+        lowest = by_number[cycle[0]]
+        refs = resolve_dependencies(lowest, phases)
+        j = next((k for k, r in enumerate(refs) if r.phase == cycle[-1]), 0)
+        report(
+            f"phases[{lowest.index}].dependencies[{j}]",
+            f"the phases depend on each other in a cycle: {chain} ({involved}); remove one of these dependencies",
+        )
+
+
+@dataclass
+class _Pass:
+    """The critical-path method's numbers, in working days from the plan's start."""
+
+    es: dict[int, int] = field(default_factory=dict)
+    ef: dict[int, int] = field(default_factory=dict)
+    ls: dict[int, int] = field(default_factory=dict)
+    duration: dict[int, int] = field(default_factory=dict)
+
+
+def _critical_path(
+    plan: Plan,
+    by_number: dict[int, Phase],
+    graph: dict[int, list[int]],
+    order: tuple[list[int], dict[int, list[int]]],
+    start: dt.date,
+    report: _Reporter,
+) -> _Pass:
+    topo, successors = order
+    cpm = _Pass()
     for n in topo:
         phase = by_number[n]
-        days = phase.effort.high_days if phase.effort else 0
-        if phase.effort is None:
+        if phase.effort is None and f"phases[{phase.index}].effort" not in plan.positions:
+            # an effort that was written but not understood has its own problem; no second note
             report(f"phases[{phase.index}]", f'Phase {n} "{phase.name}" has no effort; it is drawn as a milestone', "info")
-        earliest = max((ef[d] for d in graph[n]), default=0)
+        earliest = max((cpm.ef[d] for d in graph[n]), default=0)
         if phase.start is not None:
             own = next_workday(phase.start)
             if own > start:
                 earliest = max(earliest, workdays_between(start, own))
-        es[n] = earliest
-        duration[n] = days
-        ef[n] = earliest + days
-    finish = max(ef.values(), default=0)
-    ls: dict[int, int] = {}
+        cpm.es[n] = earliest
+        cpm.duration[n] = phase.effort.high_days if phase.effort else 0
+        cpm.ef[n] = earliest + cpm.duration[n]
+    finish = max(cpm.ef.values(), default=0)
     for n in reversed(topo):
-        lf = min((ls[s] for s in successors[n]), default=finish)
-        ls[n] = lf - duration[n]
+        lf = min((cpm.ls[s] for s in successors[n]), default=finish)
+        cpm.ls[n] = lf - cpm.duration[n]
+    return cpm
 
-    scheduled = []
-    for n in topo:
-        phase = by_number[n]
-        days = duration[n]
-        low = phase.effort.low_days if phase.effort and phase.effort.is_range else None
-        begin = add_workdays(start, es[n])
-        scheduled.append(
-            ScheduledPhase(
-                number=n,
-                name=phase.name or f"Phase {n}",
-                status=phase.status,
-                start=begin,
-                end=add_workdays(start, es[n] + days - 1) if days else begin,
-                days=days,
-                low_days=low,
-                low_end=add_workdays(start, es[n] + low - 1) if low else None,
-                milestone=days == 0,
-                depends_on=tuple(graph[n]),
-                critical=ls[n] - es[n] == 0,
-                total_float=ls[n] - es[n],
-                es=es[n],
-                ef=ef[n],
-            )
-        )
-    scheduled.sort(key=lambda p: p.number)
-    end = max((p.end for p in scheduled), default=start)
-    return ScheduleResult(
-        Schedule(
-            start=start,
-            end=end,
-            working_days=workdays_between(start, end) + 1 if scheduled else 0,
-            phases=tuple(scheduled),
-            sequential=sequential,
-        ),
-        sort_problems(problems),
+
+def _scheduled(phase: Phase, n: int, cpm: _Pass, graph: dict[int, list[int]], start: dt.date) -> ScheduledPhase:
+    days = cpm.duration[n]
+    low = phase.effort.low_days if phase.effort and phase.effort.is_range else None
+    begin = add_workdays(start, cpm.es[n])
+    return ScheduledPhase(
+        number=n,
+        name=phase.name or f"Phase {n}",
+        status=phase.status,
+        start=begin,
+        end=add_workdays(start, cpm.es[n] + days - 1) if days else begin,
+        days=days,
+        low_days=low,
+        low_end=add_workdays(start, cpm.es[n] + low - 1) if low else None,
+        milestone=days == 0,
+        depends_on=tuple(graph[n]),
+        critical=cpm.ls[n] - cpm.es[n] == 0,
+        total_float=cpm.ls[n] - cpm.es[n],
+        es=cpm.es[n],
+        ef=cpm.ef[n],
     )
+
+
+def schedule_plan(plan: Plan, path: str = "plan.yaml") -> ScheduleResult:
+    """Schedule ``plan``; problems (unknown phase references, cycles) name phases and lines."""
+    report = _Reporter(plan, path)
+    phases = [p for p in plan.phases if p.number is not None]
+    numbers = [p.number for p in phases]
+    if len(set(numbers)) != len(numbers):
+        return ScheduleResult(None, report.problems)  # duplicate numbers are reported by the loader
+    graph, sequential = _graph(phases, report)
+    order = _topological(graph)
+    if len(order[0]) != len(graph):
+        _report_cycles(plan, phases, graph, order[0], report)
+        return ScheduleResult(None, sort_problems(report.problems))
+    anchor = plan.scheduled_start
+    if anchor is None:
+        return ScheduleResult(None, report.problems)
+    start = next_workday(anchor)
+    by_number = {p.number: p for p in phases if p.number is not None}
+    cpm = _critical_path(plan, by_number, graph, order, start, report)
+    scheduled = sorted((_scheduled(by_number[n], n, cpm, graph, start) for n in order[0]), key=lambda p: p.number)
+    end = max((p.end for p in scheduled), default=start)
+    schedule = Schedule(
+        start=start,
+        end=end,
+        working_days=workdays_between(start, end) + 1 if scheduled else 0,
+        phases=tuple(scheduled),
+        sequential=sequential,
+    )
+    return ScheduleResult(schedule, sort_problems(report.problems))

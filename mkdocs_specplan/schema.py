@@ -179,7 +179,7 @@ def export_plan_schema() -> dict[str, Any]:
 
 def export_schema() -> dict[str, Any]:
     """The JSON Schema of plans.json: the hand-written base with the generated plan object."""
-    base = json.loads(EXPORT_BASE_PATH.read_text(encoding="utf-8"))
+    base: dict[str, Any] = json.loads(EXPORT_BASE_PATH.read_text(encoding="utf-8"))
     out = copy.deepcopy(base)
     out["properties"]["plans"]["items"]["properties"]["plan"] = export_plan_schema()
     return out

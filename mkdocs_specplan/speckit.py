@@ -12,6 +12,7 @@ import functools
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import mdtree
 
@@ -164,7 +165,7 @@ def _starts_line(text: str, previous: bool) -> bool:
 
 def _bold_line_starts(p: etree.Element) -> list[tuple[etree.Element, str]]:
     """Bold children of a paragraph that begin a line, each with the rest of its line as text."""
-    found: list[list] = []
+    found: list[list[Any]] = []
     at_start = _starts_line(mdtree.clean(p.text), True)
     current: int | None = None  # the entry whose line is being read
     for child in p:
@@ -206,7 +207,8 @@ def _placeholder(text: str) -> bool:
     return text.startswith("[") and text.endswith("]")
 
 
-def read_spec(text: str, syntax: IdSyntax = IdSyntax()) -> Spec:
+def read_spec(text: str, syntax: IdSyntax | None = None) -> Spec:
+    syntax = syntax or IdSyntax()
     root = mdtree.parse(text)
     spec = Spec(requirements=[d.requirement for d in find_definitions(root, syntax)])
     for element in root:
@@ -228,7 +230,8 @@ def read_spec(text: str, syntax: IdSyntax = IdSyntax()) -> Spec:
     return spec
 
 
-def mentions_in_markdown(text: str, syntax: IdSyntax = IdSyntax()) -> list[str]:
+def mentions_in_markdown(text: str, syntax: IdSyntax | None = None) -> list[str]:
+    syntax = syntax or IdSyntax()
     """IDs a Markdown document mentions outside code and raw HTML."""
     root = mdtree.parse(text)
     seen: dict[str, None] = {}
@@ -288,49 +291,68 @@ def _group_for(title: str) -> TaskGroup:
     return TaskGroup(title, phase_number=number, sub=f"{number}.{int(match.group(2))}" if match.group(2) else None)
 
 
-def read_tasks(text: str, syntax: IdSyntax = IdSyntax()) -> TaskProgress:
-    """Tasks as spec-kit defines them: ``- [ ] T001 ...`` list items, grouped by ``##`` headings."""
-    root = mdtree.parse(text)
-    groups: list[TaskGroup] = []
-    boxed: list[Task] = []
-    plain_tasks: list[Task] = []
-    checklist = Progress()
-    task_items: set[int] = set()  # ids of list items that are tasks (their sub-items are not)
-    for element, ancestors in mdtree.walk(root):
-        if element.tag == "h2":
-            groups.append(_group_for(mdtree.one_line(mdtree.plain(element))))
-            continue
-        if element.tag == "p" and not any(a.tag == "li" for a in ancestors):
-            # list lines written straight after a paragraph line stay in the paragraph
-            for text in mdtree.plain(element, code=True).split("\n")[1:]:
-                written = _PARAGRAPH_TASK_RE.match(text)
-                box = mdtree.is_checkbox(mdtree.one_line(written.group(1))) if written else None
-                if box is not None and _TASK_ID_RE.match(box[1]):
-                    match = _TASK_ID_RE.match(box[1])
-                    assert match is not None
-                    boxed.append(Task(match.group(1), box[0], box[1], len(groups) - 1, tuple(syntax.mentions(box[1]))))
-            continue
-        if element.tag != "li" or any(id(a) in task_items for a in ancestors):
-            continue
+@dataclass
+class _TaskScan:
+    """What a walk over tasks.md finds: groups, checkbox tasks, ID-only tasks, other checkboxes."""
+
+    syntax: IdSyntax
+    groups: list[TaskGroup] = field(default_factory=list)
+    boxed: list[Task] = field(default_factory=list)
+    plain: list[Task] = field(default_factory=list)
+    checklist: Progress = field(default_factory=Progress)
+    task_items: set[int] = field(default_factory=set)  # list items that are tasks (their sub-items are not)
+
+    def task(self, tid: str, done: bool, text: str, refs_from: str) -> Task:
+        return Task(tid, done, text, len(self.groups) - 1, tuple(self.syntax.mentions(refs_from)))
+
+    def paragraph(self, element: etree.Element) -> None:
+        """List lines written straight after a paragraph line stay in the paragraph: read them there."""
+        for text in mdtree.plain(element, code=True).split("\n")[1:]:
+            written = _PARAGRAPH_TASK_RE.match(text)
+            box = mdtree.is_checkbox(mdtree.one_line(written.group(1))) if written else None
+            match = _TASK_ID_RE.match(box[1]) if box is not None else None
+            if box is not None and match is not None:
+                self.boxed.append(self.task(match.group(1), box[0], box[1], box[1]))
+
+    def item(self, element: etree.Element) -> None:
         line = mdtree.one_line(mdtree.lead(element))
         box = mdtree.is_checkbox(line)
         if box is not None:
             done, rest = box
             match = _TASK_ID_RE.match(rest)
             if match is None:
-                checklist.total += 1
-                checklist.done += done
-                continue
-            task_items.add(id(element))
+                self.checklist.total += 1
+                self.checklist.done += done
+                return
+            self.task_items.add(id(element))
             shown = mdtree.is_checkbox(mdtree.one_line(mdtree.lead(element, code=True)))
-            text = shown[1] if shown else rest
-            boxed.append(Task(match.group(1), done, text, len(groups) - 1, tuple(syntax.mentions(rest))))
-            continue
+            self.boxed.append(self.task(match.group(1), done, shown[1] if shown else rest, rest))
+            return
         match = _FALLBACK_TASK_RE.match(line)
         if match and not any(_ANY_TASK_ID_RE.fullmatch(w.strip("(),.;:")) for w in line[match.end() :].split()[:3]):
-            plain_tasks.append(Task(match.group(1), False, line, len(groups) - 1, tuple(syntax.mentions(line))))
-    progress = TaskProgress(checklist=checklist if checklist.total else None, checkboxes=bool(boxed) or not plain_tasks)
-    chosen = boxed or plain_tasks
+            self.plain.append(self.task(match.group(1), False, line, line))
+
+
+def read_tasks(text: str, syntax: IdSyntax | None = None) -> TaskProgress:
+    """Tasks as spec-kit defines them: ``- [ ] T001 ...`` list items, grouped by ``##`` headings."""
+    scan = _TaskScan(syntax or IdSyntax())
+    for element, ancestors in mdtree.walk(mdtree.parse(text)):
+        if element.tag == "h2":
+            scan.groups.append(_group_for(mdtree.one_line(mdtree.plain(element))))
+        elif element.tag == "p" and not any(a.tag == "li" for a in ancestors):
+            scan.paragraph(element)
+        elif element.tag == "li" and not any(id(a) in scan.task_items for a in ancestors):
+            scan.item(element)
+    return _progress(scan)
+
+
+def _progress(scan: _TaskScan) -> TaskProgress:
+    """Checkbox tasks (or, when there is none, ID-only ones), each ID once, in groups that hold tasks."""
+    progress = TaskProgress(
+        checklist=scan.checklist if scan.checklist.total else None, checkboxes=bool(scan.boxed) or not scan.plain
+    )
+    groups = scan.groups
+    chosen = scan.boxed or scan.plain
     if any(t.group < 0 for t in chosen):
         groups.insert(0, TaskGroup("Tasks"))
         chosen = [Task(t.id, t.done, t.text, t.group + 1, t.refs) for t in chosen]
@@ -340,9 +362,8 @@ def read_tasks(text: str, syntax: IdSyntax = IdSyntax()) -> TaskProgress:
             continue
         seen.add(task.id)
         progress.tasks.append(task)
-        group = groups[task.group]
-        group.total += 1
-        group.done += task.done
+        groups[task.group].total += 1
+        groups[task.group].done += task.done
         progress.total += 1
         progress.done += task.done
     kept = {i: g for i, g in enumerate(groups) if g.total}

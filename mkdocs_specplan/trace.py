@@ -32,7 +32,8 @@ class Mention:
     field: str  # field path, e.g. "phases[1].goal"
 
 
-def find_mentions(plan: Plan, syntax: IdSyntax = IdSyntax()) -> list[Mention]:
+def find_mentions(plan: Plan, syntax: IdSyntax | None = None) -> list[Mention]:
+    syntax = syntax or IdSyntax()
     out: list[Mention] = []
     seen: set[tuple[str, str]] = set()
     for path, text in _walk(plan, ""):

@@ -12,10 +12,10 @@ import yaml
 
 from mkdocs_specplan.dashboard import dashboard_view
 from mkdocs_specplan.export import export_json
-from mkdocs_specplan.portfolio import PlanEntry, Portfolio
-from mkdocs_specplan.render import Renderer
 from mkdocs_specplan.model import Settings
 from mkdocs_specplan.pages import PlanSource, load_page
+from mkdocs_specplan.portfolio import PlanEntry, Portfolio
+from mkdocs_specplan.render import Renderer
 
 from .conftest import MINIMAL_PLAN, ROOT
 from .test_links import assert_links_resolve

@@ -15,12 +15,11 @@ from mkdocs_specplan.render import Renderer
 from mkdocs_specplan.schedule import schedule_plan
 from mkdocs_specplan.timeline import _tick_label, _ticks, phase_gantt, timeline_view
 
+from .conftest import EXAMPLE_FEATURE, MINIMAL_PLAN
+
 
 def render_gantt(gantt):
     return Renderer(Settings()).render_html("timeline.html.j2", view=timeline_view(gantt))
-
-
-from .conftest import EXAMPLE_FEATURE, MINIMAL_PLAN
 
 
 class Svg(HTMLParser):
