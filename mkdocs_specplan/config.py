@@ -65,6 +65,10 @@ class SpecPlanConfig(base.Config):
     available_dependency_statuses = c.ListOfItems(c.Type(str), default=["available"])
     """Which external dependency statuses mean available (the rest count as not available)."""
 
+    nav_titles = c.Choice(("short", "document"), default="short")
+    """In a feature's section of a navigation built from the folders: short titles (Spec, Plan, ...;
+    the browser tab shows them too), or the documents' own titles."""
+
     show_missing_sections = c.Optional(c.Type(bool))
     """Show each template section a plan has not written as "Not written yet"; default: for plans
     in draft and in-review only."""

@@ -16,6 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 
 from .annotate import PageAnnotations, SpecPlanExtension
 from .config import SpecPlanConfig
@@ -34,6 +35,7 @@ from .features import (
 )
 from .importer import ARCHIVE_NAME
 from .model import Problem, Settings
+from .navigation import arrange
 from .pages import PlanPage, PlanSource, glance_context, load_page, render_page, timeline_context
 from .portfolio import FeatureEntry, PlanEntry, Portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
@@ -366,6 +368,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 )
             else:
                 dashboard_file = File.generated(config, self.dashboard_uri, content="")
+                dashboard_file.edit_uri = None  # generated: there is no source to edit
         anchor_file = dashboard_file or File.generated(config, self.dashboard_uri or "plans/index.md", content="")
         portfolio = self._portfolio(files, plan_files, anchor_file)
         if self.json_uri:
@@ -482,6 +485,13 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             return None
         principles = self._parsed("constitution", text, read_constitution)
         return Constitution(uri, principles)
+
+    # -- navigation ----------------------------------------------------------------------------
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if not self.config.enabled or config.nav is not None:  # an explicit nav is never reordered
+            return None
+        arrange(nav, self.all_features, self.dashboard_uri, short_titles=self.config.nav_titles == "short")
+        return nav
 
     # -- pages ---------------------------------------------------------------------------------
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:

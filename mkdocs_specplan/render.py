@@ -90,6 +90,15 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", line)
 
 
+_ISO_DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def nowrap_dates(text: object, markdown: bool = False) -> Markup:
+    """Plain text (escaped for HTML, and for Markdown with ``markdown``) whose dates never wrap at their hyphens."""
+    escaped = md_escape(text) if markdown else str(escape(str(text)))
+    return Markup(_ISO_DATE_RE.sub(lambda m: f'<span class="specplan-date">{m.group(0)}</span>', escaped))
+
+
 def code_spans(text: object) -> Markup:
     """Plain text for HTML, with `backticked` parts shown as code (problem messages name options so)."""
     parts = str(text).split("`")
@@ -158,6 +167,7 @@ class Renderer:
             one_line=one_line,
             md_escape=md_escape,
             code_spans=code_spans,
+            nowrap_dates=nowrap_dates,
             slug=slug,
             status_class=status_class,
             badge=badge_html,

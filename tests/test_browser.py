@@ -99,33 +99,40 @@ def test_badges_and_text_are_legible(built, open_page, theme, scheme):
     assert contrast(reason, background) >= 3
 
 
-@pytest.mark.parametrize("theme", ["material", "mkdocs"])
-def test_checklist_shows_checkboxes(built, open_page, theme):
-    page = open_page(built[theme] / PLAN)
-    boxes = page.eval_on_selector_all(
-        ".specplan-checklist input[type=checkbox]",
-        "els => els.map(e => [e.checked, e.disabled, e.getBoundingClientRect().width > 0])",
+@pytest.mark.parametrize("theme,scheme", [("material", "light"), ("material", "dark"), ("mkdocs", "light")])
+def test_checklist_marks_read_at_a_glance(built, open_page, theme, scheme):
+    page = open_page(built[theme] / PLAN, color_scheme=scheme)
+    items = page.eval_on_selector_all(
+        ".specplan-checklist li",
+        """els => els.map(e => { const m = e.querySelector('.specplan-check-mark');
+            return [e.classList.contains('specplan-check--done'), m.textContent, getComputedStyle(m).color,
+                    e.dataset.decidedBy, e.querySelector('.specplan-check-source').textContent]; })""",
     )
-    assert len(boxes) == 4 + 5 + 4 + 4  # articles I-IV (PHI) and the three other sections
-    assert all(disabled and visible for _, disabled, visible in boxes)
-    # nine of the eleven data-decided items hold: the plan never mentions the spec's User Story 1,
-    # so "supports all user stories" and "ready to break down into tasks" stay open
-    assert sum(checked for checked, _, _ in boxes) == 9
-    # no list bullets next to the checkboxes
-    style = page.eval_on_selector(".specplan-checklist", "e => getComputedStyle(e).listStyleType")
-    assert style == "none"
+    assert len(items) == 4 + 5 + 4 + 4  # articles I-IV (PHI) and the three other sections
+    assert page.query_selector(".specplan-checklist input") is None  # no disabled grey boxes
+    done = {colour for ok, mark, colour, _, _ in items if ok}
+    open_ = {colour for ok, mark, colour, _, _ in items if not ok}
+    assert {mark for ok, mark, _, _, _ in items if ok} == {"✓"} and {mark for ok, mark, _, _, _ in items if not ok} == {"✗"}
+    assert done and open_ and done.isdisjoint(open_)  # ticked and unticked differ in colour too
+    background = _page_background(page)
+    assert all(contrast(c, background) >= 3 for c in done | open_)
+    # items decided by data say so; items a person ticks say where
+    assert {source for _, _, _, by, source in items if by == "data"} == {"from the plan's data"}
+    assert {source for _, _, _, by, source in items if by == "plan"} <= {"ticked in plan.yaml", "not ticked in plan.yaml"}
 
 
 @pytest.mark.parametrize("theme", ["material", "mkdocs"])
-def test_problems_box_is_the_first_thing_under_the_title(built, open_page, theme):
+def test_the_page_opens_with_the_glance_then_the_timeline(built, open_page, theme):
     page = open_page(built[theme] / "specs/002-broken/plan/index.html")
-    box = page.query_selector(".specplan-problems")
-    assert box is not None and box.is_visible()
-    title_box = page.query_selector("h1").bounding_box()
-    problems_box = box.bounding_box()
-    assert problems_box["y"] > title_box["y"]
-    assert problems_box["y"] - (title_box["y"] + title_box["height"]) < 120
-    assert "specs/002-broken/plan.yaml:7:13" in box.inner_text()
+    title = page.query_selector("h1").bounding_box()
+    glance = page.query_selector(".specplan-glance")
+    assert glance is not None and glance.is_visible()
+    box = glance.bounding_box()
+    assert 0 < box["y"] - (title["y"] + title["height"]) < 120
+    assert "1 to fix" in glance.inner_text()
+    problems = page.query_selector(".specplan-problems")
+    assert problems.bounding_box()["y"] > box["y"]
+    assert "specs/002-broken/plan.yaml:7:13" in problems.inner_text()
     colour = page.eval_on_selector(".specplan-problems", "e => getComputedStyle(e).borderLeftColor")
     r, g, _b = _rgb(colour)
     assert r > 150 and g < 120  # a red edge, in both themes
@@ -147,10 +154,10 @@ def test_long_timeline_is_legible(site, open_page):
     site.plan("specs/big", MINIMAL_PLAN + "phases:\n" + phases + "\n")
     result = site.build(theme={"name": "material"}, plugins=[{"specplan": {"build_date": "2027-01-04"}}])
     assert not result.failed, result.warnings
-    for width in (1280, 700):
+    for width in (1280, 1000):
         page = open_page(result.site_dir / "specs/big/plan/index.html", width=width)
         boxes = page.eval_on_selector_all(
-            ".specplan-gantt-axis text, .specplan-gantt-rows text",
+            ".specplan-gantt--wide .specplan-gantt-axis text, .specplan-gantt--wide .specplan-gantt-rows text",
             "els => els.map(e => { const r = e.getBoundingClientRect(); return [e.closest('.specplan-gantt-axis') ? 'axis' : 'row', r.x, r.y, r.width, r.height, parseFloat(getComputedStyle(e).fontSize) * (r.height / e.getBBox().height)]; })",
         )
         axis = sorted((b for b in boxes if b[0] == "axis"), key=lambda b: b[1])
@@ -161,7 +168,7 @@ def test_long_timeline_is_legible(site, open_page):
         for a, b in itertools.pairwise(rows):
             assert a[2] + a[4] <= b[2] + 0.5, f"phase labels overlap at width {width}"
         assert min(b[4] for b in boxes) >= 10, "text under 10 px high"
-        today = page.query_selector(".specplan-gantt-today")
+        today = page.query_selector(".specplan-gantt--wide .specplan-gantt-today")
         assert today is not None and today.is_visible()
 
 
@@ -176,7 +183,7 @@ def test_timeline_reads_in_each_theme(built, open_page, theme, scheme):
         "e => getComputedStyle(e).stroke",
     )
     assert contrast(outline, background) >= 3  # the critical path stands out on the page
-    width = page.eval_on_selector(".specplan-gantt", "e => e.getBoundingClientRect().width")
+    width = page.eval_on_selector(".specplan-gantt--wide", "e => e.getBoundingClientRect().width")
     content = page.eval_on_selector(
         ".specplan-timeline",
         "e => { const p = e.parentElement, s = getComputedStyle(p); return p.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }",
@@ -189,7 +196,7 @@ def test_timeline_prints(built, browser):
     page = context.new_page()
     page.goto((built["material"] / PLAN).resolve().as_uri())
     page.emulate_media(media="print")
-    assert page.query_selector(".specplan-gantt").is_visible()
+    assert page.query_selector(".specplan-gantt--wide").is_visible()
     pdf = page.pdf(format="A4")
     assert len(pdf) > 10_000
     context.close()

@@ -109,7 +109,10 @@ def test_plans_table_sorted_by_feature_id(portfolio_site):
         row,
     )
     stale_row = table[table.index(">2 Feature 2<") :]
-    assert '2026-08-27</span> <span class="specplan-badge specplan-stale">stale</span>' in stale_row[: stale_row.index("</tr>")]
+    assert (
+        '2026-08-27</span></span> <span class="specplan-badge specplan-stale">stale</span>'
+        in stale_row[: stale_row.index("</tr>")]
+    )
     assert "specplan-stale" not in row
 
 

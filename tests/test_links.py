@@ -276,7 +276,10 @@ def test_backlink_can_be_turned_off(site):
 def test_backlink_keeps_the_spec_title(site):
     site.doc("specs/a/plan.yaml", MINIMAL_PLAN)
     site.doc("specs/a/spec.md", "---\ntags: [x]\n---\n# Feature Specification: A\n\nBody\n")
-    result = site.build()
+    result = site.build(plugins=[{"specplan": {"nav_titles": "document"}}])
     html = result.html("specs/a/spec/index.html")
     assert "<title>Feature Specification: A - Test</title>" in html
     assert html.index("Feature Specification: A</h1>") < html.index("specplan-backlink")
+    # by default the navigation's titles are short (the page keeps its heading)
+    short = site.build().html("specs/a/spec/index.html")
+    assert "<title>Spec - Test</title>" in short and "Feature Specification: A</h1>" in short

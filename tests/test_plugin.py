@@ -266,3 +266,17 @@ def test_milestone_is_info_not_a_warning(site):
     result = site.build()
     assert not result.failed and result.warnings == []
     assert any('Phase 2 "Launch" has no effort; it is drawn as a milestone' in m for m in result.infos)
+
+
+def test_an_explicit_nav_is_never_reordered(site):
+    site.doc("specs/001-a/spec.md", "# Feature Specification: A\n")
+    site.doc("specs/001-a/tasks.md", "# Tasks\n\n- [ ] T001 one\n")
+    site.plan("specs/001-a", MINIMAL_PLAN)
+    nav = [{"Home": "index.md"}, {"A": [{"My tasks": "specs/001-a/tasks.md"}, {"The spec": "specs/001-a/spec.md"}]}]
+    result = site.build(nav=nav, theme={"name": "mkdocs"})
+    assert not result.failed, result.warnings
+    html = result.html("index.html")
+    assert html.index("My tasks") < html.index("The spec")  # as written, titles and order
+    auto = site.build(theme={"name": "mkdocs"}).html("index.html")
+    assert auto.index(">Spec<") < auto.index(">Plan<") < auto.index(">Tasks<")  # built from the folders: reading order
+    assert "042 Minimal" in auto
