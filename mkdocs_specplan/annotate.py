@@ -94,6 +94,19 @@ class SpecPlanExtension(markdown.Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
+        md.treeprocessors.register(_LongText(md, self), "specplan_long_text", 25)
+
+
+class _LongText(mdtree.LongTextTreeprocessor):
+    """On the plugin's own pages (plans, the dashboard, a feature's documents) only."""
+
+    def __init__(self, md: markdown.Markdown, extension: SpecPlanExtension) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root: etree.Element) -> None:
+        if self.extension.current is not None:
+            super().run(root)
 
 
 # -- the pieces -------------------------------------------------------------------------------

@@ -51,6 +51,58 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 _LIST_ITEM_RE = re.compile(r"( *)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _reader: markdown.Markdown | None = None
+_HTML_START_RE = re.compile(r" {0,3}<(?:[A-Za-z/?!])")
+
+
+LONG_TEXT = 20_000  # characters: a block this long is kept as plain text
+
+
+class LongTextTreeprocessor(markdown.treeprocessors.Treeprocessor):
+    """Blocks longer than ``LONG_TEXT`` characters are kept as plain text.
+
+    Python-Markdown's inline processing takes more than linear time on long runs of emphasis and
+    code marks (``*_*_``, `` `<`< ``); a paragraph of that length is never a requirement or a
+    task line, so it is left as it is written and the work stays linear in the document's length.
+    Runs before the inline processor (priority 20).
+    """
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.text and len(element.text) > LONG_TEXT and not isinstance(element.text, markdown.util.AtomicString):
+                element.text = markdown.util.AtomicString(element.text)
+
+
+class HtmlBlockPreprocessor(markdown.preprocessors.Preprocessor):
+    """Raw HTML blocks set aside when reading, in linear time.
+
+    Python-Markdown's own HTML block parser takes quadratic time on unclosed tags (``<a <a <a``);
+    when reading, a block that starts with a tag runs to the next blank line (a comment, to its
+    ``-->``) and is dropped: raw HTML never defines a requirement, a task or a principle.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        until: str | None = None  # "blank" or "-->"
+        for line in lines:
+            if until == "-->":
+                if "-->" in line:
+                    until = None
+                out.append("")
+                continue
+            if until == "blank":
+                if not line.strip():
+                    until = None
+                    out.append(line)
+                else:
+                    out.append("")
+                continue
+            if _HTML_START_RE.match(line) and (not out or not out[-1].strip()):
+                comment = line.lstrip().startswith("<!--")
+                until = "-->" if comment and "-->" not in line else (None if comment else "blank")
+                out.append("")
+                continue
+            out.append(line)
+        return out
 
 
 class NestedListPreprocessor(markdown.preprocessors.Preprocessor):
@@ -84,7 +136,10 @@ def _reading_instance() -> markdown.Markdown:
     global _reader
     if _reader is None:
         md = markdown.Markdown(extensions=["tables", "fenced_code"])
+        md.preprocessors.deregister("html_block")
+        md.preprocessors.register(HtmlBlockPreprocessor(md), "specplan_html_blocks", 20)
         md.preprocessors.register(NestedListPreprocessor(md), "specplan_nested_lists", 15)
+        md.treeprocessors.register(LongTextTreeprocessor(md), "specplan_long_text", 25)
         for name in [name for name in _KNOWN_PATTERNS if name in md.inlinePatterns]:
             if name not in _READING_PATTERNS:
                 md.inlinePatterns.deregister(name)

@@ -75,15 +75,6 @@ def _posix(path: str) -> str:
     return path.replace(os.sep, "/")
 
 
-def error_page(page: PlanPage, message: str) -> str:
-    """The page shown when the template itself fails: the title and what went wrong."""
-    return (
-        f"# Implementation Plan: {page.title}\n\n"
-        '<div class="admonition failure specplan-problems">\n'
-        f'<p class="admonition-title">This plan could not be rendered</p>\n<p>{escape_html(message)}</p>\n</div>\n'
-    )
-
-
 class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     """Render every plan.yaml as a plan page."""
 
@@ -616,12 +607,12 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             render_page(page, self.renderer, **extra)
         except TemplateProblem as exc:
             page.problems.append(Problem(page.source.display_path, None, None, "", str(exc)))
-            page.markdown = error_page(page, str(exc))
+            page.markdown = self._renderer().error_page(page.title, str(exc))
         except Exception as exc:  # never a traceback: report it as a problem of this plan
             log.debug("rendering failed", exc_info=True)
             message = f"internal error while rendering ({type(exc).__name__}: {exc}); please report it"
             page.problems.append(Problem(page.source.display_path, None, None, "", message))
-            page.markdown = error_page(page, message)
+            page.markdown = self._renderer().error_page(page.title, message)
 
     # -- serve ---------------------------------------------------------------------------------
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

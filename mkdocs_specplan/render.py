@@ -180,6 +180,13 @@ class Renderer:
         """An HTML template (autoescaped), e.g. ``feature-note.html.j2``; one line per block of output."""
         return self._render_named(name, context).strip()
 
+    def error_page(self, title: str, message: str) -> str:
+        """The page shown when a plan page cannot be rendered: always the packaged template."""
+        try:
+            return self.render_markdown("specplan/error.md.j2", title=title, message=message)
+        except TemplateProblem:  # pragma: no cover - the packaged template is tested
+            return f"# Implementation Plan: {md_escape(title)}\n\nThis plan could not be rendered: {md_escape(message)}\n"
+
     def render_markdown(self, name: str, **context: Any) -> str:
         """A Markdown template, e.g. ``schedule-table.md.j2`` (text from plans goes through md_escape)."""
         return self._render_named(name, context).strip("\n") + "\n"
