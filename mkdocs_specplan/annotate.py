@@ -46,6 +46,7 @@ class PageAnnotations:
     mention_syntax: IdSyntax | None = None
     rewrite_link: Callable[[str], str | None] | None = None  # a relative href -> the href to use
     note_html: str | None = None  # a block put right after the page's title
+    safe_links: bool = False  # the plugin's own pages: only http(s), mailto and relative links, no on* attributes
 
 
 class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
@@ -57,6 +58,14 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
         page = self.extension.current
         if page is None:
             return
+        try:
+            self._annotate(root, page)
+        except Exception as exc:
+            self.extension.errors.append(f"{type(exc).__name__}: {exc}")
+
+    def _annotate(self, root: etree.Element, page: PageAnnotations) -> None:
+        if page.safe_links:
+            _neutralise(root)
         if page.rewrite_link is not None:
             _rewrite_links(root, page.rewrite_link)
         used = {el.get("id") for el in root.iter() if el.get("id")}
@@ -91,6 +100,7 @@ class SpecPlanExtension(markdown.Extension):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.current: PageAnnotations | None = None
+        self.errors: list[str] = []  # failures while annotating the current page
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
@@ -110,6 +120,29 @@ class _LongText(mdtree.LongTextTreeprocessor):
 
 
 # -- the pieces -------------------------------------------------------------------------------
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def safe_url(url: str) -> bool:
+    """http, https, mailto and relative URLs; never javascript:, data:, vbscript: or other schemes."""
+    cleaned = "".join(c for c in url if c > " " and c != "\x7f").lower()  # browsers ignore these in a scheme
+    scheme, sep, _ = cleaned.partition(":")
+    if not sep or "/" in scheme or "?" in scheme or "#" in scheme:
+        return True  # no scheme: a relative URL
+    return scheme in SAFE_SCHEMES
+
+
+def _neutralise(root: etree.Element) -> None:
+    """Links and images with other schemes lose their target; on* and style attributes are removed."""
+    for element in root.iter():
+        for name in list(element.attrib):
+            lowered = name.lower()
+            if lowered.startswith("on") or lowered in ("style", "formaction", "srcdoc"):
+                del element.attrib[name]
+            elif lowered in ("href", "src", "xlink:href", "action") and not safe_url(element.attrib[name]):
+                element.attrib[name] = "#"
+
+
 def _place_anchor(element: etree.Element, before: etree.Element | None, anchor: str, css: str) -> None:
     """An ID on a list item or table row; an empty anchor element inside a heading or before a line."""
     if before is None and element.tag in ("li", "tr") and not element.get("id"):

@@ -115,5 +115,11 @@ class SpecPlanConfig(base.Config):
     json = c.Type((bool, str), default="plans/plans.json")
     """Where the JSON export of every plan is written; false turns it off."""
 
+    max_file_size = c.Type(int, default=1_048_576)
+    """Plans larger than this many bytes are not read (their page says so)."""
+
+    max_document_size = c.Type(int, default=4_194_304)
+    """Specs, tasks, checklists and constitutions larger than this are not read (a warning)."""
+
     stale_days = c.Type(int, default=90)
     """A plan whose last_updated is older than this many days (from the build date) is stale."""

@@ -6,7 +6,7 @@ import math
 import re
 from fractions import Fraction
 
-from .model import Effort
+from .model import Effort, quote_value
 
 UNITS: dict[str, str] = {
     "h": "h",
@@ -29,7 +29,8 @@ UNITS: dict[str, str] = {
     "months": "mo",
 }
 
-_NUMBER = r"\d+(?:\.\d+)?|\.\d+"
+_NUMBER = r"\d{1,9}(?:\.\d{1,6})?|\.\d{1,6}"
+MAX_WORKING_DAYS = 100_000  # about 385 years: anything larger is a typo or a placeholder
 _EFFORT_RE = re.compile(rf"^\s*(?P<low>{_NUMBER})\s*(?:(?:-|–|—|to)\s*(?P<high>{_NUMBER})\s*)?(?P<unit>[a-zA-Z]+)\.?\s*$")
 
 EFFORT_HINT = 'expected e.g. "3 d", "2 w", "1-2 sprints" (units: h, d, w, sprint, mo)'
@@ -57,16 +58,18 @@ def to_working_days(amount: Fraction, unit: str, sprint_days: int = 10) -> int:
 
 def parse_effort(text: str, sprint_days: int = 10) -> Effort:
     """Parse an effort; raise :class:`EffortError` with a readable message when it is not one."""
-    match = _EFFORT_RE.match(text)
+    match = _EFFORT_RE.match(text) if len(text) <= 60 else None
     if not match:
-        raise EffortError(f'"{text}" is not an effort; {EFFORT_HINT}')
+        raise EffortError(f"{quote_value(text)} is not an effort; {EFFORT_HINT}")
     unit = UNITS.get(match["unit"].lower())
     if unit is None:
-        raise EffortError(f'"{text}" is not an effort (unknown unit "{match["unit"]}"); {EFFORT_HINT}')
+        raise EffortError(f'{quote_value(text)} is not an effort (unknown unit "{match["unit"]}"); {EFFORT_HINT}')
     low = Fraction(match["low"])
     high = Fraction(match["high"]) if match["high"] else low
     if high < low:
-        raise EffortError(f'"{text}" is a range whose upper bound is below its lower bound')
+        raise EffortError(f"{quote_value(text)} is a range whose upper bound is below its lower bound")
+    if to_working_days(high, unit, sprint_days) > MAX_WORKING_DAYS:
+        raise EffortError(f"{quote_value(text)} is too large: an effort is at most {MAX_WORKING_DAYS:,} working days")
     return Effort(
         text=text.strip(),
         low=low,

@@ -15,7 +15,7 @@ from typing import Any
 
 from .annotate import Trace
 from .checklist import PrincipleItem
-from .model import Decision, Problem
+from .model import Decision, Problem, quote_value
 from .pages import Anchors, FeatureLinks, Link, PlanPage
 from .render import md_escape
 from .speckit import (
@@ -577,12 +577,14 @@ def _check_constitution_references(page: PlanPage, constitution: Constitution | 
                 _report(
                     page,
                     fieldpath,
-                    f'refers to "{ref}" but the site has no constitution; add constitution.md or set the constitution option',
+                    f"refers to {quote_value(ref)} but the site has no constitution; add constitution.md or set the constitution option",
                 )
             continue
         if resolve_principle(ref, constitution.principles) is None:
             known = ", ".join(f"{p.label} ({p.name})" for p in constitution.principles) or "none"
-            _report(page, fieldpath, f'"{ref}" names no principle of {constitution.src_uri}; its principles are: {known}')
+            _report(
+                page, fieldpath, f"{quote_value(ref)} names no principle of {constitution.src_uri}; its principles are: {known}"
+            )
 
 
 # -- what the pages of a feature show ---------------------------------------------------------

@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from . import model
 from .checklist import DATA_CHECKLIST_KEYS, MANUAL_CHECKLIST_KEYS, PRINCIPLE_KEY_RE
 from .effort import EffortError, parse_effort
-from .model import Plan, Problem, Settings, sort_problems
+from .model import Plan, Problem, Settings, quote_value, sort_problems
 
 try:  # the C composer is several times faster; fall back to pure Python when libyaml is absent
     from yaml import CSafeLoader as _Loader
@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+MAX_INT = 999_999  # phase numbers
 _NULL_TAG = "tag:yaml.org,2002:null"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -170,7 +171,7 @@ def _kind_of(node: Node) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
-    return f'"{node.value}"'
+    return quote_value(node.value)
 
 
 _CHOICE_LABELS = {
@@ -229,7 +230,7 @@ class _Reader:
                 self.report(
                     key_node,
                     fieldpath,
-                    f'duplicate key "{written}" (first set at line {first.start_mark.line + 1}); '
+                    f"duplicate key {quote_value(written)} (first set at line {first.start_mark.line + 1}); "
                     "YAML would keep only the last value: remove or merge one of them",
                 )
                 continue
@@ -256,7 +257,7 @@ class _Reader:
     def _unknown_key(written: str, schema: dict[str, Spec], top: bool) -> str:
         candidates = list(schema)
         close = difflib.get_close_matches(written.lower(), candidates, n=1, cutoff=0.6)
-        message = f'unknown key "{written}"'
+        message = f"unknown key {quote_value(written)}"
         if close:
             return message + f'; did you mean "{close[0]}"?'
         if top:
@@ -293,7 +294,7 @@ class _Reader:
             self.report(
                 node,
                 fieldpath,
-                f'"{text}" is not a {label}; expected one of: {", ".join(allowed)} (the list is set by the `{setting}` option)',
+                f"{quote_value(text)} is not a {label}; expected one of: {', '.join(allowed)} (the list is set by the `{setting}` option)",
             )
         return found
 
@@ -303,12 +304,12 @@ class _Reader:
             return None
         text = node.value.strip()
         if not _DATE_RE.match(text):
-            self.report(node, fieldpath, f'"{text}" is not a date; expected YYYY-MM-DD, e.g. 2026-03-01')
+            self.report(node, fieldpath, f"{quote_value(text)} is not a date; expected YYYY-MM-DD, e.g. 2026-03-01")
             return None
         try:
             return dt.date.fromisoformat(text)
         except ValueError as exc:
-            self.report(node, fieldpath, f'"{text}" is not a valid date ({exc}); expected YYYY-MM-DD')
+            self.report(node, fieldpath, f"{quote_value(text)} is not a valid date ({exc}); expected YYYY-MM-DD")
             return None
 
     def read_bool(self, node: Node, spec: Spec, fieldpath: str) -> bool | None:
@@ -318,8 +319,12 @@ class _Reader:
         return None
 
     def read_int(self, node: Node, spec: Spec, fieldpath: str) -> int | None:
-        if isinstance(node, ScalarNode) and re.fullmatch(r"\s*\d[\d_]*\s*", node.value):
-            return int(node.value.replace("_", ""))
+        if isinstance(node, ScalarNode) and len(node.value) <= 40 and re.fullmatch(r"\s*\d[\d_]*\s*", node.value):
+            value = int(node.value.replace("_", ""))
+            if value > MAX_INT:
+                self.report(node, fieldpath, f"{quote_value(node.value)} is too large; at most {MAX_INT:,}")
+                return None
+            return value
         self.report(node, fieldpath, f"expected a whole number, got {_kind_of(node)}")
         return None
 
@@ -453,16 +458,16 @@ def _check_chosen_options(reader: _Reader, plan: Plan) -> None:
         fieldpath = f"technical_decisions[{i}].chosen"
         pos = reader.positions.get(fieldpath)
         if not names:
-            reader.report(pos, fieldpath, f'names "{decision.chosen}" but the decision lists no options')
+            reader.report(pos, fieldpath, f"names {quote_value(decision.chosen)} but the decision lists no options")
             continue
         matches = [n for n in names if n.strip().casefold() == decision.chosen.strip().casefold()]
         if matches:
             decision.chosen = matches[0]
             continue
-        listed = ", ".join(f'"{n}"' for n in names)
+        listed = ", ".join(quote_value(n, 40) for n in names[:10]) + (", …" if len(names) > 10 else "")
         close = difflib.get_close_matches(decision.chosen, names, n=1, cutoff=0.6)
         hint = f'; did you mean "{close[0]}"?' if close else ""
-        reader.report(pos, fieldpath, f'"{decision.chosen}" is not one of the options ({listed}){hint}')
+        reader.report(pos, fieldpath, f"{quote_value(decision.chosen)} is not one of the options ({listed}){hint}")
 
 
 def _check_constitution_checks(reader: _Reader, plan: Plan) -> None:
@@ -474,7 +479,7 @@ def _check_constitution_checks(reader: _Reader, plan: Plan) -> None:
             reader.report(
                 reader.positions.get(fieldpath),
                 fieldpath,
-                f'"{check.principle}" fails the constitution check and no complexity_tracking entry justifies it; '
+                f"{quote_value(check.principle)} fails the constitution check and no complexity_tracking entry justifies it; "
                 "add one (violation, why_needed, simpler_alternative_rejected) or fix the plan",
             )
 

@@ -47,6 +47,17 @@ class Settings:
     check_phases: tuple[str, ...] = CHECK_PHASES
 
 
+QUOTE_LIMIT = 80
+
+
+def quote_value(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value as a message quotes it: on one line, in double quotes, at most ``limit`` characters."""
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return f'"{text}"'
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a source file, reported as ``path:line:col: field: message``."""

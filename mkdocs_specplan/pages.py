@@ -23,6 +23,7 @@ class PlanSource:
     src_uri: str  # site path of the YAML file, e.g. "specs/001-x/plan.yaml"
     text: str
     display_path: str  # how problems name the file (relative to docs_dir)
+    error: str | None = None  # why the file could not be read (its page shows it)
 
     @property
     def page_uri(self) -> str:
@@ -98,6 +99,8 @@ class PlanPage:
 
 def load_page(source: PlanSource, settings: Settings) -> PlanPage:
     """Load, validate and schedule one source."""
+    if source.error is not None:
+        return PlanPage(source, None, [Problem(source.display_path, None, None, "", source.error)])
     result = load_plan(source.text, source.display_path, settings)
     page = PlanPage(source, result.plan, list(result.problems))
     if result.plan is not None:
@@ -114,9 +117,9 @@ def phase_dependency_markdown(phase: Phase, plan: Plan) -> list[str]:
     for ref in resolve_dependencies(phase, plan.phases):
         target = by_number.get(ref.phase) if ref.phase is not None else None
         if target is not None and target is not phase:
-            out.append(f"[Phase {target.number}: {target.name}](#{Anchors.phase(target)})")
+            out.append(f"[Phase {target.number}: {md_escape(target.name)}](#{Anchors.phase(target)})")
         else:
-            out.append(ref.text)
+            out.append(md_escape(ref.text))
     return out
 
 

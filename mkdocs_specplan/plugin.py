@@ -39,13 +39,40 @@ from .navigation import arrange
 from .pages import PlanPage, PlanSource, glance_context, load_page, render_page, timeline_context
 from .portfolio import FeatureEntry, PlanEntry, Portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
-from .site import LoadedSite, SiteOptions, load_site
+from .site import LoadedSite, SiteOptions, internal_problem, load_site
 from .speckit import IdSyntax, read_constitution
 
 log = get_plugin_logger("specplan")
 
 CSS_URI = "assets/specplan/specplan.css"
 CSS_PATH = Path(__file__).parent / "assets" / "specplan.css"
+
+
+def _unpublishable(abs_path: str, real_root: str) -> str | None:
+    """Why a file under specs_dir is not published, or None: a broken link, a link out of specs_dir,
+    a file that cannot be read."""
+    if os.path.islink(abs_path) and not os.path.exists(abs_path):
+        return "is a broken symbolic link; it is not published"
+    real = os.path.realpath(abs_path)
+    if not real.startswith(real_root + os.sep):
+        return "links to a file outside specs_dir; it is not published"
+    if not os.path.isfile(real) or not os.access(real, os.R_OK):
+        return "cannot be read; it is not published"
+    return None
+
+
+def _size_of(file: File) -> int | None:
+    """A file's size without reading it (None when it cannot be told)."""
+    if file.abs_src_path and os.path.isfile(file.abs_src_path):
+        try:
+            return os.path.getsize(file.abs_src_path)
+        except OSError:
+            return None
+    return None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MB" if size >= 104_858 else f"{size:,} bytes"
 
 
 def glob_to_regex(pattern: str) -> re.Pattern[str]:
@@ -113,6 +140,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         for name in ("plan_statuses", "phase_statuses", "risk_levels", "risk_statuses"):
             if not self.config[name]:
                 raise PluginError(f"specplan: {name} must list at least one value")
+        self._check_paths(config)
         self.settings = Settings(
             plan_statuses=tuple(self.config.plan_statuses),
             phase_statuses=tuple(self.config.phase_statuses),
@@ -145,6 +173,34 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             config.nav.append({self.config.dashboard_title: self.dashboard_uri})
         return config
 
+    def _check_paths(self, config: MkDocsConfig) -> None:
+        """Nothing outside docs_dir, specs_dir and the configured constitution is read or published."""
+        for name in ("max_file_size", "max_document_size"):
+            if self.config[name] < 1:
+                raise PluginError(f"specplan: {name} must be a number of bytes, at least 1")
+        specs = self.config.specs_dir
+        if specs:
+            root = os.path.realpath(specs)
+            docs = os.path.realpath(config.docs_dir)
+            inside = {
+                "docs_dir": docs,
+                "site_dir": os.path.realpath(config.site_dir),
+                "the configuration file": os.path.realpath(config.config_file_path or "mkdocs.yml"),
+            }
+            for what, path in inside.items():
+                if path == root or path.startswith(root + os.sep):
+                    raise PluginError(f"specplan: specs_dir {specs!r} contains {what}; point it at the folder of the specs only")
+            if root.startswith(docs + os.sep):
+                raise PluginError(
+                    f"specplan: specs_dir {specs!r} lies inside docs_dir, which is published already; leave specs_dir out"
+                )
+        url = self.config.specs_url.strip().strip("/")
+        if ".." in url.split("/") or ":" in url or "\\" in url or url.startswith("."):
+            raise PluginError(f"specplan: specs_url {self.config.specs_url!r} must be a path inside the site, such as specs")
+        constitution = self.config.constitution
+        if constitution and not constitution.lower().endswith((".md", ".markdown")):
+            raise PluginError(f"specplan: constitution {constitution!r} must be a Markdown file (.md)")
+
     def _path_option(self, name: str, default: str, suffix: str) -> str | None:
         value = self.config[name]
         if value is False:
@@ -173,24 +229,27 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     # -- files ---------------------------------------------------------------------------------
     def _add_specs_dir(self, files: Files, config: MkDocsConfig) -> None:
         root: str = self.config.specs_dir or ""
-        prefix = self.config.specs_url.strip("/")
-        for folder, dirnames, filenames in os.walk(root):
+        real_root = os.path.realpath(root)
+        prefix = self.config.specs_url.strip().strip("/")
+        for folder, dirnames, filenames in os.walk(root):  # symlinked folders are not followed
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
                 abs_path = os.path.join(folder, name)
+                display = _posix(os.path.relpath(abs_path, config.docs_dir))
+                refusal = _unpublishable(abs_path, real_root)
+                if refusal:
+                    self._problem(display, refusal)
+                    continue
                 rel = _posix(os.path.relpath(abs_path, root))
                 src_uri = posixpath.join(prefix, rel) if prefix else rel
-                display = _posix(os.path.relpath(abs_path, config.docs_dir))
                 if files.get_file_from_path(src_uri) is not None:
                     self._problem(
                         display, f"not published, because docs_dir already has {src_uri}; rename one of them or change specs_url"
                     )
                     continue
-                content = None
-                if name.endswith((".md", ".markdown")):
-                    content = self._decoded(abs_path, display)
+                content = self._decoded(abs_path, display) if name.endswith((".md", ".markdown")) else None
                 if content is not None:
                     file = File.generated(config, src_uri, content=content)
                     file.abs_src_path = abs_path  # where it comes from, for other plugins and serve
@@ -239,8 +298,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         return self._docs_cache[key]
 
     def _problem(self, path: str, message: str, level: str = "warning") -> None:
-        """A problem of the site (not of one plan): logged, and kept for ``specplan validate``."""
+        """A problem of the site (not of one plan): logged once, and kept for ``specplan validate``."""
         problem = Problem(path, None, None, "", message, level)
+        if problem in self.site_problems:
+            return
         self.site_problems.append(problem)
         (log.warning if level == "warning" else log.info)(str(problem))
 
@@ -291,7 +352,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         generated_files: dict[str, File] = {}
         for page in self.pages:
             if self.config.timeline:
-                page.context.update(timeline_context(page, self.today, self.settings, self._renderer()))
+                try:
+                    page.context.update(timeline_context(page, self.today, self.settings, self._renderer()))
+                except Exception as exc:
+                    page.problems.append(internal_problem(page.source.display_path, "drawing the timeline", exc))
             self._render(page)
             generated = File.generated(config, page.source.page_uri, content=page.markdown)
             generated.edit_uri = page.context.get("edit_uri")
@@ -320,12 +384,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         for file in sorted(found, key=lambda f: f.src_uri):
             files.remove(file)  # the YAML source is never copied into the site
             display = self._display_path(file, config)
-            try:
-                text = file.content_string
-            except (OSError, UnicodeDecodeError) as exc:
-                self._problem(display, f"cannot be read: {exc}")
-                continue
-            source = PlanSource(file.src_uri, text, display)
+            text, error = self._plan_text(file)
+            source = PlanSource(file.src_uri, text, display, error)
             existing = files.get_file_from_path(source.page_uri)
             if existing is not None:
                 self._problem(
@@ -343,6 +403,22 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         # forget sources that were edited or removed
         self._cache = {k: v for k, v in self._cache.items() if k in live_keys}
         return sources
+
+    def _plan_text(self, file: File) -> tuple[str, str | None]:
+        """A plan's text, or why it cannot be read: too large, not UTF-8 text, unreadable."""
+        limit = self.config.max_file_size
+        size = _size_of(file)
+        if size is not None and size > limit:
+            return "", f"is {_megabytes(size)}, more than max_file_size ({_megabytes(limit)}); it is not read"
+        try:
+            text = file.content_string
+        except UnicodeDecodeError:
+            return "", "is not UTF-8 text (is it a binary file?); save it as UTF-8 YAML"
+        except OSError as exc:
+            return "", f"cannot be read ({exc.strerror or type(exc).__name__})"
+        if len(text) > limit:
+            return "", f"is more than max_file_size ({_megabytes(limit)}); it is not read"
+        return text, None
 
     def _add_dashboard(self, files: Files, config: MkDocsConfig, plan_files: dict[str, File]) -> None:
         """The dashboard page and the JSON export, from the plans loaded in this build."""
@@ -421,9 +497,16 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         return Portfolio(entries, self.settings, self.today, self.config.stale_days, features)
 
     def _read(self, files: Files, uri: str, config: MkDocsConfig | None = None) -> str | None:
-        """The text of a site file; one that is not UTF-8 is decoded (with a warning) for the page too."""
+        """The text of a site file; one that is not UTF-8 is decoded (with a warning) for the page too;
+        one larger than max_document_size is not read (a warning)."""
         file = files.get_file_from_path(uri)
         if file is None:
+            return None
+        size = _size_of(file)
+        limit = self.config.max_document_size
+        if size is not None and size > limit:
+            display = self._display_path(file, config) if config is not None else uri
+            self._problem(display, f"is {_megabytes(size)}, more than max_document_size ({_megabytes(limit)}); it is not read")
             return None
         try:
             return file.content_string
@@ -445,8 +528,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if path:
             rel = _posix(os.path.relpath(path, config.docs_dir))
             if rel.startswith("../") or rel == "..":
-                # outside docs_dir (spec-kit's .specify/memory/constitution.md): publish it
-                uri = posixpath.basename(rel)
+                # outside docs_dir (spec-kit's .specify/memory/constitution.md): published as constitution.md
+                uri = "constitution.md"
                 existing = files.get_file_from_path(uri)
                 if existing is not None:
                     self._problem(
@@ -488,11 +571,20 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled:
             return None
-        self.extension.current = self._annotations(page.file, files, config)
+        try:
+            self.extension.current = self._annotations(page.file, files, config)
+        except Exception as exc:
+            self.extension.current = None
+            self._problem(self._display_path(page.file, config), internal_problem("", "preparing the page", exc).message)
         return None
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
         self.extension.current = None
+        for error in self.extension.errors:
+            self._problem(
+                self._display_path(page.file, config), f"internal error while annotating the page ({error}); please report it"
+            )
+        self.extension.errors = []
         return None
 
     def _annotations(self, file: File, files: Files, config: MkDocsConfig) -> PageAnnotations | None:
@@ -505,7 +597,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         plan_page = self._plan_by_uri.get(uri)
         if plan_page is not None:
             notes.mentions = dict(plan_page.context.get("mention_targets") or {})
-            active = True
+            notes.safe_links = active = True  # the page is made of plan text: no live markup
+        if uri == self.dashboard_uri:
+            notes.safe_links = active = True
         feature = self._by_page.get(uri)
         if feature is not None:
             active = True
@@ -608,11 +702,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         except TemplateProblem as exc:
             page.problems.append(Problem(page.source.display_path, None, None, "", str(exc)))
             page.markdown = self._renderer().error_page(page.title, str(exc))
-        except Exception as exc:  # never a traceback: report it as a problem of this plan
+        except Exception as exc:
             log.debug("rendering failed", exc_info=True)
-            message = f"internal error while rendering ({type(exc).__name__}: {exc}); please report it"
-            page.problems.append(Problem(page.source.display_path, None, None, "", message))
-            page.markdown = self._renderer().error_page(page.title, message)
+            problem = internal_problem(page.source.display_path, "rendering", exc)
+            page.problems.append(problem)
+            page.markdown = self._renderer().error_page(page.title, problem.message)
 
     # -- serve ---------------------------------------------------------------------------------
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -48,7 +48,9 @@ def badge_html(text: Any, kind: str = "status") -> Markup:
     if text is None or text == "":
         return Markup("")
     return Markup('<span class="specplan-badge specplan-{kind}-{cls}">{text}</span>').format(
-        kind=kind, cls=status_class(str(text)), text=str(text)
+        kind=kind,
+        cls=status_class(str(text)),
+        text=Markup(md_escape(text)),  # plain text, in HTML and in Markdown
     )
 
 
@@ -57,7 +59,7 @@ def level_badge_html(level: str | None, levels: tuple[str, ...]) -> Markup:
     if not level:
         return Markup('<span class="specplan-badge specplan-level-unknown">not assessed</span>')
     return Markup('<span class="specplan-badge specplan-level specplan-level-{cls} {sev}">{text}</span>').format(
-        cls=status_class(level), sev=severity_class(level, levels), text=level
+        cls=status_class(level), sev=severity_class(level, levels), text=Markup(md_escape(level))
     )
 
 
@@ -97,6 +99,68 @@ def nowrap_dates(text: object, markdown: bool = False) -> Markup:
     """Plain text (escaped for HTML, and for Markdown with ``markdown``) whose dates never wrap at their hyphens."""
     escaped = md_escape(text) if markdown else str(escape(str(text)))
     return Markup(_ISO_DATE_RE.sub(lambda m: f'<span class="specplan-date">{m.group(0)}</span>', escaped))
+
+
+_FENCE_LINE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_AUTOLINK_RE = re.compile(r"<(?:[Hh][Tt][Tt][Pp][Ss]?://|[Mm][Aa][Ii][Ll][Tt][Oo]:)[^<>\s]*>")
+
+
+def _outside_code(line: str) -> list[tuple[str, bool]]:
+    """A line cut into (text, is inline code) pieces: a run of backticks up to the next run as long."""
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    opened: tuple[int, int] | None = None  # (start, length) of an open backtick run
+    i = 0
+    while i < len(line):
+        if line[i] != "`":
+            i += 1
+            continue
+        j = i
+        while j < len(line) and line[j] == "`":
+            j += 1
+        if opened is None:
+            opened = (i, j - i)
+        elif j - i == opened[1]:
+            pieces.append((line[last : opened[0]], False))
+            pieces.append((line[opened[0] : j], True))
+            last, opened = j, None
+        i = j
+    pieces.append((line[last:], False))
+    return pieces
+
+
+def _escape_markup(text: str) -> str:
+    """Outside code: ``<`` escaped (no raw HTML; autolinks kept) and ``{`` escaped (no attribute lists)."""
+    out: list[str] = []
+    pos = 0
+    for match in _AUTOLINK_RE.finditer(text):
+        out.append(text[pos : match.start()].replace("<", "&lt;").replace("{", "\\{"))
+        out.append(match.group(0))
+        pos = match.end()
+    out.append(text[pos:].replace("<", "&lt;").replace("{", "\\{"))
+    return "".join(out)
+
+
+def md_field(text: object, indent: int = 0) -> str:
+    """A Markdown field of a plan: its Markdown kept (emphasis, lists, links, code), never raw HTML or
+    attribute lists; links with unsafe schemes are neutralised when the page is rendered."""
+    if text is None or text == "":
+        return ""
+    lines = []
+    fence: str | None = None
+    for line in str(text).split("\n"):
+        marker = _FENCE_LINE_RE.match(line)
+        if fence is None and marker:
+            fence = marker.group(1)[0] * 3
+            lines.append(line)
+        elif fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+            lines.append(line)
+        else:
+            lines.append("".join(piece if code else _escape_markup(piece) for piece, code in _outside_code(line)))
+    out = "\n".join(lines)
+    return md_indent(out, indent) if indent else out
 
 
 def code_spans(text: object) -> Markup:
@@ -167,6 +231,7 @@ class Renderer:
             one_line=one_line,
             md_escape=md_escape,
             code_spans=code_spans,
+            md_field=md_field,
             nowrap_dates=nowrap_dates,
             slug=slug,
             status_class=status_class,

@@ -21,7 +21,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from .model import Phase, Plan, Problem, sort_problems
+from .model import Phase, Plan, Problem, quote_value, sort_problems
 
 _PHASE_REF = re.compile(r"^\s*(?:phase\s*)?(\d+)\s*$", re.IGNORECASE)
 
@@ -163,9 +163,12 @@ def _graph(phases: list[Phase], report: _Reporter) -> tuple[dict[int, list[int]]
             fieldpath = f"phases[{phase.index}].dependencies[{j}]"
             if ref.unknown:
                 known = ", ".join(str(n) for n in sorted(n for n in numbers if n is not None)) or "none"
-                report(fieldpath, f'"{ref.text}" names no phase of this plan (its phases are: {known})')
+                report(fieldpath, f"{quote_value(ref.text)} names no phase of this plan (its phases are: {known})")
             elif ref.phase == phase.number:
-                report(fieldpath, f'Phase {phase.number} "{phase.name}" depends on itself, a cycle; remove "{ref.text}"')
+                report(
+                    fieldpath,
+                    f"Phase {phase.number} {quote_value(phase.name)} depends on itself, a cycle; remove {quote_value(ref.text)}",
+                )
             elif ref.phase is not None:
                 any_edge = True
                 if ref.phase not in deps:
@@ -303,10 +306,15 @@ def schedule_plan(plan: Plan, path: str = "plan.yaml") -> ScheduleResult:
     anchor = plan.scheduled_start
     if anchor is None:
         return ScheduleResult(None, report.problems)
-    start = next_workday(anchor)
-    by_number = {p.number: p for p in phases if p.number is not None}
-    cpm = _critical_path(plan, by_number, graph, order, start, report)
-    scheduled = sorted((_scheduled(by_number[n], n, cpm, graph, start) for n in order[0]), key=lambda p: p.number)
+    try:
+        start = next_workday(anchor)
+        by_number = {p.number: p for p in phases if p.number is not None}
+        cpm = _critical_path(plan, by_number, graph, order, start, report)
+        scheduled = sorted((_scheduled(by_number[n], n, cpm, graph, start) for n in order[0]), key=lambda p: p.number)
+    except OverflowError:  # a start such as 9999-12-30, or efforts that add up past the calendar
+        where = "start_date" if plan.start_date is not None else "created_date"
+        report(where, f"the schedule runs past {dt.date.max.isoformat()}; move the start or shorten the efforts")
+        return ScheduleResult(None, sort_problems(report.problems))
     end = max((p.end for p in scheduled), default=start)
     schedule = Schedule(
         start=start,

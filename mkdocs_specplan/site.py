@@ -20,7 +20,7 @@ from .features import (
     read_feature,
     requirement_index,
 )
-from .model import Problem, Settings
+from .model import Problem, Settings, quote_value
 from .pages import PlanPage, PlanSource, load_page
 from .speckit import IdSyntax
 
@@ -57,26 +57,49 @@ def load_site(
     load: Callable[[PlanSource], PlanPage] | None = None,
     cache: Cache | None = None,
 ) -> LoadedSite:
-    """Load, validate and schedule every plan, read every feature's documents, and link them."""
-    pages = [load(source) if load else load_page(source, options.settings) for source in sources]
+    """Load, validate and schedule every plan, read every feature's documents, and link them.
+
+    One file's failure is a problem of that file: every other plan and feature still loads.
+    """
+    site_problems: list[Problem] = []
+    pages = [_load_one(source, options, load) for source in sources]
     features = discover_features(site.uris, options.siblings, {p.source.folder: p for p in pages}, display)
     for feature in features.values():
-        read_feature(feature, site, options.siblings, options.syntax, cache=cache)
+        try:
+            read_feature(feature, site, options.siblings, options.syntax, cache=cache)
+        except Exception as exc:
+            site_problems.append(internal_problem(feature.display_folder, "reading this feature's documents", exc))
     index = requirement_index(list(features.values()))
     for page in pages:
-        link_feature(
-            page,
-            features[page.source.folder],
-            options.siblings,
-            constitution,
-            warn_missing=options.warn_missing,
-            syntax=options.syntax,
-            index=index,
-        )
-    loaded = LoadedSite(pages, features, constitution)
+        try:
+            link_feature(
+                page,
+                features[page.source.folder],
+                options.siblings,
+                constitution,
+                warn_missing=options.warn_missing,
+                syntax=options.syntax,
+                index=index,
+            )
+        except Exception as exc:
+            page.add_problem(internal_problem(page.source.display_path, "linking this plan to its feature", exc))
+    loaded = LoadedSite(pages, features, constitution, site_problems)
     for fid, same in duplicate_ids(list(features.values())).items():
         folders = ", ".join(f.display_folder for f in same)
         loaded.problems.append(
             Problem(same[0].display_folder, None, None, "", f"feature ID {fid} is used by {len(same)} folders: {folders}", "info")
         )
     return loaded
+
+
+def internal_problem(path: str, stage: str, exc: BaseException) -> Problem:
+    """An unexpected failure, reported as a problem of the file it happened on."""
+    detail = quote_value(f"{type(exc).__name__}: {exc}")
+    return Problem(path, None, None, "", f"internal error while {stage} ({detail}); please report it")
+
+
+def _load_one(source: PlanSource, options: SiteOptions, load: Callable[[PlanSource], PlanPage] | None) -> PlanPage:
+    try:
+        return load(source) if load else load_page(source, options.settings)
+    except Exception as exc:
+        return PlanPage(source, None, [internal_problem(source.display_path, "loading this plan", exc)])

@@ -99,11 +99,12 @@ def test_every_value_of_the_example_is_on_the_page(example_md):
             yield value.strip()
 
     skipped = {"in-progress", "done"}  # shown as badges, checked elsewhere
+    shown = re.sub(r"\\([\\`*_\[\]{}|#!~])", r"\1", example_md)  # plain text is escaped for Markdown
     for text in strings(data):
         if text in skipped:
             continue
         for line in text.splitlines():
-            assert line.strip() in example_md, line
+            assert line.strip() in shown, line
 
 
 def test_phase_count_and_timeline(example_md):
