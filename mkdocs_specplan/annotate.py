@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import markdown
 
 from . import mdtree
+from .render import outside_code
 from .speckit import IdSyntax, anchor_of, find_definitions, find_principles
 
 # After attr_list (8), before the table of contents and the builder's anchor check (5) and link
@@ -105,6 +106,44 @@ class SpecPlanExtension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
         md.treeprocessors.register(_LongText(md, self), "specplan_long_text", 25)
+        md.preprocessors.register(_UnclosedTags(md, self), "specplan_unclosed_tags", 21)
+
+
+def escape_unclosed_tags(line: str) -> str:
+    """A ``<`` that starts a tag with no ``>`` before the next ``<`` becomes ``&lt;`` (outside code).
+
+    Browsers show such a ``<`` as text anyway; Python-Markdown's HTML block parser takes quadratic
+    time on many of them (``<a <a <a``), so on the plugin's pages they are escaped first.
+    """
+    if "<" not in line:
+        return line
+    out = []
+    for piece, code in outside_code(line):
+        if code or "<" not in piece:
+            out.append(piece)
+            continue
+        chars = list(piece)
+        positions = [i for i, c in enumerate(piece) if c == "<"]
+        for k, i in enumerate(positions):
+            following = positions[k + 1] if k + 1 < len(positions) else len(piece)
+            starts_tag = i + 1 < len(piece) and (piece[i + 1].isalpha() or piece[i + 1] in "/!?")
+            if starts_tag and piece.find(">", i + 1, following) == -1:
+                chars[i] = "&lt;"
+        out.append("".join(chars))
+    return "".join(out)
+
+
+class _UnclosedTags(markdown.preprocessors.Preprocessor):
+    """On the plugin's own pages only; after fenced code is set aside, before HTML blocks are parsed."""
+
+    def __init__(self, md: markdown.Markdown, extension: SpecPlanExtension) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, lines: list[str]) -> list[str]:
+        if self.extension.current is None:
+            return lines
+        return [escape_unclosed_tags(line) for line in lines]
 
 
 class _LongText(mdtree.LongTextTreeprocessor):

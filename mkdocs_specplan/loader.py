@@ -194,6 +194,7 @@ class _Reader:
         self.settings = settings
         self.problems: list[Problem] = []
         self.positions: dict[str, tuple[int, int]] = {}
+        self.read_nodes: set[int] = set()  # collection nodes already read (aliases are refused)
 
     # -- reporting -------------------------------------------------------------------------
     def report(self, where: Node | tuple[int, int] | None, fieldpath: str, message: str) -> None:
@@ -268,6 +269,11 @@ class _Reader:
     def value(self, node: Node, spec: Spec, fieldpath: str) -> Any:
         if isinstance(node, ScalarNode) and node.tag == _NULL_TAG:
             return None
+        if isinstance(node, (MappingNode, SequenceNode)):
+            if id(node) in self.read_nodes:  # an alias: reading it again could multiply the work without bound
+                self.report(node, fieldpath, "YAML aliases (*name) are not supported in plans; write the value out")
+                return None
+            self.read_nodes.add(id(node))
         reader: Callable[[Node, Spec, str], Any] = getattr(self, f"read_{spec.kind}")
         return reader(node, spec, fieldpath)
 
@@ -365,6 +371,10 @@ class _Reader:
         for i, item in enumerate(node.value):
             itempath = f"{fieldpath}[{i}]"
             self.mark(item, itempath)
+            if id(item) in self.read_nodes:
+                self.report(item, itempath, "YAML aliases (*name) are not supported in plans; write the value out")
+                continue
+            self.read_nodes.add(id(item))
             values = self.mapping(item, itempath, spec.schema)
             if isinstance(item, MappingNode):
                 obj = spec.cls(**values)
@@ -502,11 +512,14 @@ def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadRes
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else None
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        message = " ".join(" ".join(str(part).split()) for part in (exc.context, exc.problem) if part)
         reader.report(where, "", f"invalid YAML: {message}")
         return LoadResult(None, reader.problems)
     except yaml.YAMLError as exc:
-        reader.report(None, "", f"invalid YAML: {exc}")
+        reader.report(None, "", f"invalid YAML: {' '.join(str(exc).split())[:200]}")
+        return LoadResult(None, reader.problems)
+    except RecursionError:
+        reader.report(None, "", "invalid YAML: nested too deeply")
         return LoadResult(None, reader.problems)
     if root is None:
         reader.report((1, 1), "", "the file is empty; a plan needs at least feature_name, feature_id, created_date and status")

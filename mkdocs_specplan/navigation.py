@@ -8,6 +8,7 @@ never reordered. Works on MkDocs' public navigation objects.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from mkdocs.structure.nav import Navigation, Section
@@ -78,7 +79,10 @@ def _arrange(section: Section, kinds: dict[str, tuple[Feature, str]], short_titl
     for child, kind in ordered:
         if kind is not None and (short_titles or isinstance(child, Section)):
             child.title = TITLES[kind[1]]
-    section.title = f"{feature.id} {feature.name}" if feature.id else feature.name
+    # themes write navigation titles as HTML: the feature's name is plain text, escaped
+    section.title = html.escape(
+        " ".join(f"{feature.id} {feature.name}".split()) if feature.id else " ".join(feature.name.split())
+    )
     return feature
 
 

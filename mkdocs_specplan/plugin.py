@@ -112,7 +112,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.today = dt.date.today()
         self.dashboard_uri: str | None = None
         self.json_uri: str | None = None
-        self._cache: dict[tuple[str, str, Settings], PlanPage] = {}
+        self._cache: dict[tuple[str, str, str | None, Settings], PlanPage] = {}
         self.features: dict[str, Feature] = {}  # by plan page src_uri
         self.constitution: Constitution | None = None
         self.all_features: list[Feature] = []
@@ -281,7 +281,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def _load(self, source: PlanSource) -> PlanPage:
         """A fresh page for this build; the parsed plan and schedule are reused while the text is unchanged."""
-        key = (source.src_uri, source.text, self.settings)  # a changed option gives a new verdict
+        key = (source.src_uri, source.text, source.error, self.settings)  # a changed option gives a new verdict
         page = self._cache.get(key)
         if page is None:
             page = self._cache[key] = load_page(source, self.settings)
@@ -397,7 +397,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             archived = files.get_file_from_path(posixpath.join(source.folder, ARCHIVE_NAME))
             if archived is not None:
                 files.remove(archived)  # the plan.md that specplan import replaced: kept, not published
-            live_keys.add((source.src_uri, source.text, self.settings))
+            live_keys.add((source.src_uri, source.text, source.error, self.settings))
             self._edit_uris[source.src_uri] = file.edit_uri
             sources.append(source)
         # forget sources that were edited or removed

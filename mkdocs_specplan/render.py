@@ -105,7 +105,7 @@ _FENCE_LINE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _AUTOLINK_RE = re.compile(r"<(?:[Hh][Tt][Tt][Pp][Ss]?://|[Mm][Aa][Ii][Ll][Tt][Oo]:)[^<>\s]*>")
 
 
-def _outside_code(line: str) -> list[tuple[str, bool]]:
+def outside_code(line: str) -> list[tuple[str, bool]]:
     """A line cut into (text, is inline code) pieces: a run of backticks up to the next run as long."""
     pieces: list[tuple[str, bool]] = []
     last = 0
@@ -158,7 +158,7 @@ def md_field(text: object, indent: int = 0) -> str:
                 fence = None
             lines.append(line)
         else:
-            lines.append("".join(piece if code else _escape_markup(piece) for piece, code in _outside_code(line)))
+            lines.append("".join(piece if code else _escape_markup(piece) for piece, code in outside_code(line)))
     out = "\n".join(lines)
     return md_indent(out, indent) if indent else out
 
