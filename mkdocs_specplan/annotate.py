@@ -139,11 +139,12 @@ class _UnclosedTags(markdown.preprocessors.Preprocessor):
     def __init__(self, md: markdown.Markdown, extension: SpecPlanExtension) -> None:
         super().__init__(md)
         self.extension = extension
+        self.breaks = mdtree.HeadingBreakPreprocessor(md)
 
     def run(self, lines: list[str]) -> list[str]:
         if self.extension.current is None:
             return lines
-        return [escape_unclosed_tags(line) for line in lines]
+        return self.breaks.run([escape_unclosed_tags(line) for line in lines])
 
 
 class _LongText(mdtree.LongTextTreeprocessor):

@@ -72,6 +72,25 @@ class LongTextTreeprocessor(markdown.treeprocessors.Treeprocessor):
                 element.text = markdown.util.AtomicString(element.text)
 
 
+_ATX_RE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+
+
+class HeadingBreakPreprocessor(markdown.preprocessors.Preprocessor):
+    """A blank line after each ``#`` heading (a heading is a block of its own anyway).
+
+    Without it a run of headings is one block, and Python-Markdown's table processor splits the
+    rest of that block again for every heading: quadratic time on many headings in a row.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for i, line in enumerate(lines):
+            out.append(line)
+            if _ATX_RE.match(line) and i + 1 < len(lines) and lines[i + 1].strip():
+                out.append("")
+        return out
+
+
 class HtmlBlockPreprocessor(markdown.preprocessors.Preprocessor):
     """Raw HTML blocks set aside when reading, in linear time.
 
@@ -139,6 +158,7 @@ def _reading_instance() -> markdown.Markdown:
         md.preprocessors.deregister("html_block")
         md.preprocessors.register(HtmlBlockPreprocessor(md), "specplan_html_blocks", 20)
         md.preprocessors.register(NestedListPreprocessor(md), "specplan_nested_lists", 15)
+        md.preprocessors.register(HeadingBreakPreprocessor(md), "specplan_heading_breaks", 14)
         md.treeprocessors.register(LongTextTreeprocessor(md), "specplan_long_text", 25)
         for name in [name for name in _KNOWN_PATTERNS if name in md.inlinePatterns]:
             if name not in _READING_PATTERNS:

@@ -12,7 +12,7 @@ from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, wi
 from .loader import load_plan
 from .model import Decision, Phase, Plan, Problem, Risk, Settings, sort_problems
 from .render import Renderer, md_escape, severity_class, slug
-from .schedule import Schedule, resolve_dependencies, schedule_plan
+from .schedule import PhaseIndex, Schedule, phase_index, resolve_dependencies, schedule_plan
 from .timeline import phase_gantt, schedule_rows, timeline_view
 
 
@@ -110,11 +110,21 @@ def load_page(source: PlanSource, settings: Settings) -> PlanPage:
     return page
 
 
+def plan_index(plan: Plan) -> PhaseIndex:
+    """The plan's phase index, built once per plan (a plan of 5,000 phases asks for it 5,000 times)."""
+    cached = getattr(plan, "_phase_index", None)
+    if cached is None:
+        cached = phase_index(plan.phases)
+        object.__setattr__(plan, "_phase_index", cached)
+    return cached
+
+
 def phase_dependency_markdown(phase: Phase, plan: Plan) -> list[str]:
     """Dependencies as Markdown: phases link to their section, external ones stay as written."""
-    by_number = {p.number: p for p in plan.phases}
+    index = plan_index(plan)
+    by_number = index[0]
     out = []
-    for ref in resolve_dependencies(phase, plan.phases):
+    for ref in resolve_dependencies(phase, plan.phases, index):
         target = by_number.get(ref.phase) if ref.phase is not None else None
         if target is not None and target is not phase:
             out.append(f"[Phase {target.number}: {md_escape(target.name)}](#{Anchors.phase(target)})")

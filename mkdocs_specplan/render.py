@@ -73,10 +73,13 @@ def md_indent(text: str | None, width: int = 4) -> str:
 
 
 def one_line(text: str | None) -> str:
-    """Text for a Markdown table cell: one line, pipes escaped."""
+    """Text for a Markdown table cell: one line, pipes escaped (linear: no regular expression)."""
     if not text:
         return ""
-    return re.sub(r"\s*\n\s*", " ", str(text)).replace("|", "\\|")
+    parts = str(text).split("\n")
+    if len(parts) > 1:
+        parts = [p.rstrip() if i == 0 else (p.lstrip() if i == len(parts) - 1 else p.strip()) for i, p in enumerate(parts)]
+    return " ".join(parts).replace("|", "\\|")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!~])")

@@ -67,9 +67,16 @@ class DependencyRef:
     unknown: bool = False  # looks like a phase reference but names no phase
 
 
-def resolve_dependencies(phase: Phase, phases: list[Phase]) -> list[DependencyRef]:
-    by_number = {p.number: p for p in phases if p.number is not None}
-    by_name = {p.name: p for p in phases if p.name}
+PhaseIndex = tuple[dict[int, Phase], dict[str, Phase]]
+
+
+def phase_index(phases: list[Phase]) -> PhaseIndex:
+    """Phases by number and by name: build it once per plan and pass it to resolve_dependencies."""
+    return {p.number: p for p in phases if p.number is not None}, {p.name: p for p in phases if p.name}
+
+
+def resolve_dependencies(phase: Phase, phases: list[Phase], index: PhaseIndex | None = None) -> list[DependencyRef]:
+    by_number, by_name = index or phase_index(phases)
     out = []
     for text in phase.dependencies:
         match = _PHASE_REF.match(text)
@@ -153,16 +160,17 @@ class _Reporter:
 def _graph(phases: list[Phase], report: _Reporter) -> tuple[dict[int, list[int]], bool]:
     """Each phase's dependencies by number; sequential (in number order) when no phase names another."""
     numbers = [p.number for p in phases]
+    index = phase_index(phases)
     order = sorted(phases, key=lambda p: p.number or 0)
     graph: dict[int, list[int]] = {}
     any_edge = False
     for phase in order:
         assert phase.number is not None
         deps: list[int] = []
-        for j, ref in enumerate(resolve_dependencies(phase, phases)):
+        for j, ref in enumerate(resolve_dependencies(phase, phases, index)):
             fieldpath = f"phases[{phase.index}].dependencies[{j}]"
             if ref.unknown:
-                known = ", ".join(str(n) for n in sorted(n for n in numbers if n is not None)) or "none"
+                known = ", ".join(str(n) for n in sorted(n for n in numbers if n is not None)[:20]) or "none"
                 report(fieldpath, f"{quote_value(ref.text)} names no phase of this plan (its phases are: {known})")
             elif ref.phase == phase.number:
                 report(
