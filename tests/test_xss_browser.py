@@ -3,6 +3,8 @@ input is in the DOM, and the payload text is visible as written."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from .conftest import Site
@@ -65,10 +67,8 @@ def test_no_payload_runs(hostile_site, browser):
         page.wait_for_timeout(20)
         for selector in ("a", "img", "svg"):
             for element in page.query_selector_all(f"article {selector}")[:50]:
-                try:
+                with contextlib.suppress(Exception):
                     element.hover(timeout=200)
-                except Exception:  # noqa: BLE001 - hidden or detached elements
-                    pass
         assert page.evaluate(DOM_CHECK) == [], path
     assert dialogs == []
     context.close()
