@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,19 +43,27 @@ class Section:
         return "\n".join(self.lines).strip("\n")
 
 
-def split_sections(text: str, max_level: int = 2) -> list[Section]:
-    """The text cut at ATX headings of ``max_level`` or above (never inside a fenced code block)."""
-    sections = [Section(0, "")]
+def fenced(lines: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """Each line, and whether it belongs to a fenced code block (its fences included)."""
     fence: str | None = None
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in lines:
         marker = _FENCE_RE.match(line)
         if fence is None and marker:
             fence = marker.group(1)[0] * 3
-        elif fence is not None and line.strip().startswith(fence):
-            fence = None
-            sections[-1].lines.append(line)
-            continue
-        heading = _HEADING_RE.match(line) if fence is None else None
+            yield line, True
+        elif fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+            yield line, True
+        else:
+            yield line, False
+
+
+def split_sections(text: str, max_level: int = 2) -> list[Section]:
+    """The text cut at ATX headings of ``max_level`` or above (never inside a fenced code block)."""
+    sections = [Section(0, "")]
+    for line, in_code in fenced(text.replace("\r\n", "\n").split("\n")):
+        heading = _HEADING_RE.match(line) if not in_code else None
         if heading and len(heading.group(1)) <= max_level:
             sections.append(Section(len(heading.group(1)), heading.group(2).strip()))
             continue
@@ -65,14 +74,8 @@ def split_sections(text: str, max_level: int = 2) -> list[Section]:
 def demote(markdown: str, levels: int) -> str:
     """Headings made deeper, so copied text sits under the heading it is given (code left alone)."""
     out = []
-    fence: str | None = None
-    for line in markdown.split("\n"):
-        marker = _FENCE_RE.match(line)
-        if fence is None and marker:
-            fence = marker.group(1)[0] * 3
-        elif fence is not None and line.strip().startswith(fence):
-            fence = None
-        elif fence is None and _HEADING_RE.match(line):
+    for line, in_code in fenced(markdown.split("\n")):
+        if not in_code and _HEADING_RE.match(line):
             hashes = len(line) - len(line.lstrip("#"))
             line = "#" * min(6, hashes + levels) + line[hashes:]
         out.append(line)
@@ -83,16 +86,8 @@ def _labels(body: str) -> tuple[dict[str, str], list[str]]:
     """``**Label**: value`` lines (outside code) by lower-case label, and the other lines."""
     found: dict[str, str] = {}
     rest: list[str] = []
-    fence: str | None = None
-    for line in body.split("\n"):
-        marker = _FENCE_RE.match(line)
-        if fence is None and marker:
-            fence = marker.group(1)[0] * 3
-        elif fence is not None and line.strip().startswith(fence):
-            fence = None
-            rest.append(line)
-            continue
-        match = _LABEL_RE.match(line) if fence is None and "**" in line else None
+    for line, in_code in fenced(body.split("\n")):
+        match = _LABEL_RE.match(line) if not in_code and "**" in line else None
         if match and match["label"].strip().lower() not in found:
             found[match["label"].strip().lower()] = match["value"].strip().rstrip("*").strip()
         else:
