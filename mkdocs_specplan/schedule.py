@@ -68,6 +68,7 @@ class DependencyRef:
 
 
 PhaseIndex = tuple[dict[int, Phase], dict[str, Phase]]
+CALENDAR_MARGIN = 400  # days a schedule must end before 9999-12-31, so its chart has an axis to draw
 
 
 def phase_index(phases: list[Phase]) -> PhaseIndex:
@@ -324,6 +325,10 @@ def schedule_plan(plan: Plan, path: str = "plan.yaml") -> ScheduleResult:
         report(where, f"the schedule runs past {dt.date.max.isoformat()}; move the start or shorten the efforts")
         return ScheduleResult(None, sort_problems(report.problems))
     end = max((p.end for p in scheduled), default=start)
+    if (dt.date.max - end).days < CALENDAR_MARGIN:  # no room left to draw it: the calendar ends on 9999-12-31
+        where = "start_date" if plan.start_date is not None else "created_date"
+        report(where, f"the schedule runs past {dt.date.max.isoformat()}; move the start or shorten the efforts")
+        return ScheduleResult(None, sort_problems(report.problems))
     schedule = Schedule(
         start=start,
         end=end,

@@ -149,6 +149,7 @@ def _cases() -> list[Case]:
         "long-phase-number": "phases:\n  - {name: A, number: " + "9" * 5000 + "}\n",
         "summing-past-the-calendar": "phases:\n" + "".join(f"  - {{name: P{i}, effort: 90000 d}}\n" for i in range(40)),
         "phase-start-at-the-end": "phases:\n  - {name: A, start: 9999-12-31, effort: 5 d}\n",
+        "ends-in-the-last-year": "start_date: 9999-06-01\nphases:\n  - {name: A, effort: 1 d}\n",
         "date-out-of-range": "last_updated: 0000-01-01\n",
         "aliases": "a_: &x [" + ", ".join(["t"] * 50) + "]\nprerequisites: *x\ndocumentation_items: *x\n",
         "deep-nesting": "phases: " + "[" * 3000 + "]" * 3000 + "\n",
