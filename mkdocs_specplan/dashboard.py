@@ -5,7 +5,6 @@ Computed once per build from the :class:`Portfolio`. Free of MkDocs; all markup 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from .glance import HEALTH_ORDER, Health
@@ -411,7 +410,3 @@ def dashboard_view(portfolio: Portfolio, title: str = "Plans", json_href: str | 
         stale_days=portfolio.stale_days,
         plans=len(portfolio.entries),
     )
-
-
-def empty_today(today: dt.date) -> str:
-    return today.isoformat()

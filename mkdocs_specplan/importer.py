@@ -22,7 +22,7 @@ import yaml
 
 from . import mdtree
 from .features import parse_folder_name
-from .model import TECHNICAL_CONTEXT_FIELDS, Settings
+from .model import TECHNICAL_CONTEXT_FIELDS
 from .speckit import Principle, TaskProgress, read_constitution, read_spec, read_tasks, resolve_principle
 
 ARCHIVE_NAME = "plan.speckit.md"  # where the imported plan.md is kept (never published beside plan.yaml)
@@ -856,7 +856,3 @@ def new_plan(folder: Path, today: dt.date) -> str:
         today=today.isoformat(),
         plan_against="\n".join(lines),
     )
-
-
-def settings_for_import() -> Settings:
-    return Settings()
