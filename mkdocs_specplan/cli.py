@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from .features import Constitution, SiteFiles, decode_text
-from .importer import ARCHIVE_NAME, gather, keep_from_existing, new_plan, render_yaml
+from .importer import ARCHIVE_NAME, find_constitution, gather, keep_from_existing, new_plan, render_yaml
 from .model import Problem, Settings, sort_problems
 from .pages import PlanPage, PlanSource, render_page, timeline_context
 from .render import Renderer
@@ -101,20 +101,6 @@ def _walk(folder: Path) -> list[Path]:
     return out
 
 
-def _find_constitution(start: Path) -> Path | None:
-    for parent in [start, *start.parents]:
-        for candidate in (
-            parent / ".specify/memory/constitution.md",
-            parent / "docs/constitution.md",
-            parent / "constitution.md",
-        ):
-            if candidate.is_file():
-                return candidate
-        if (parent / ".git").exists():
-            break
-    return None
-
-
 def _is_feature(folder: Path) -> bool:
     return any((folder / name).is_file() for name in ("spec.md", "tasks.md", "plan.md", *PLAN_NAMES))
 
@@ -154,7 +140,7 @@ def check_paths(paths: Sequence[str]) -> Checked:
                 sources.append(PlanSource(u, text, u))
     constitution = None
     starts = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths] + [cwd]
-    found = next((c for c in (_find_constitution(start) for start in starts) if c is not None), None)
+    found = next((c for c in (find_constitution(start) for start in starts) if c is not None), None)
     if found is not None:
         constitution = Constitution(uri(found), read_constitution(decode_text(found.read_bytes())[0]))
     settings = Settings()
@@ -265,7 +251,7 @@ def _check_written(folder: Path, text: str) -> list[Problem]:
         except (OSError, KeyError):
             return None
 
-    found = _find_constitution(folder.resolve())
+    found = find_constitution(folder.resolve())
     constitution = Constitution(str(found), read_constitution(decode_text(found.read_bytes())[0])) if found else None
     loaded = load_site(SiteFiles(set(by_uri), read), [PlanSource(uri, text, display)], constitution, SiteOptions())
     return [p for p in loaded.all_problems if p.level == "warning"]
@@ -386,8 +372,7 @@ def _writing_parsers(sub: Any) -> None:
         ),
     )
     importer.add_argument("folders", nargs="+", metavar="FEATURE_DIR")
-    importer.add_argument("--force", action="store_true", help="replace an existing plan.yaml (keeping what a person added)")
-    importer.add_argument("--dry-run", action="store_true", help="print the plan.yaml instead of writing it")
+    _write_options(importer, "replace an existing plan.yaml (keeping what a person added)")
     importer.set_defaults(run=cmd_import)
     new = sub.add_parser(
         "new",
@@ -395,9 +380,14 @@ def _writing_parsers(sub: Any) -> None:
         description="A starting plan.yaml: name, ID, dates, status draft, the spec's stories and requirements as comments, every section as a commented example.",
     )
     new.add_argument("folder", metavar="FEATURE_DIR")
-    new.add_argument("--force", action="store_true", help="replace an existing plan.yaml")
-    new.add_argument("--dry-run", action="store_true", help="print the plan.yaml instead of writing it")
+    _write_options(new, "replace an existing plan.yaml")
     new.set_defaults(run=cmd_new)
+
+
+def _write_options(parser: argparse.ArgumentParser, force_help: str) -> None:
+    """--force and --dry-run, for the commands that write a plan.yaml."""
+    parser.add_argument("--force", action="store_true", help=force_help)
+    parser.add_argument("--dry-run", action="store_true", help="print the plan.yaml instead of writing it")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -567,18 +567,23 @@ def _scope(label: str, ordered: list[int], by_number: dict[int, dict[str, Any]])
 
 
 # -- the whole feature --------------------------------------------------------------------------
-def _constitution_near(folder: Path) -> list[Principle] | None:
-    for parent in [folder, *folder.parents]:
-        for candidate in (
-            parent / ".specify/memory/constitution.md",
-            parent / "memory/constitution.md",
-            parent / "constitution.md",
-        ):
-            if candidate.is_file():
-                return read_constitution(candidate.read_text(encoding="utf-8", errors="replace"))
+CONSTITUTION_PLACES = (".specify/memory/constitution.md", "memory/constitution.md", "docs/constitution.md", "constitution.md")
+
+
+def find_constitution(start: Path) -> Path | None:
+    """The constitution of the repository ``start`` is in: spec-kit's place first, up to the git root."""
+    for parent in [start, *start.parents]:
+        for place in CONSTITUTION_PLACES:
+            if (parent / place).is_file():
+                return parent / place
         if (parent / ".git").exists():
             break
     return None
+
+
+def _constitution_near(folder: Path) -> list[Principle] | None:
+    found = find_constitution(folder)
+    return read_constitution(found.read_text(encoding="utf-8", errors="replace")) if found else None
 
 
 def _read(path: Path) -> str | None:
