@@ -121,5 +121,16 @@ class SpecPlanConfig(base.Config):
     max_document_size = c.Type(int, default=4_194_304)
     """Specs, tasks, checklists and constitutions larger than this are not read (a warning)."""
 
+    at_risk_days = c.Type(int, default=5)
+    """A plan or phase whose forecast end slips by 1 to this many working days is at risk; more is late."""
+
+    baseline = c.Type(str, default="approved")
+    """What slippage is measured against: a git ref (tag, branch, commit), `approved` (the first commit
+    in which the plan's status is approved or a later status) or `first` (the plan's first commit).
+    A plan's own `baseline` key overrides it."""
+
+    history = c.Type(bool, default=True)
+    """Read each plan's git history: its baseline, and the chart of its forecast finish by commit."""
+
     stale_days = c.Type(int, default=90)
     """A plan whose last_updated is older than this many days (from the build date) is stale."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .glance import HEALTH_ORDER, Health
+from .forecast import Health
 from .pages import Anchors
 from .portfolio import FeatureEntry, Finding, OpenRisk, PlanEntry, Portfolio
 from .render import severity_class, status_class
@@ -220,7 +220,7 @@ def _attention(portfolio: Portfolio) -> tuple[AttentionItem, ...]:
     for entry in portfolio.entries:
         reasons: list[Reason] = []
         state = portfolio.health_of(entry)
-        if state.state in ("blocked", "late"):
+        if state.state in ("blocked", "late", "at-risk"):
             reasons += [Reason(state.state, text) for text in state.reasons]
         if entry.page.warnings:
             reasons.append(Reason("problems", _plural(len(entry.page.warnings), "problem") + " to fix"))
@@ -236,7 +236,7 @@ def _attention(portfolio: Portfolio) -> tuple[AttentionItem, ...]:
             assert entry.plan is not None and entry.plan.last_updated is not None
             reasons.append(Reason("stale", f"not updated since {entry.plan.last_updated.isoformat()}"))
         if reasons:
-            rank = min(HEALTH_ORDER.index(state.state), 2) if state.state in ("blocked", "late") else 3
+            rank = state.rank if state.state in ("blocked", "late", "at-risk") else 3
             items.append((rank, AttentionItem(_plan_link(entry), entry.plan.status if entry.plan else None, tuple(reasons))))
     return tuple(item for _, item in sorted(items, key=lambda pair: pair[0]))
 

@@ -6,59 +6,25 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from .forecast import Forecast, Health, plan_done
 from .model import Plan, Risk, Settings
 from .schedule import Schedule
 
-HEALTH_ORDER = ("blocked", "late", "on track", "done", "not scheduled")
 
 
-@dataclass(frozen=True)
-class Health:
-    """Schedule health as of the build date, and why."""
-
-    state: str  # one of HEALTH_ORDER
-    reasons: tuple[str, ...] = ()
-
-    @property
-    def css(self) -> str:
-        return "specplan-health-" + self.state.replace(" ", "-")
-
-
-def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
-
-
-def plan_done(plan: Plan, settings: Settings) -> bool:
-    if plan.status in settings.done_plan_statuses:
-        return True
-    return bool(plan.phases) and all(p.status in settings.done_phase_statuses for p in plan.phases)
-
-
-def health(plan: Plan | None, schedule: Schedule | None, today: dt.date, settings: Settings) -> Health:
-    """``blocked`` (the plan or an unfinished phase is blocked), ``late`` (the planned end is before the
-    build date and the plan is not done, or a phase is past its end and not done), ``done``,
-    ``on track``, or ``not scheduled`` (no phases)."""
+def health(plan: Plan | None, forecast: Forecast | None, settings: Settings) -> Health:
+    """The forecast's health; for a plan without one: unreadable, done, blocked or not scheduled."""
     if plan is None:
         return Health("not scheduled", ("the plan could not be read",))
     if plan_done(plan, settings):
         return Health("done")
-    done = settings.done_phase_statuses
-    blocked = [p for p in plan.phases if p.status in settings.blocked_phase_statuses and p.status not in done]
-    reasons: list[str] = []
+    if forecast is not None:
+        return forecast.health
     if plan.status in settings.blocked_plan_statuses:
-        reasons.append(f"the plan is {plan.status}")
-    reasons += [f"phase {p.number} ({' '.join((p.name or '').split())}) is {p.status}" for p in blocked]
-    if reasons:
-        return Health("blocked", tuple(reasons))
-    if schedule is None or not schedule.phases:
-        return Health("not scheduled", ("the plan has no phases",))
-    late = [p for p in schedule.phases if p.end < today and p.status not in done]
-    if schedule.end < today:
-        reasons.append(f"the planned end {schedule.end.isoformat()} was {_days((today - schedule.end).days)} ago")
-    reasons += [f"phase {p.number} ({' '.join(p.name.split())}) ended {p.end.isoformat()} and is {p.status}" for p in late[:3]]
-    if len(late) > 3:
-        reasons.append(f"and {len(late) - 3} more phases past their end")
-    return Health("late", tuple(reasons)) if reasons else Health("on track")
+        return Health("blocked", (f"the plan is {plan.status}",))
+    if plan.phases:
+        return Health("not scheduled", ("the phases could not be scheduled; see the problems",))
+    return Health("not scheduled", ("the plan has no phases",))
 
 
 @dataclass(frozen=True)

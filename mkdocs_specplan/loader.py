@@ -74,11 +74,13 @@ PHASE = {
     "name": Spec("text", required=True),
     "goal": TEXT,
     "deliverables": TEXTS,
-    "dependencies": TEXTS,
+    "dependencies": Spec("dependencies"),
     "validation": TEXTS,
     "effort": Spec("effort"),
     "status": Spec("text", choices="phase_statuses"),
     "start": DATE,
+    "started": DATE,
+    "finished": DATE,
 }
 TEST_LEVEL = {"level": Spec("text", required=True), "coverage": TEXT, "tools": TEXT, "approach": TEXT}
 PERFORMANCE_TARGET = {"metric": Spec("text", required=True), "target": TEXT}
@@ -117,6 +119,7 @@ PLAN: dict[str, Spec] = {
     "tech_stack": TEXTS,
     "estimated_effort": Spec("effort"),
     "start_date": DATE,
+    "baseline": TEXT,
     "architecture_description": TEXT,
     "components": _items(model.Component, COMPONENT),
     "data_flow_description": TEXT,
@@ -197,14 +200,14 @@ class _Reader:
         self.read_nodes: set[int] = set()  # collection nodes already read (aliases are refused)
 
     # -- reporting -------------------------------------------------------------------------
-    def report(self, where: Node | tuple[int, int] | None, fieldpath: str, message: str) -> None:
+    def report(self, where: Node | tuple[int, int] | None, fieldpath: str, message: str, level: str = "warning") -> None:
         if isinstance(where, Node):
             line, col = where.start_mark.line + 1, where.start_mark.column + 1
         elif where is None:
             line, col = None, None
         else:
             line, col = where
-        self.problems.append(Problem(self.path, line, col, fieldpath, message))
+        self.problems.append(Problem(self.path, line, col, fieldpath, message, level))
 
     def mark(self, node: Node, fieldpath: str) -> None:
         self.positions[fieldpath] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -362,6 +365,20 @@ class _Reader:
                 out.append(text)
         return out
 
+    def read_dependencies(self, node: Node, spec: Spec, fieldpath: str) -> list[str] | None:
+        """Like texts; an item written ``- 002: Phase 3`` (a mapping for YAML) means the text "002: Phase 3"."""
+        if not isinstance(node, SequenceNode):
+            return self.read_texts(node, spec, fieldpath)
+        items = []
+        for item in node.value:
+            if isinstance(item, MappingNode) and len(item.value) == 1:
+                key, value = item.value[0]
+                if isinstance(key, ScalarNode) and isinstance(value, ScalarNode) and key.value.strip() and value.value.strip():
+                    text = f"{key.value.strip()}: {value.value.strip()}"
+                    item = ScalarNode("tag:yaml.org,2002:str", text, item.start_mark, item.end_mark)
+            items.append(item)
+        return self.read_texts(SequenceNode(node.tag, items, node.start_mark, node.end_mark), spec, fieldpath)
+
     def read_items(self, node: Node, spec: Spec, fieldpath: str) -> list[Any] | None:
         assert spec.cls is not None and spec.schema is not None
         if not isinstance(node, SequenceNode):
@@ -413,6 +430,7 @@ class _Reader:
 def _check_plan(reader: _Reader, plan: Plan) -> None:
     """Checks that span several fields."""
     _check_phase_numbers(reader, plan)
+    _check_actual_dates(reader, plan)
     _check_unique_ids(reader, plan)
     _check_chosen_options(reader, plan)
     _check_constitution_checks(reader, plan)
@@ -438,6 +456,31 @@ def _check_phase_numbers(reader: _Reader, plan: Plan) -> None:
             )
         else:
             used[phase.number] = phase.index
+
+
+def _check_actual_dates(reader: _Reader, plan: Plan) -> None:
+    """``finished`` needs ``started`` and is not before it; a done phase without ``finished`` or one in
+    progress without ``started`` is a note (a draft still builds strictly)."""
+    done = reader.settings.done_phase_statuses
+    for phase in plan.phases:
+        at = f"phases[{phase.index}]"
+        label = f"Phase {phase.number} {quote_value(phase.name)}"
+        if phase.finished is not None and phase.started is None:
+            reader.report(reader.positions.get(f"{at}.finished"), f"{at}.finished", f"{label} has finished but no started date; add started")
+        elif phase.finished is not None and phase.started is not None and phase.finished < phase.started:
+            reader.report(
+                reader.positions.get(f"{at}.finished"),
+                f"{at}.finished",
+                f"{label} finished on {phase.finished.isoformat()}, before it started on {phase.started.isoformat()}",
+            )
+        if phase.status in done and phase.finished is None:
+            reader.report(
+                reader.positions.get(at), at, f"{label} is {phase.status} but has no finished date; its planned dates are used", "info"
+            )
+        elif phase.status in reader.settings.active_phase_statuses and phase.started is None:
+            reader.report(
+                reader.positions.get(at), at, f"{label} is in progress but has no started date; its planned start is used", "info"
+            )
 
 
 def _check_unique_ids(reader: _Reader, plan: Plan) -> None:

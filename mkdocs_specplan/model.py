@@ -38,6 +38,8 @@ class Settings:
     open_risk_statuses: tuple[str, ...] = ("open",)
     sprint_days: int = 10
     done_phase_statuses: tuple[str, ...] = ("done",)
+    active_phase_statuses: tuple[str, ...] = ("in-progress",)
+    at_risk_days: int = 5
     done_plan_statuses: tuple[str, ...] = ("done", "cancelled")
     blocked_phase_statuses: tuple[str, ...] = ("blocked",)
     blocked_plan_statuses: tuple[str, ...] = ("blocked",)
@@ -144,6 +146,8 @@ class Phase:
     effort: Effort | None = None
     status: str = "planned"
     start: dt.date | None = None
+    started: dt.date | None = None  # actual dates
+    finished: dt.date | None = None
     index: int = 0  # position in the list, 0-based
 
 
@@ -247,6 +251,7 @@ class Plan:
     tech_stack_text: str | None = None
     estimated_effort: Effort | None = None
     start_date: dt.date | None = None
+    baseline: str | None = None  # git ref (or "approved", "first") to measure slippage against
     architecture_description: str | None = None
     components: list[Component] = field(default_factory=list)
     data_flow_description: str | None = None

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checklist import ChecklistSection, Context, build_checklist
+from .forecast import Forecast
 from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
 from .loader import load_plan
 from .model import Decision, Phase, Plan, Problem, Risk, Settings, sort_problems
 from .render import Renderer, md_escape, severity_class, slug
-from .schedule import PhaseIndex, Schedule, phase_index, resolve_dependencies, schedule_plan
+from .schedule import CrossEdge, PhaseIndex, Schedule, phase_index, resolve_dependencies, schedule_plan
 from .timeline import phase_gantt, schedule_rows, timeline_view
 
 
@@ -75,6 +76,9 @@ class PlanPage:
     plan: Plan | None
     problems: list[Problem] = field(default_factory=list)
     schedule: Schedule | None = None
+    forecast: Forecast | None = None
+    waits_on: list[CrossEdge] = field(default_factory=list)  # dependencies on other plans' phases
+    needed_by: list[CrossEdge] = field(default_factory=list)  # other plans' phases that wait on this one
     markdown: str = ""
     context: dict[str, Any] = field(default_factory=dict)  # extra, added by later stages
 
@@ -97,13 +101,13 @@ class PlanPage:
         self.problems[:] = sort_problems(self.problems)
 
 
-def load_page(source: PlanSource, settings: Settings) -> PlanPage:
-    """Load, validate and schedule one source."""
+def load_page(source: PlanSource, settings: Settings, *, schedule: bool = True) -> PlanPage:
+    """Load, validate and (unless a site schedules its plans together) schedule one source alone."""
     if source.error is not None:
         return PlanPage(source, None, [Problem(source.display_path, None, None, "", source.error)])
     result = load_plan(source.text, source.display_path, settings)
     page = PlanPage(source, result.plan, list(result.problems))
-    if result.plan is not None:
+    if result.plan is not None and schedule:
         scheduled = schedule_plan(result.plan, source.display_path)
         page.schedule = scheduled.schedule
         page.problems = sort_problems(page.problems + scheduled.problems)
@@ -190,7 +194,7 @@ def glance_context(page: PlanPage, today: dt.date, settings: Settings, renderer:
     tasks = page.context.get("tasks")
     view = GlanceView(
         status=plan.status,
-        health=health(plan, page.schedule, today, settings),
+        health=health(plan, page.forecast, settings),
         phases=(sum(1 for p in plan.phases if p.status in settings.done_phase_statuses), len(plan.phases)),
         tasks=(tasks.done, tasks.total) if tasks is not None and tasks.total else None,
         window=window(page.schedule, today),

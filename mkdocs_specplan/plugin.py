@@ -152,6 +152,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             available_dependency_statuses=tuple(s.lower() for s in self.config.available_dependency_statuses),
             failed_check_statuses=tuple(self.config.failed_check_statuses),
             sprint_days=self.config.sprint_length,
+            at_risk_days=self.config.at_risk_days,
         )
         self.today = self._build_date()
         self.syntax = IdSyntax(tuple(self.config.requirement_prefixes), tuple(self.config.story_labels))
@@ -169,6 +170,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.json_uri = self._path_option("json", "plans/plans.json", ".json")
         if self.config.stale_days < 0:
             raise PluginError("specplan: stale_days must be 0 or more")
+        if self.config.at_risk_days < 0:
+            raise PluginError("specplan: at_risk_days must be 0 or more")
         if self.dashboard_uri and config.nav is not None and self.dashboard_uri not in repr(config.nav):
             config.nav.append({self.config.dashboard_title: self.dashboard_uri})
         return config
@@ -284,8 +287,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         key = (source.src_uri, source.text, source.error, self.settings)  # a changed option gives a new verdict
         page = self._cache.get(key)
         if page is None:
-            page = self._cache[key] = load_page(source, self.settings)
-        fresh = PlanPage(page.source, page.plan, list(page.problems), page.schedule)
+            page = self._cache[key] = load_page(source, self.settings, schedule=False)
+        fresh = PlanPage(page.source, page.plan, list(page.problems))
         fresh.context["edit_uri"] = self._edit_uris.get(source.src_uri)
         return fresh
 
@@ -317,7 +320,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             f.src_uri.rsplit("/", 1)[0]: self._display_path(f, config).rsplit("/", 1)[0] for f in files if "/" in f.src_uri
         }
         self._live_docs = set()
-        options = SiteOptions(self.settings, self.siblings, self.syntax, self.config.missing_links == "warn")
+        options = SiteOptions(self.settings, self.siblings, self.syntax, self.config.missing_links == "warn", self.today)
         loaded = load_site(
             site,
             sources,

@@ -191,7 +191,7 @@ class Portfolio:
 
     def health_of(self, entry: PlanEntry) -> Health:
         if entry not in self._health:
-            self._health[entry] = health(entry.plan, entry.page.schedule, self.today, self.settings)
+            self._health[entry] = health(entry.plan, entry.page.forecast, self.settings)
         return self._health[entry]
 
     def quality(self) -> dict[str, list[Finding]]:

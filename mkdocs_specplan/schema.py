@@ -50,7 +50,8 @@ DESCRIPTIONS = {
     "estimated_effort": 'An effort: "3 d", "2 w", "1-2 sprints" (units h, d, w, sprint, mo).',
     "start_date": "Anchors the timeline; default created_date.",
     "technical_decisions": "Decisions with options; chosen must name one of the options.",
-    "phases": "Implementation phases; dependencies name other phases (N, Phase N, or a name).",
+    "phases": "Implementation phases; dependencies name other phases (N, Phase N, or a name) or another feature's phase (\"002: Phase 3\"); started and finished are the actual dates.",
+    "baseline": "What slippage is measured against: a git ref (tag, branch, commit), approved (the first commit with status approved or later) or first (the plan's first commit); overrides the site's baseline option.",
     "phi_handling": "True turns on the PHI sections; their four fields are then required.",
     "risks": "Risks with probability and impact (configured risk levels).",
     "checklist": "Review items a person ticks: article_i ... article_iv (or any principle key such as article_v, security_i), team_reviewed, stakeholders_approved.",
@@ -77,6 +78,9 @@ def _input(spec: loader.Spec, settings: Settings) -> dict[str, Any]:
         return {"type": ["integer", "null"], "minimum": 0}
     if kind == "effort":
         return {"type": ["string", "null"], "pattern": EFFORT_PATTERN}
+    if kind == "dependencies":
+        one = {"anyOf": [{"type": [*SCALAR, "null"]}, {"type": "object", "minProperties": 1, "maxProperties": 1}]}
+        return {"anyOf": [{"type": [*SCALAR, "null"]}, {"type": "array", "items": one}]}
     if kind == "texts":
         return {"anyOf": [{"type": [*SCALAR, "null"]}, {"type": "array", "items": {"type": [*SCALAR, "null"]}}]}
     if kind == "items":
@@ -144,6 +148,9 @@ def _output(spec: loader.Spec, default: Any) -> dict[str, Any]:
                 "high_days": {"type": "integer", "minimum": 0},
             },
         }
+    if kind == "dependencies":
+        one = {"anyOf": [{"type": [*SCALAR, "null"]}, {"type": "object", "minProperties": 1, "maxProperties": 1}]}
+        return {"anyOf": [{"type": [*SCALAR, "null"]}, {"type": "array", "items": one}]}
     if kind == "texts":
         return {"type": "array", "items": {"type": "string"}}
     if kind in ("items", "object"):

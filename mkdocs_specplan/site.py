@@ -5,6 +5,8 @@ Free of MkDocs: the site is a :class:`SiteFiles` and a list of plan sources.
 
 from __future__ import annotations
 
+import datetime as dt
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +22,10 @@ from .features import (
     read_feature,
     requirement_index,
 )
-from .model import Problem, Settings, quote_value
+from .forecast import forecast_portfolio
+from .model import Problem, Settings, quote_value, sort_problems
 from .pages import PlanPage, PlanSource, load_page
+from .schedule import CrossEdge, PlanItem, schedule_plan, schedule_portfolio
 from .speckit import IdSyntax
 
 Cache = Callable[[str, str, Callable[[str], Any]], Any]
@@ -33,6 +37,7 @@ class SiteOptions:
     siblings: Siblings = field(default_factory=Siblings)
     syntax: IdSyntax = field(default_factory=IdSyntax)
     warn_missing: bool = True
+    today: dt.date = field(default_factory=dt.date.today)
 
 
 @dataclass
@@ -41,6 +46,8 @@ class LoadedSite:
     features: dict[str, Feature]  # by folder (site path)
     constitution: Constitution | None
     problems: list[Problem] = field(default_factory=list)  # of the site, not of one plan
+    edges: list[CrossEdge] = field(default_factory=list)  # phases waiting on other plans' phases
+    critical_plans: set[str] = field(default_factory=set)  # on the portfolio's critical path (by src_uri)
 
     @property
     def all_problems(self) -> list[Problem]:
@@ -84,12 +91,47 @@ def load_site(
         except Exception as exc:
             page.add_problem(internal_problem(page.source.display_path, "linking this plan to its feature", exc))
     loaded = LoadedSite(pages, features, constitution, site_problems)
+    schedule_site(loaded, options)
     for fid, same in duplicate_ids(list(features.values())).items():
         folders = ", ".join(f.display_folder for f in same)
         loaded.problems.append(
             Problem(same[0].display_folder, None, None, "", f"feature ID {fid} is used by {len(same)} folders: {folders}", "info")
         )
     return loaded
+
+
+def schedule_site(loaded: LoadedSite, options: SiteOptions) -> None:
+    """Schedule every plan as one graph (phases may wait on other features' phases) and forecast it."""
+    by_key: dict[str, PlanPage] = {}
+    items = []
+    for page in loaded.pages:
+        if page.plan is None:
+            continue
+        folder = posixpath.basename(page.source.folder)
+        fid = page.plan.feature_id
+        names = tuple(dict.fromkeys(n for n in (fid, folder) if n))
+        items.append(PlanItem(page.source.src_uri, page.plan, page.source.display_path, names, fid or folder))
+        by_key[page.source.src_uri] = page
+    try:
+        portfolio = schedule_portfolio(items)
+        forecasts = forecast_portfolio(portfolio, options.today, options.settings, {i.key: i.label for i in items})
+    except Exception as exc:  # each plan alone, rather than none
+        loaded.problems.append(internal_problem("", "scheduling the plans together", exc))
+        for page in by_key.values():
+            assert page.plan is not None
+            result = schedule_plan(page.plan, page.source.display_path)
+            page.schedule = result.schedule
+            page.problems = sort_problems(page.problems + result.problems)
+        return
+    for key, page in by_key.items():
+        result = portfolio.results[key]
+        page.schedule = result.schedule
+        page.problems = sort_problems(page.problems + result.problems)
+        page.forecast = forecasts.get(key)
+    for edge in portfolio.edges:
+        by_key[edge.downstream].waits_on.append(edge)
+        by_key[edge.upstream].needed_by.append(edge)
+    loaded.edges, loaded.critical_plans = portfolio.edges, portfolio.critical_plans
 
 
 def internal_problem(path: str, stage: str, exc: BaseException) -> Problem:
@@ -100,6 +142,6 @@ def internal_problem(path: str, stage: str, exc: BaseException) -> Problem:
 
 def _load_one(source: PlanSource, options: SiteOptions, load: Callable[[PlanSource], PlanPage] | None) -> PlanPage:
     try:
-        return load(source) if load else load_page(source, options.settings)
+        return load(source) if load else load_page(source, options.settings, schedule=False)
     except Exception as exc:
         return PlanPage(source, None, [internal_problem(source.display_path, "loading this plan", exc)])
