@@ -133,7 +133,7 @@ class _Run:
 
     def _waiting(self, node: Node, phase: Phase) -> None:
         n = self.network
-        candidates = [(n.floor[node], None), (self.tomorrow, "tomorrow")]
+        candidates: list[tuple[int, Node | str | None]] = [(n.floor[node], None), (self.tomorrow, "tomorrow")]
         candidates += [(self.boundary[p], p) for p in n.preds[node]]
         start, cause = max(candidates, key=lambda c: c[0])
         if cause == "tomorrow" and start > n.es[node]:

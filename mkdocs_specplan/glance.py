@@ -11,7 +11,6 @@ from .model import Plan, Risk, Settings
 from .schedule import Schedule
 
 
-
 def health(plan: Plan | None, forecast: Forecast | None, settings: Settings) -> Health:
     """The forecast's health; for a plan without one: unreadable, done, blocked or not scheduled."""
     if plan is None:

@@ -466,7 +466,9 @@ def _check_actual_dates(reader: _Reader, plan: Plan) -> None:
         at = f"phases[{phase.index}]"
         label = f"Phase {phase.number} {quote_value(phase.name)}"
         if phase.finished is not None and phase.started is None:
-            reader.report(reader.positions.get(f"{at}.finished"), f"{at}.finished", f"{label} has finished but no started date; add started")
+            reader.report(
+                reader.positions.get(f"{at}.finished"), f"{at}.finished", f"{label} has finished but no started date; add started"
+            )
         elif phase.finished is not None and phase.started is not None and phase.finished < phase.started:
             reader.report(
                 reader.positions.get(f"{at}.finished"),
@@ -475,7 +477,10 @@ def _check_actual_dates(reader: _Reader, plan: Plan) -> None:
             )
         if phase.status in done and phase.finished is None:
             reader.report(
-                reader.positions.get(at), at, f"{label} is {phase.status} but has no finished date; its planned dates are used", "info"
+                reader.positions.get(at),
+                at,
+                f"{label} is {phase.status} but has no finished date; its planned dates are used",
+                "info",
             )
         elif phase.status in reader.settings.active_phase_statuses and phase.started is None:
             reader.report(

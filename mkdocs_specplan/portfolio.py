@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .features import LIFECYCLE, Feature, duplicate_ids
-from .glance import Health, health, risk_level
+from .forecast import Health
+from .glance import health, risk_level
 from .model import ExternalDependency, Plan, Risk, Settings
 from .pages import PlanPage
 

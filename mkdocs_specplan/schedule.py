@@ -450,10 +450,7 @@ def _report_cross_cycle(cycle: list[Node], locals_: list[_Local], links: dict[tu
         link = links.get((a, b))
         local = locals_[b[0]]
         phase = local.phases[b[1]]
-        if link is not None:
-            fieldpath = f"phases[{phase.index}]{link[3].fieldpath_suffix}"
-        else:
-            fieldpath = f"phases[{phase.index}]"
+        fieldpath = f"phases[{phase.index}]{link[3].fieldpath_suffix}" if link is not None else f"phases[{phase.index}]"
         where.append((local, fieldpath, f"{local.item.path}:{local.report.line(fieldpath)}", link is not None))
     lines = "; ".join(dict.fromkeys(w[2] for w in where))
     message = f"the phases of several plans depend on each other in a cycle: {chain} ({lines}); remove one of these dependencies"

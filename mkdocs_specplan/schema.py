@@ -50,7 +50,7 @@ DESCRIPTIONS = {
     "estimated_effort": 'An effort: "3 d", "2 w", "1-2 sprints" (units h, d, w, sprint, mo).',
     "start_date": "Anchors the timeline; default created_date.",
     "technical_decisions": "Decisions with options; chosen must name one of the options.",
-    "phases": "Implementation phases; dependencies name other phases (N, Phase N, or a name) or another feature's phase (\"002: Phase 3\"); started and finished are the actual dates.",
+    "phases": 'Implementation phases; dependencies name other phases (N, Phase N, or a name) or another feature\'s phase ("002: Phase 3"); started and finished are the actual dates.',
     "baseline": "What slippage is measured against: a git ref (tag, branch, commit), approved (the first commit with status approved or later) or first (the plan's first commit); overrides the site's baseline option.",
     "phi_handling": "True turns on the PHI sections; their four fields are then required.",
     "risks": "Risks with probability and impact (configured risk levels).",
