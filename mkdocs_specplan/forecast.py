@@ -139,7 +139,7 @@ class _Run:
         if cause == "tomorrow" and start > n.es[node]:
             self.why[node] = f"not started; its planned start {wd_date(n.es[node]).isoformat()} has passed"
         elif isinstance(cause, tuple) and start > n.es[node]:
-            self.why[node] = f"waits on {self._label(cause)}, forecast to end {wd_date(self.last[cause]).isoformat()}"
+            self.why[node] = f"waits on {self._label(cause, node)}, forecast to end {wd_date(self.last[cause]).isoformat()}"
         self.start[node] = start
         self.last[node] = start + n.duration[node] - 1 if n.duration[node] else start
 
@@ -150,9 +150,9 @@ class _Run:
             return node
         return next((b for p in self.network.preds[node] if (b := self.blocked[p]) is not None), None)
 
-    def _label(self, node: Node) -> str:
+    def _label(self, node: Node, seen_from: Node) -> str:
         phase = self.network.phases[node]
-        prefix = f"{self.labels[node[0]]} " if node[0] in self.labels else ""
+        prefix = f"{self.labels[node[0]]} " if node[0] in self.labels and node[0] != seen_from[0] else ""
         return f"{prefix}Phase {node[1]} ({_name(phase)})"
 
     def phase_forecast(self, node: Node) -> PhaseForecast:
@@ -166,7 +166,7 @@ class _Run:
             state = "blocked"
             blocker = self.blocked[node]
             if blocker != node and blocker is not None:
-                reason = f"waits on {self._label(blocker)}, which is blocked"
+                reason = f"waits on {self._label(blocker, node)}, which is blocked"
         elif planned_end < self.today or slip > settings.at_risk_days:
             state = "late"
         elif slip >= 1:

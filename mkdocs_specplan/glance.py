@@ -98,3 +98,4 @@ class GlanceView:
     risks: tuple[RiskNote, ...]
     open_risks: int
     problems: int
+    forecast: tuple[str, str] | None = None  # (forecast end, slip against the plan and the baseline)

@@ -7,14 +7,18 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
+from .baseline import Baseline, PlanHistory
 from .checklist import ChecklistSection, Context, build_checklist
 from .forecast import Forecast
 from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
 from .loader import load_plan
 from .model import Decision, Phase, Plan, Problem, Risk, Settings, sort_problems
-from .render import Renderer, md_escape, severity_class, slug
-from .schedule import CrossEdge, PhaseIndex, Schedule, phase_index, resolve_dependencies, schedule_plan
+from .render import Renderer, md_escape, nowrap_dates, severity_class, slug
+from .schedule import CrossEdge, PhaseIndex, Schedule, phase_index, resolve_dependencies, schedule_plan, wd_index
 from .timeline import phase_gantt, schedule_rows, timeline_view
+from .trend import sentence, trend_view
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class PlanSource:
     text: str
     display_path: str  # how problems name the file (relative to docs_dir)
     error: str | None = None  # why the file could not be read (its page shows it)
+    abs_path: str | None = None  # the file on disk, when there is one (its git history is read from there)
 
     @property
     def page_uri(self) -> str:
@@ -77,6 +82,8 @@ class PlanPage:
     problems: list[Problem] = field(default_factory=list)
     schedule: Schedule | None = None
     forecast: Forecast | None = None
+    baseline: Baseline | None = None
+    history: PlanHistory | None = None
     waits_on: list[CrossEdge] = field(default_factory=list)  # dependencies on other plans' phases
     needed_by: list[CrossEdge] = field(default_factory=list)  # other plans' phases that wait on this one
     markdown: str = ""
@@ -123,14 +130,18 @@ def plan_index(plan: Plan) -> PhaseIndex:
     return cached
 
 
-def phase_dependency_markdown(phase: Phase, plan: Plan) -> list[str]:
-    """Dependencies as Markdown: phases link to their section, external ones stay as written."""
+def phase_dependency_markdown(phase: Phase, plan: Plan, cross: dict[tuple[int, str], CrossLink] | None = None) -> list[str]:
+    """Dependencies as Markdown: phases link to their section (another plan's to its page), external
+    ones stay as written."""
     index = plan_index(plan)
     by_number = index[0]
     out = []
     for ref in resolve_dependencies(phase, plan.phases, index):
         target = by_number.get(ref.phase) if ref.phase is not None else None
-        if target is not None and target is not phase:
+        other = (cross or {}).get((phase.number or 0, ref.text)) if ref.feature else None
+        if other is not None:
+            out.append(f"[{md_escape(other.label)}]({other.href})")
+        elif target is not None and target is not phase:
             out.append(f"[Phase {target.number}: {md_escape(target.name)}](#{Anchors.phase(target)})")
         else:
             out.append(md_escape(ref.text))
@@ -165,10 +176,14 @@ def timeline_context(page: PlanPage, today: dt.date | None, settings: Settings, 
     plan, schedule = page.plan, page.schedule
     if plan is None or schedule is None or not schedule.phases:
         return {}
-    view = timeline_view(phase_gantt(schedule, today, page.title, settings.phase_statuses))
+    base = page.baseline.schedule if page.baseline else None
+    forecast = page.forecast
+    view = timeline_view(phase_gantt(schedule, today, page.title, settings.phase_statuses, forecast, base))
     names = {p.number: p.name for p in plan.phases if p.number is not None and p.name}
     html = renderer.render_html("timeline.html.j2", view=view)
-    table = renderer.render_markdown("schedule-table.md.j2", rows=schedule_rows(schedule, names))
+    rows = schedule_rows(schedule, names, forecast, base)
+    differs = any(r.baseline is not None and r.baseline != (r.start, r.end) for r in rows)
+    table = renderer.render_markdown("schedule-table.md.j2", rows=rows, baseline=differs)
     summary = [
         ("Scheduled", f"{schedule.start.isoformat()} → {schedule.end.isoformat()}"),
         ("Span", f"{_weeks(schedule.working_days)} ({schedule.working_days} working days)"),
@@ -176,11 +191,85 @@ def timeline_context(page: PlanPage, today: dt.date | None, settings: Settings, 
     difference = effort_difference(plan, schedule)
     if difference:
         summary.append(("Difference", difference))
+    lines = schedule_lines(page)
+    history_html = ""
+    if page.history is not None and page.history.points:
+        trend = trend_view(page.history, page.baseline, page.title)
+        if trend is not None:
+            history_html = renderer.render_html("history.html.j2", trend=trend, text=sentence(page.history, page.baseline))
     return {
         "timeline_html": f"{html}\n\n{table}\n",
-        "timeline_summary": summary,
+        "timeline_summary": summary + lines,
+        "schedule_lines": lines,
+        "history_html": history_html,
         "effort_difference": difference,
     }
+
+
+def _working_days(n: int) -> str:
+    return f"{n} working day{'s' if n != 1 else ''}"
+
+
+def _versus(slip: int, what: str) -> str:
+    if slip == 0:
+        return f"on {what}"
+    return f"{_working_days(abs(slip))} {'after' if slip > 0 else 'before'} {what}"
+
+
+def schedule_lines(page: PlanPage) -> list[tuple[str, Markup]]:
+    """The forecast, the baseline and the history in one line each (plain text, escaped)."""
+    forecast, baseline, out = page.forecast, page.baseline, []
+    if forecast is not None:
+        text = (
+            f"finish {forecast.end.isoformat()}, {_versus(forecast.slip_days, f'the planned {forecast.planned_end.isoformat()}')}"
+        )
+        out.append(("Forecast", nowrap_dates(f"{text} ({forecast.health.state})", markdown=True)))
+    if baseline is not None and baseline.schedule is not None:
+        when = f"commit {baseline.short}" + (f" of {baseline.date.isoformat()}" if baseline.date else "")
+        text = f"{baseline.label} ({when}): finish {baseline.schedule.end.isoformat()}"
+        if forecast is not None:
+            slip = wd_index(forecast.end) - wd_index(baseline.schedule.end)
+            text += "; the forecast is " + ("on it" if slip == 0 else _versus(slip, "it"))
+        out.append(("Baseline", nowrap_dates(text, markdown=True)))
+    elif baseline is not None:
+        out.append(("Baseline", nowrap_dates(f"none ({baseline.ref}): {baseline.note}", markdown=True)))
+    if page.history is not None and page.history.points:
+        out.append(("History", nowrap_dates(sentence(page.history, baseline), markdown=True)))
+    return out
+
+
+@dataclass(frozen=True)
+class CrossLink:
+    """A dependency between this plan's phase and another plan's phase, as the page links it."""
+
+    phase: int  # this plan's phase
+    text: str  # the dependency as written
+    label: str  # the other plan's phase: "002 Patient intake, Phase 3: Core"
+    href: str  # Markdown link from this page to that phase
+    health: str | None  # the other phase's forecast health
+    end: str | None  # and its forecast end
+
+
+def cross_links(page: PlanPage, pages: dict[str, PlanPage]) -> tuple[list[CrossLink], list[CrossLink]]:
+    """(what this plan waits on, what waits on it), each linked to the other plan's phase."""
+    folder = posixpath.dirname(page.source.page_uri) or "."
+
+    def link(key: str, number: int, mine: int, text: str) -> CrossLink | None:
+        other = pages.get(key)
+        if other is None or other.plan is None:
+            return None
+        phase = next((p for p in other.plan.phases if p.number == number), None)
+        predicted = other.forecast.phase(number) if other.forecast else None
+        name = " ".join((phase.name or "").split()) if phase else ""
+        label = f"{other.plan.feature_id or posixpath.basename(other.source.folder)} {other.title}, Phase {number}: {name}"
+        href = posixpath.relpath(other.source.page_uri, folder) + f"#phase-{number}"
+        return CrossLink(
+            mine, text, label, href, predicted.health if predicted else None, predicted.end.isoformat() if predicted else None
+        )
+
+    waits = [link(e.upstream, e.upstream_phase, e.downstream_phase, e.text) for e in page.waits_on]
+    needed = [link(e.downstream, e.downstream_phase, e.upstream_phase, e.text) for e in page.needed_by]
+    return [w for w in waits if w], [n for n in needed if n]
 
 
 def glance_context(page: PlanPage, today: dt.date, settings: Settings, renderer: Renderer) -> dict[str, Any]:
@@ -199,6 +288,7 @@ def glance_context(page: PlanPage, today: dt.date, settings: Settings, renderer:
         tasks=(tasks.done, tasks.total) if tasks is not None and tasks.total else None,
         window=window(page.schedule, today),
         milestone=next_milestone(page.schedule, today, settings),
+        forecast=_glance_forecast(page),
         risks=tuple(
             RiskNote(
                 r.id or r.title or str(r.index + 1),
@@ -212,6 +302,24 @@ def glance_context(page: PlanPage, today: dt.date, settings: Settings, renderer:
         problems=len(page.warnings),
     )
     return {"glance_html": renderer.render_html("glance.html.j2", glance=view)}
+
+
+def _glance_forecast(page: PlanPage) -> tuple[str, str] | None:
+    """(forecast end, how it compares with the plan and the baseline) for the glance block."""
+    forecast = page.forecast
+    if forecast is None:
+        return None
+    parts = [_signed_days(forecast.slip_days, "the plan")]
+    base = page.baseline.schedule if page.baseline else None
+    if base is not None:
+        parts.append(_signed_days(wd_index(forecast.end) - wd_index(base.end), "the baseline"))
+    return forecast.end.isoformat(), "; ".join(parts)
+
+
+def _signed_days(n: int, what: str) -> str:
+    if n == 0:
+        return f"on {what}"
+    return ("+" if n > 0 else "−") + _working_days(abs(n)) + f" against {what}"
 
 
 def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
@@ -247,11 +355,15 @@ def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
         "extra_header": [],
         "timeline_summary": [],
         "timeline_html": "",
+        "schedule_lines": [],
+        "history_html": "",
+        "waits_on": [],
+        "needed_by": [],
         "phase_extra": {},
         "traceability": None,
         "tasks": None,
         "tasks_href": "tasks.md",
-        "phase_dependencies": lambda ph: phase_dependency_markdown(ph, plan) if plan else [],
+        "phase_dependencies": lambda ph: phase_dependency_markdown(ph, plan, given.get("cross_index")) if plan else [],
         "constitution_refs": lambda d: ", ".join(md_escape(r) for r in d.constitution_reference),
         "constitution_check_ref": lambda c: md_escape(c.principle),
     }

@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
 from .annotate import PageAnnotations, SpecPlanExtension
+from .baseline import HistoryCache
 from .config import SpecPlanConfig
 from .dashboard import dashboard_view
 from .export import export_json
@@ -36,7 +37,7 @@ from .features import (
 from .importer import ARCHIVE_NAME
 from .model import Problem, Settings
 from .navigation import arrange
-from .pages import PlanPage, PlanSource, glance_context, load_page, render_page, timeline_context
+from .pages import PlanPage, PlanSource, cross_links, glance_context, load_page, render_page, timeline_context
 from .portfolio import FeatureEntry, PlanEntry, Portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
 from .site import LoadedSite, SiteOptions, internal_problem, load_site
@@ -127,6 +128,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.validate_only = False
         self.loaded: LoadedSite | None = None
         self._edit_uris: dict[str, str | None] = {}
+        self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
 
     # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -320,7 +322,15 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             f.src_uri.rsplit("/", 1)[0]: self._display_path(f, config).rsplit("/", 1)[0] for f in files if "/" in f.src_uri
         }
         self._live_docs = set()
-        options = SiteOptions(self.settings, self.siblings, self.syntax, self.config.missing_links == "warn", self.today)
+        options = SiteOptions(
+            self.settings,
+            self.siblings,
+            self.syntax,
+            self.config.missing_links == "warn",
+            self.today,
+            baseline=self.config.baseline.strip() or "approved",
+            history=self.config.history,
+        )
         loaded = load_site(
             site,
             sources,
@@ -329,6 +339,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             display=lambda folder: display.get(folder, folder),
             load=self._load,
             cache=self._parsed,
+            history_cache=self._history_cache,
         )
         self._docs_cache = {k: v for k, v in self._docs_cache.items() if k in self._live_docs}
         for problem in loaded.problems:
@@ -353,7 +364,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if self.validate_only:  # specplan validate: everything is loaded and checked; nothing is rendered
             return files
         generated_files: dict[str, File] = {}
+        by_key = {p.source.src_uri: p for p in self.pages}
         for page in self.pages:
+            waits_on, needed_by = cross_links(page, by_key)
+            page.context.update(waits_on=waits_on, needed_by=needed_by, cross_index={(c.phase, c.text): c for c in waits_on})
             if self.config.timeline:
                 try:
                     page.context.update(timeline_context(page, self.today, self.settings, self._renderer()))
@@ -388,7 +402,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             files.remove(file)  # the YAML source is never copied into the site
             display = self._display_path(file, config)
             text, error = self._plan_text(file)
-            source = PlanSource(file.src_uri, text, display, error)
+            source = PlanSource(file.src_uri, text, display, error, file.abs_src_path)
             existing = files.get_file_from_path(source.page_uri)
             if existing is not None:
                 self._problem(

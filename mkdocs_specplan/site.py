@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .baseline import HistoryCache, Subject, read_baselines
 from .features import (
     Constitution,
     Feature,
@@ -23,6 +24,7 @@ from .features import (
     requirement_index,
 )
 from .forecast import forecast_portfolio
+from .history import Repository
 from .model import Problem, Settings, quote_value, sort_problems
 from .pages import PlanPage, PlanSource, load_page
 from .schedule import CrossEdge, PlanItem, schedule_plan, schedule_portfolio
@@ -38,6 +40,9 @@ class SiteOptions:
     syntax: IdSyntax = field(default_factory=IdSyntax)
     warn_missing: bool = True
     today: dt.date = field(default_factory=dt.date.today)
+    baseline: str = "approved"  # git ref, "approved" or "first"
+    git: bool = True  # read the plans' git history (baselines, history)
+    history: bool = True  # the forecast finish by commit
 
 
 @dataclass
@@ -63,6 +68,7 @@ def load_site(
     display: Callable[[str], str] = lambda folder: folder,
     load: Callable[[PlanSource], PlanPage] | None = None,
     cache: Cache | None = None,
+    history_cache: HistoryCache | None = None,
 ) -> LoadedSite:
     """Load, validate and schedule every plan, read every feature's documents, and link them.
 
@@ -92,6 +98,11 @@ def load_site(
             page.add_problem(internal_problem(page.source.display_path, "linking this plan to its feature", exc))
     loaded = LoadedSite(pages, features, constitution, site_problems)
     schedule_site(loaded, options)
+    if options.git:
+        try:
+            read_history(loaded, options, history_cache or HistoryCache())
+        except Exception as exc:
+            loaded.problems.append(internal_problem("git history", "reading the plans' history", exc))
     for fid, same in duplicate_ids(list(features.values())).items():
         folders = ", ".join(f.display_folder for f in same)
         loaded.problems.append(
@@ -132,6 +143,23 @@ def schedule_site(loaded: LoadedSite, options: SiteOptions) -> None:
         by_key[edge.downstream].waits_on.append(edge)
         by_key[edge.upstream].needed_by.append(edge)
     loaded.edges, loaded.critical_plans = portfolio.edges, portfolio.critical_plans
+
+
+def read_history(loaded: LoadedSite, options: SiteOptions, cache: HistoryCache) -> None:
+    """Each plan's baseline and history from git; one note per reason for the site, never a failure."""
+    pages = [p for p in loaded.pages if p.plan is not None]
+    on_disk = [p.source.abs_path for p in pages if p.source.abs_path]
+    if not on_disk:
+        return
+    folder = posixpath.dirname(on_disk[0].replace("\\", "/")) or "."
+    repo = Repository.open(folder)
+    subjects = [Subject(p.source.src_uri, p.source.abs_path, p.source.display_path, p.plan) for p in pages]
+    results, notes = read_baselines(subjects, repo, options.baseline, options.settings, cache, with_history=options.history)
+    for page in pages:
+        result = results.get(page.source.src_uri)
+        if result is not None:
+            page.baseline, page.history = result.baseline, result.history
+    loaded.problems += [Problem("git history", None, None, "", note, "info") for note in notes]
 
 
 def internal_problem(path: str, stage: str, exc: BaseException) -> Problem:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .forecast import Forecast
 from .render import status_class
 from .schedule import Schedule
 
@@ -36,6 +37,27 @@ class GanttRow:
     milestone: bool = False
     critical: bool = False
     tooltip: str = ""
+    forecast: tuple[dt.date, dt.date] | None = None  # drawn as the bar; start/end become the thin reference bar
+    reference: tuple[dt.date, dt.date] | None = None  # the thin bar: the baseline's dates, else start/end
+    health: str | None = None
+    baseline: tuple[dt.date, dt.date] | None = None
+
+    @property
+    def drawn(self) -> tuple[dt.date, dt.date]:
+        """Where the bar is drawn: the forecast when there is one, else the plan."""
+        return self.forecast or (self.start, self.end)
+
+    @property
+    def thin(self) -> tuple[dt.date, dt.date] | None:
+        """The thin reference bar under a forecast: the baseline's dates, else the plan's."""
+        if self.forecast is None:
+            return None
+        return self.reference or (self.start, self.end)
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date]:
+        dates = [self.start, self.end, *self.drawn, *(self.thin or ())]
+        return min(dates), max(dates)
 
 
 @dataclass
@@ -50,6 +72,7 @@ class Gantt:
     statuses: tuple[str, ...] = ("planned", "in-progress", "done", "blocked")
     show_critical: bool = True
     id_prefix: str = "specplan-gantt"
+    reference_label: str = "planned"  # what the thin bars under forecasts are: "planned" or "baseline"
 
 
 # -- geometry of the two layouts ----------------------------------------------------------------
@@ -284,26 +307,45 @@ def _axis(scale: _Scale, geo: Geometry) -> tuple[Tick, ...]:
     return tuple(out)
 
 
+def _reference_shapes(row: GanttRow, scale: _Scale, cy: float, geo: Geometry) -> list[Shape]:
+    """Under a forecast: a thin bar at the planned (or baseline) dates, and the slip past its end."""
+    thin = row.thin
+    if thin is None:
+        return []
+    y = round(cy + geo.bar_height / 2 + 1, 2)
+    tx = scale.x(thin[0])
+    shapes = [Shape("rect", "specplan-gantt-planned", tx, y, max(2.0, round(scale.after(thin[1]) - tx, 2)), 3)]
+    end = row.drawn[1]
+    if end > thin[1]:
+        sx = scale.after(thin[1])
+        shapes.append(Shape("rect", "specplan-gantt-slip", sx, y, max(2.0, round(scale.after(end) - sx, 2)), 3))
+    return shapes
+
+
 def _bar_shapes(row: GanttRow, scale: _Scale, cy: float, geo: Geometry, outline: bool) -> tuple[Shape, ...]:
-    """A bar (a solid part and an outlined uncertain part for a range) or a milestone's diamond."""
+    """A bar (a solid part and an outlined uncertain part for a range) or a milestone's diamond, over
+    the thin reference bar when the bar is a forecast."""
     critical = " specplan-gantt-outlined" if outline else ""
+    under = _reference_shapes(row, scale, cy, geo)
+    start, end = row.drawn
     if row.milestone:
-        mx, r = scale.x(row.start), geo.bar_height / 2 + 1
+        mx, r = scale.x(start), geo.bar_height / 2 + 1
         d = f"M{mx},{cy - r} L{mx + r},{cy} L{mx},{cy + r} L{mx - r},{cy} z"
-        return (Shape("path", "specplan-gantt-shape" + critical, d=d),)
-    bx = scale.x(row.start)
-    bw = max(2.0, round(scale.after(row.end) - bx, 2))
+        return (*under, Shape("path", "specplan-gantt-shape" + critical, d=d))
+    bx = scale.x(start)
+    bw = max(2.0, round(scale.after(end) - bx, 2))
     y = cy - geo.bar_height / 2
-    if row.solid_end is None or row.solid_end >= row.end:
-        return (Shape("rect", "specplan-gantt-shape" + critical, bx, y, bw, geo.bar_height),)
-    sw = max(1.0, round(scale.after(row.solid_end) - bx, 2))
+    solid_end = row.solid_end + (start - row.start) if row.solid_end is not None else None
+    if solid_end is None or solid_end >= end:
+        return (*under, Shape("rect", "specplan-gantt-shape" + critical, bx, y, bw, geo.bar_height))
+    sw = max(1.0, round(scale.after(solid_end) - bx, 2))
     shapes = [
         Shape("rect", "specplan-gantt-uncertain", round(bx + sw, 2), y + 0.75, round(bw - sw - 0.75, 2), geo.bar_height - 1.5),
         Shape("rect", "specplan-gantt-shape", bx, y, sw, geo.bar_height),
     ]
     if outline:
         shapes.append(Shape("rect", "specplan-gantt-outline", bx, y, bw, geo.bar_height))
-    return tuple(shapes)
+    return (*under, *shapes)
 
 
 def _bars(gantt: Gantt, scale: _Scale, geo: Geometry, top: float) -> tuple[Bar, ...]:
@@ -314,13 +356,20 @@ def _bars(gantt: Gantt, scale: _Scale, geo: Geometry, top: float) -> tuple[Bar, 
         classes = ["specplan-gantt-bar", f"specplan-gantt-status-{status_class(row.status)}"]
         classes += ["specplan-gantt-critical"] if row.critical else []
         classes += ["specplan-gantt-milestone"] if row.milestone else []
-        data = (
+        classes += [f"specplan-gantt-health-{row.health}"] if row.health else []
+        data: tuple[tuple[str, str], ...] = (
             (gantt.data_key, row.key),
             ("start", row.start.isoformat()),
             ("end", row.end.isoformat()),
             ("critical", "true" if row.critical else "false"),
             ("status", row.status),
         )
+        if row.forecast:
+            data += (("forecast-start", row.forecast[0].isoformat()), ("forecast-end", row.forecast[1].isoformat()))
+        if row.health:
+            data += (("health", row.health),)
+        if row.baseline:
+            data += (("baseline-start", row.baseline[0].isoformat()), ("baseline-end", row.baseline[1].isoformat()))
         out.append(
             Bar(
                 label=_truncate(row.label, geo.label_chars),
@@ -349,8 +398,8 @@ def _edges(gantt: Gantt, scale: _Scale, geo: Geometry, top: float, uid: str) -> 
         if src not in index or dst not in index:
             continue
         a, b = gantt.rows[index[src]], gantt.rows[index[dst]]
-        xa = scale.x(a.start) if a.milestone else scale.after(a.end)
-        xb = scale.x(b.start)
+        xa = scale.x(a.drawn[0]) if a.milestone else scale.after(a.drawn[1])
+        xb = scale.x(b.drawn[0])
         ya, yb = _centre(index[src], geo, top), _centre(index[dst], geo, top)
         if xb - xa >= 8:  # out of the end, down (or up) to the row, into the start
             d = f"M{xa},{ya} H{round(xa + min(6, (xb - xa) / 2), 2)} V{yb} H{round(xb - 0.5, 2)}"
@@ -381,7 +430,11 @@ def _legend(gantt: Gantt, geo: Geometry, y: float) -> tuple[tuple[LegendItem, ..
         items.append(("critical", "specplan-gantt-outline", "critical path"))
     if any(r.milestone for r in rows):
         items.append(("milestone", "specplan-gantt-shape", "milestone"))
-    if gantt.today is not None and min(r.start for r in rows) <= gantt.today <= max(r.end for r in rows):
+    if any(r.thin for r in rows):
+        items.append(("planned", "specplan-gantt-planned", gantt.reference_label))
+    if any(r.thin and r.drawn[1] > r.thin[1] for r in rows):
+        items.append(("slip", "specplan-gantt-slip", "slip"))
+    if gantt.today is not None and min(r.span[0] for r in rows) <= gantt.today <= max(r.span[1] for r in rows):
         items.append(("today", "specplan-gantt-today", f"today ({fmt_date(gantt.today)})"))
     out: list[LegendItem] = []
     x = 6.0
@@ -399,7 +452,7 @@ def layout(gantt: Gantt, geo: Geometry = WIDE) -> GanttLayout | None:
     rows = gantt.rows
     if not rows:
         return None
-    start, end = min(r.start for r in rows), max(r.end for r in rows)
+    start, end = min(r.span[0] for r in rows), max(r.span[1] for r in rows)
     if gantt.today is not None and (end - start).days < 6:
         end = max(end, start + dt.timedelta(days=6))  # a one-day plan still gets a readable axis
     scale = _Scale(start, end, geo)
@@ -435,14 +488,25 @@ def timeline_view(gantt: Gantt) -> TimelineView | None:
     return TimelineView(gantt.id_prefix, wide, compact)
 
 
-def phase_gantt(schedule: Schedule, today: dt.date | None, title: str, statuses: tuple[str, ...]) -> Gantt:
-    """The phase timeline of one plan."""
+def phase_gantt(
+    schedule: Schedule,
+    today: dt.date | None,
+    title: str,
+    statuses: tuple[str, ...],
+    forecast: Forecast | None = None,
+    baseline: Schedule | None = None,
+) -> Gantt:
+    """The phase timeline of one plan: the forecast over thin planned (or baseline) bars when there is one."""
     rows = []
     for p in schedule.phases:
         effort = "milestone" if p.milestone else f"{p.days} working day{'s' if p.days != 1 else ''}"
         if p.low_days:
             effort = f"{p.low_days}-{p.days} working days"
-        tooltip = f"Phase {p.number}: {p.name} · {fmt_date(p.start)} – {fmt_date(p.end)} · {effort} · {p.status}"
+        tooltip = f"Phase {p.number}: {p.name} · planned {fmt_date(p.start)} – {fmt_date(p.end)} · {effort} · {p.status}"
+        predicted = forecast.phase(p.number) if forecast else None
+        base = baseline.phase(p.number) if baseline else None
+        if predicted is not None:
+            tooltip += f" · forecast {fmt_date(predicted.start)} – {fmt_date(predicted.end)} · {predicted.health}"
         rows.append(
             GanttRow(
                 key=str(p.number),
@@ -455,6 +519,10 @@ def phase_gantt(schedule: Schedule, today: dt.date | None, title: str, statuses:
                 milestone=p.milestone,
                 critical=p.critical,
                 tooltip=tooltip + (" · critical" if p.critical else ""),
+                forecast=(predicted.start, predicted.end) if predicted else None,
+                reference=(base.start, base.end) if base else None,
+                health=predicted.health if predicted else None,
+                baseline=(base.start, base.end) if base else None,
             )
         )
     critical = {p.number for p in schedule.phases if p.critical}
@@ -467,6 +535,8 @@ def phase_gantt(schedule: Schedule, today: dt.date | None, title: str, statuses:
         f"{len(rows)} phase{'s' if len(rows) != 1 else ''} from {fmt_date(schedule.start)} to {fmt_date(schedule.end)}, "
         f"{schedule.working_days} working days. Critical path: phase{'s' if len(chain) != 1 else ''} {', '.join(chain) or 'none'}."
     )
+    if forecast is not None:
+        description += f" Forecast finish {fmt_date(forecast.end)} ({forecast.health.state})."
     return Gantt(
         rows=rows,
         title=f"Phase timeline of {title}",
@@ -475,6 +545,7 @@ def phase_gantt(schedule: Schedule, today: dt.date | None, title: str, statuses:
         critical_edges=critical_edges,
         today=today,
         statuses=statuses,
+        reference_label="baseline" if baseline else "planned",
     )
 
 
@@ -488,20 +559,38 @@ class ScheduleRow:
     depends_on: tuple[int, ...]
     status: str
     critical: bool
+    forecast: tuple[str, str] | None = None
+    slip: str = ""  # "+3" working days, "−2", or "" when on plan
+    health: str | None = None
+    baseline: tuple[str, str] | None = None
 
 
-def schedule_rows(schedule: Schedule, phase_names: dict[int, str]) -> tuple[ScheduleRow, ...]:
+def _signed(n: int) -> str:
+    return "" if n == 0 else (f"+{n}" if n > 0 else f"−{-n}")
+
+
+def schedule_rows(
+    schedule: Schedule, phase_names: dict[int, str], forecast: Forecast | None = None, baseline: Schedule | None = None
+) -> tuple[ScheduleRow, ...]:
     """The schedule as rows, for the table that follows the chart."""
-    return tuple(
-        ScheduleRow(
-            number=p.number,
-            name=phase_names.get(p.number, p.name),
-            start=p.start.isoformat(),
-            end=p.end.isoformat(),
-            days="milestone" if p.milestone else (f"{p.low_days}–{p.days}" if p.low_days else str(p.days)),
-            depends_on=tuple(p.depends_on),
-            status=p.status,
-            critical=p.critical,
+    rows = []
+    for p in schedule.phases:
+        predicted = forecast.phase(p.number) if forecast else None
+        base = baseline.phase(p.number) if baseline else None
+        rows.append(
+            ScheduleRow(
+                number=p.number,
+                name=phase_names.get(p.number, p.name),
+                start=p.start.isoformat(),
+                end=p.end.isoformat(),
+                days="milestone" if p.milestone else (f"{p.low_days}–{p.days}" if p.low_days else str(p.days)),
+                depends_on=tuple(p.depends_on),
+                status=p.status,
+                critical=p.critical,
+                forecast=(predicted.start.isoformat(), predicted.end.isoformat()) if predicted else None,
+                slip=_signed(predicted.slip_days) if predicted else "",
+                health=predicted.health if predicted else None,
+                baseline=(base.start.isoformat(), base.end.isoformat()) if base else None,
+            )
         )
-        for p in schedule.phases
-    )
+    return tuple(rows)

@@ -120,14 +120,14 @@ def test_accessible_title_desc_and_table():
     assert "Phase timeline of Appointment reminders" in svg.text
     assert "4 phases from 21 Sep 2026 to 30 Oct 2026, 30 working days. Critical path: phases 1, 2, 4." in svg.text
     table = md[md.index("</svg>") :]
-    assert "| Phase | Dates | Days | Depends on | Status |" in table
+    assert "| Phase | Planned | Days | Depends on | Status |" in table
     assert (
-        '| [2. Delivery](#phase-2) | <span class="specplan-dates">2026-10-05 → 2026-10-23</span> | 10–15 | [1](#phase-1) | '
+        '| [2. Delivery](#phase-2) | <span class="specplan-date">2026-10-05</span> → <span class="specplan-date">2026-10-23</span> | 10–15 | [1](#phase-1) | '
         '<span class="specplan-badge specplan-phase-in-progress">in-progress</span> '
         '<span class="specplan-tag specplan-tag-critical" title="on the critical path">critical</span> |'
     ) in table
     assert (
-        '| [3. Confirmations](#phase-3) | <span class="specplan-dates">2026-10-05 → 2026-10-16</span> | 10 | [1](#phase-1) | '
+        '| [3. Confirmations](#phase-3) | <span class="specplan-date">2026-10-05</span> → <span class="specplan-date">2026-10-16</span> | 10 | [1](#phase-1) | '
         '<span class="specplan-badge specplan-phase-planned">planned</span> |'
     ) in table
 

@@ -1,0 +1,278 @@
+"""Slippage against a baseline taken from git, and the forecast finish by commit. Free of MkDocs.
+
+A plan's baseline is the plan as it was at a revision: a git ref (tag, branch, commit),
+``approved`` (the first commit in which its status is ``approved`` or a status after it in
+``plan_statuses``) or ``first`` (its first commit). It is scheduled with the same rules as the
+plan, together with the other plans' baselines, so dependencies across features count as they
+did then. Its history is the forecast finish as of each commit that changed the file, computed
+from the file as that commit left it with the commit's date as the build date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+
+from .forecast import forecast_portfolio
+from .history import SHALLOW_ADVICE, FileHistory, Repository, Version
+from .loader import load_plan
+from .model import Plan, Settings
+from .schedule import PlanItem, Schedule, schedule_portfolio, wd_index
+
+SPECIAL_REFS = ("approved", "first")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a plan's slip is measured against; ``schedule`` is None when there is none (``note`` says why)."""
+
+    ref: str
+    commit: str | None = None
+    date: dt.date | None = None
+    schedule: Schedule | None = None
+    note: str | None = None
+
+    @property
+    def short(self) -> str:
+        return (self.commit or "")[:7]
+
+    @property
+    def label(self) -> str:
+        if self.ref == "approved":
+            return "approval"
+        if self.ref == "first":
+            return "the plan's first commit"
+        return self.ref
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    commit: str
+    date: dt.date
+    end: dt.date  # the forecast finish as of that commit
+
+    @property
+    def short(self) -> str:
+        return self.commit[:7]
+
+
+@dataclass(frozen=True)
+class PlanHistory:
+    points: tuple[HistoryPoint, ...]
+    moves: int  # how often the forecast finish changed since the baseline
+    shift: int  # working days the finish moved in all since the baseline (negative: earlier)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A plan as this module needs it (a page of the site)."""
+
+    key: str
+    path: str | None  # the file on disk
+    display: str
+    plan: Plan | None
+
+
+@dataclass
+class Result:
+    baseline: Baseline
+    history: PlanHistory | None = None
+    source: str | None = None  # the baseline's content: a blob id or "commit:path"
+
+
+@dataclass
+class HistoryCache:
+    """What stays valid while the repository's HEAD does not move (kept across ``mkdocs serve`` rebuilds)."""
+
+    logs: dict[tuple[str, str | None, tuple[str, ...]], dict[str, FileHistory]] = field(default_factory=dict)
+    plans: dict[tuple[str, Settings], Plan | None] = field(default_factory=dict)  # by blob id
+    ends: dict[tuple[str, dt.date, Settings], dt.date | None] = field(default_factory=dict)
+    repositories: dict[str, Repository | str] = field(default_factory=dict)
+
+
+def _decoded(data: bytes | None) -> str | None:
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+class _Reader:
+    """Every version a site's plans need, parsed once."""
+
+    def __init__(self, repo: Repository, settings: Settings, cache: HistoryCache) -> None:
+        self.repo, self.settings, self.cache = repo, settings, cache
+
+    def load(self, blobs: list[str], display: dict[str, str]) -> None:
+        missing = [b for b in dict.fromkeys(blobs) if (b, self.settings) not in self.cache.plans]
+        for name, data in self.repo.blobs(missing).items():
+            text = _decoded(data)
+            plan = (
+                load_plan(text, display.get(name, name), self.settings).plan
+                if text is not None and len(text) < 4_000_000
+                else None
+            )
+            self.cache.plans[(name, self.settings)] = plan
+
+    def plan(self, name: str) -> Plan | None:
+        return self.cache.plans.get((name, self.settings))
+
+    def finish(self, blob: str, day: dt.date, key: str) -> dt.date | None:
+        """The forecast finish of a version, as of its commit's date."""
+        memo = (blob, day, self.settings)
+        if memo not in self.cache.ends:
+            plan = self.plan(blob)
+            end = None
+            if plan is not None:
+                portfolio = schedule_portfolio([PlanItem(key, plan, key)], across=False)
+                forecast = forecast_portfolio(portfolio, day, self.settings).get(key)
+                end = forecast.end if forecast else None
+            self.cache.ends[memo] = end
+        return self.cache.ends[memo]
+
+
+def _approved(versions: list[Version], reader: _Reader) -> Version | None:
+    statuses = reader.settings.plan_statuses
+    if "approved" not in statuses:
+        return None
+    rank = statuses.index("approved")
+    for version in versions:
+        plan = reader.plan(version.blob) if version.blob else None
+        if plan is not None and plan.status in statuses and statuses.index(plan.status) >= rank:
+            return version
+    return None
+
+
+def _choose(ref: str, history: FileHistory, reader: _Reader) -> tuple[Version | None, str | None]:
+    """The version that is the baseline for ``approved`` or ``first``, or why there is none."""
+    versions = [v for v in history.versions if v.blob]
+    if not versions:
+        return None, "the plan is not committed yet"
+    version = versions[0] if ref == "first" else _approved(versions, reader)
+    shallow = f"the clone is shallow and the plan's earlier history is missing; {SHALLOW_ADVICE}"
+    if history.truncated and (version is None or version is versions[0]):
+        return None, shallow
+    if version is None:
+        return None, "the plan has not been approved in any commit yet (status approved or later)"
+    return version, None
+
+
+def _history(points: list[HistoryPoint], baseline: Baseline, since: dt.date | None) -> PlanHistory:
+    after = [p for p in points if since is None or p.date >= since]
+    ends = ([baseline.schedule.end] if baseline.schedule else []) + [p.end for p in after]
+    moves = sum(1 for a, b in itertools.pairwise(ends) if a != b)
+    shift = wd_index(ends[-1]) - wd_index(ends[0]) if ends else 0
+    return PlanHistory(tuple(points), moves, shift)
+
+
+def read_baselines(
+    subjects: list[Subject],
+    repo: Repository | str,
+    default_ref: str,
+    settings: Settings,
+    cache: HistoryCache,
+    *,
+    with_history: bool = True,
+) -> tuple[dict[str, Result], list[str]]:
+    """Each plan's baseline and history; and the site's notes (one line per reason, not per plan)."""
+    plans = [s for s in subjects if s.plan is not None]
+    if isinstance(repo, str):
+        return {s.key: Result(Baseline(_ref(s, default_ref), note=repo)) for s in plans}, [f"no baselines: {repo}"]
+    rel = {s.key: repo.relative(s.path) if s.path else None for s in plans}
+    paths = tuple(sorted({r for r in rel.values() if r}))
+    log_key = (repo.root, repo.head, paths)
+    if log_key not in cache.logs:
+        cache.logs = {log_key: repo.log(paths)}  # only the newest log is kept
+    histories = cache.logs[log_key]
+    reader = _Reader(repo, settings, cache)
+    wanted: list[str] = []
+    display: dict[str, str] = {}
+    for s in plans:
+        r = rel[s.key]
+        ref = _ref(s, default_ref)
+        if r is None:
+            continue
+        for v in histories[r].versions if with_history or ref in SPECIAL_REFS else ():
+            if v.blob:
+                wanted.append(v.blob)
+                display[v.blob] = f"{s.display}@{v.commit[:7]}"
+        if ref not in SPECIAL_REFS and (commit := repo.resolve(ref)):
+            wanted.append(f"{commit}:{r}")
+            display[f"{commit}:{r}"] = f"{s.display}@{ref}"
+    reader.load(wanted, display)
+    results: dict[str, Result] = {}
+    notes: dict[str, int] = {}
+    for s in plans:
+        result = _one(s, rel[s.key], histories, reader, default_ref, with_history)
+        results[s.key] = result
+        if result.baseline.note:
+            notes[result.baseline.note] = notes.get(result.baseline.note, 0) + 1
+    _schedule_baselines(plans, results, reader)
+    for s in plans:
+        result = results[s.key]
+        if result.history is not None:
+            since = result.baseline.date
+            results[s.key].history = _history(list(result.history.points), result.baseline, since)
+    site_notes = [f"{n} plan{'s' if n != 1 else ''} without a baseline: {note}" for note, n in notes.items()]
+    return results, site_notes
+
+
+def _ref(subject: Subject, default_ref: str) -> str:
+    own = subject.plan.baseline if subject.plan else None
+    return (own or default_ref).strip()
+
+
+def _one(
+    s: Subject, rel: str | None, histories: dict[str, FileHistory], reader: _Reader, default_ref: str, with_history: bool
+) -> Result:
+    ref = _ref(s, default_ref)
+    if rel is None:
+        return Result(Baseline(ref, note="the plan is outside the git repository"))
+    history = histories.get(rel, FileHistory())
+    points = []
+    if with_history:
+        for v in history.versions:
+            end = reader.finish(v.blob, v.date, s.key) if v.blob else None
+            if end is not None:
+                points.append(HistoryPoint(v.commit, v.date, end))
+    plan_history = PlanHistory(tuple(points), 0, 0) if with_history else None
+    if ref in SPECIAL_REFS:
+        version, note = _choose(ref, history, reader)
+        if version is None or version.blob is None:
+            return Result(Baseline(ref, note=note), plan_history)
+        return Result(Baseline(ref, version.commit, version.date), plan_history, version.blob)
+    commit = reader.repo.resolve(ref)
+    if commit is None:
+        shallow = f" (the clone is shallow; {SHALLOW_ADVICE})" if reader.repo.shallow else ""
+        return Result(Baseline(ref, note=f'the ref "{ref}" does not exist in the repository{shallow}'), plan_history)
+    if reader.plan(f"{commit}:{rel}") is None:
+        return Result(Baseline(ref, commit, note=f'the plan did not exist at "{ref}" (or could not be read there)'), plan_history)
+    return Result(Baseline(ref, commit, _commit_date(history, commit)), plan_history, f"{commit}:{rel}")
+
+
+def _commit_date(history: FileHistory, commit: str) -> dt.date | None:
+    return next((v.date for v in history.versions if v.commit == commit), None)
+
+
+def _schedule_baselines(plans: list[Subject], results: dict[str, Result], reader: _Reader) -> None:
+    """Schedule every baseline together; a plan without one stands in with its current version."""
+    items = []
+    for s in plans:
+        source = results[s.key].source
+        plan = reader.plan(source) if source else None
+        current = plan is None
+        plan = plan or s.plan
+        assert plan is not None
+        folder = s.key.rsplit("/", 2)[-2] if s.key.count("/") >= 1 else ""
+        names = tuple(dict.fromkeys(n for n in (plan.feature_id, folder) if n))
+        items.append((s, current, PlanItem(s.key, plan, s.display, names, plan.feature_id or folder)))
+    portfolio = schedule_portfolio([item for _, _, item in items])
+    for s, current, item in items:
+        if not current:
+            b = results[s.key].baseline
+            schedule = portfolio.results[item.key].schedule
+            note = None if schedule else "the plan at the baseline has no schedule"
+            results[s.key].baseline = Baseline(b.ref, b.commit, b.date, schedule, note)
