@@ -72,6 +72,7 @@ class FeatureRow:
     checklists: tuple[int, int] | None
     requirements: str
     window: tuple[str, str] | None
+    forecast: tuple[str, str] | None  # (forecast end, slip such as "+3") when it differs from the plan
     risks: tuple[RiskLink, ...]
     updated: str | None
     stale: bool
@@ -151,10 +152,11 @@ class DashboardView:
     json_href: str | None
     stale_days: int
     plans: int
+    waits: tuple[WaitRow, ...] = ()
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def _plural(n: int, noun: str, nouns: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
 
 
 def _plan_link(entry: PlanEntry) -> Link:
@@ -196,6 +198,12 @@ def _cards(portfolio: Portfolio) -> tuple[Card, ...]:
             tuple(Count(s, n) for s, n in summary["by_status"].items() if n),
         ),
         Card(f"{done}/{total}", "phases done", None, (), (done, total)),
+        Card(
+            str(summary["slipping_plans"]),
+            f"{'plan' if summary['slipping_plans'] == 1 else 'plans'} slipping (forecast after the planned end)",
+            "#attention" if summary["slipping_plans"] else None,
+            tuple(Count(s, n, "health") for s, n in summary["by_health"].items()),
+        ),
         Card(
             str(summary["open_risks"]),
             "open risk" if summary["open_risks"] == 1 else "open risks",
@@ -265,6 +273,7 @@ def _feature_rows(portfolio: Portfolio) -> tuple[FeatureRow, ...]:
                 checklists=(checklists.done, checklists.total) if checklists and checklists.total else None,
                 requirements=requirements,
                 window=(schedule.start.isoformat(), schedule.end.isoformat()) if schedule and schedule.phases else None,
+                forecast=_forecast_cell(entry),
                 risks=tuple(
                     RiskLink(_risk_link(r), r.level, severity_class(r.level, portfolio.levels)) for r in portfolio.risks_of(entry)
                 )
@@ -278,39 +287,105 @@ def _feature_rows(portfolio: Portfolio) -> tuple[FeatureRow, ...]:
     return tuple(rows)
 
 
+def _forecast_cell(entry: PlanEntry | None) -> tuple[str, str] | None:
+    forecast = entry.page.forecast if entry else None
+    if forecast is None or forecast.end == forecast.planned_end:
+        return None
+    slip = forecast.slip_days
+    return forecast.end.isoformat(), (f"+{slip}" if slip > 0 else f"−{-slip}") if slip else ""
+
+
 def _portfolio_timeline(portfolio: Portfolio) -> TimelineView | None:
+    """Each plan's span: the forecast over a thin planned bar, arrows where plans wait on each other,
+    and the portfolio's critical path outlined when there are such arrows."""
     rows = []
+    keys: dict[str, str] = {}
     for entry in portfolio.entries:
         s = entry.page.schedule
         if not (s and s.phases and entry.plan):
             continue
         title = " ".join(entry.page.title.split())
         status = entry.plan.status or "draft"
+        key = entry.feature_id if entry.feature_id and entry.feature_id not in keys.values() else entry.page.source.src_uri
+        keys[entry.page.source.src_uri] = key
+        forecast = entry.page.forecast
+        tooltip = f"{entry.feature_id} {title} · planned {fmt_date(s.start)} – {fmt_date(s.end)} · {status}"
+        if forecast is not None:
+            tooltip += f" · forecast {fmt_date(forecast.start)} – {fmt_date(forecast.end)} · {forecast.health.state}"
         rows.append(
             GanttRow(
-                key=entry.feature_id,
+                key=key,
                 label=f"{entry.feature_id} {title}",
                 start=s.start,
                 end=s.end,
                 status=status,
                 href=entry.href,
-                tooltip=f"{entry.feature_id} {title} · {fmt_date(s.start)} – {fmt_date(s.end)} · {status}",
+                critical=entry.page.source.src_uri in portfolio.critical_plans,
+                tooltip=tooltip,
+                forecast=(forecast.start, forecast.end) if forecast else None,
+                health=forecast.health.state if forecast else None,
             )
         )
     if not rows:
         return None
-    first, last = min(r.start for r in rows), max(r.end for r in rows)
+    edges = [(keys[e.upstream], keys[e.downstream]) for e in portfolio.edges if e.upstream in keys and e.downstream in keys]
+    critical = {
+        (keys[e.upstream], keys[e.downstream])
+        for e in portfolio.edges
+        if e.critical and e.upstream in keys and e.downstream in keys
+    }
+    first, last = min(r.span[0] for r in rows), max(r.span[1] for r in rows)
+    description = f"{_plural(len(rows), 'plan')} scheduled from {fmt_date(first)} to {fmt_date(last)}."
+    if edges:
+        description += f" {_plural(len(set(edges)), 'dependency', 'dependencies')} between plans."
     gantt = Gantt(
         rows=rows,
         title="Portfolio timeline",
-        description=f"{_plural(len(rows), 'plan')} scheduled from {fmt_date(first)} to {fmt_date(last)}.",
+        description=description,
         data_key="plan",
+        edges=list(dict.fromkeys(edges)),
+        critical_edges=critical,
         today=portfolio.today,
         statuses=tuple(s for s in portfolio.settings.plan_statuses if any(r.status == s for r in rows)),
-        show_critical=False,
+        show_critical=bool(edges),
         id_prefix="specplan-portfolio",
     )
     return timeline_view(gantt)
+
+
+@dataclass(frozen=True)
+class WaitRow:
+    """A phase of one plan waiting on a phase of another."""
+
+    waiting: Link
+    upstream: Link
+    health: str | None
+    end: str | None
+
+
+def _waits(portfolio: Portfolio) -> tuple[WaitRow, ...]:
+    by_key = portfolio.by_key()
+    rows = []
+    for edge in portfolio.edges:
+        down, up = by_key.get(edge.downstream), by_key.get(edge.upstream)
+        if down is None or up is None:
+            continue
+        predicted = up.page.forecast.phase(edge.upstream_phase) if up.page.forecast else None
+        rows.append(
+            WaitRow(
+                Link(
+                    f"{down.feature_id or '?'} {down.page.title}, phase {edge.downstream_phase}",
+                    f"{down.md_link}#phase-{edge.downstream_phase}",
+                ),
+                Link(
+                    f"{up.feature_id or '?'} {up.page.title}, phase {edge.upstream_phase}",
+                    f"{up.md_link}#phase-{edge.upstream_phase}",
+                ),
+                predicted.health if predicted else None,
+                predicted.end.isoformat() if predicted else None,
+            )
+        )
+    return tuple(rows)
 
 
 def _heatmap(portfolio: Portfolio) -> tuple[HeatRow, ...]:
@@ -409,4 +484,5 @@ def dashboard_view(portfolio: Portfolio, title: str = "Plans", json_href: str | 
         json_href=json_href,
         stale_days=portfolio.stale_days,
         plans=len(portfolio.entries),
+        waits=_waits(portfolio),
     )

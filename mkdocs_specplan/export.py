@@ -8,9 +8,11 @@ import json
 from typing import Any
 
 from .features import Feature
+from .forecast import Forecast
 from .model import Effort
+from .pages import PlanPage
 from .portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
-from .schedule import Schedule
+from .schedule import CrossEdge, Schedule, wd_index
 
 
 def _jsonable(value: Any) -> Any:
@@ -57,6 +59,66 @@ def schedule_json(schedule: Schedule | None) -> dict[str, Any] | None:
     }
 
 
+def forecast_json(forecast: Forecast | None) -> dict[str, Any] | None:
+    if forecast is None:
+        return None
+    return {
+        "start": forecast.start.isoformat(),
+        "end": forecast.end.isoformat(),
+        "planned_end": forecast.planned_end.isoformat(),
+        "slip_days": forecast.slip_days,
+        "health": forecast.health.state,
+        "reasons": list(forecast.health.reasons),
+        "phases": [
+            {
+                "number": p.number,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "slip_days": p.slip_days,
+                "health": p.health,
+            }
+            for p in forecast.phases
+        ],
+    }
+
+
+def baseline_json(page: PlanPage) -> tuple[dict[str, Any] | None, str | None]:
+    """(the baseline, or None; why there is none)."""
+    baseline = page.baseline
+    if baseline is None:
+        return None, None
+    if baseline.schedule is None or baseline.commit is None:
+        return None, baseline.note
+    end = baseline.schedule.end
+    slip = wd_index(page.forecast.end) - wd_index(end) if page.forecast else None
+    return {
+        "ref": baseline.ref,
+        "commit": baseline.commit,
+        "date": baseline.date.isoformat() if baseline.date else None,
+        "end": end.isoformat(),
+        "slip_days": slip,
+        "phases": [
+            {"number": p.number, "start": p.start.isoformat(), "end": p.end.isoformat()} for p in baseline.schedule.phases
+        ],
+    }, None
+
+
+def edge_json(edge: CrossEdge, portfolio: Portfolio) -> dict[str, Any]:
+    by_key = portfolio.by_key()
+
+    def end(key: str, phase: int) -> dict[str, Any]:
+        entry = by_key.get(key)
+        source = entry.page.source.display_path if entry else key
+        return {"source": source, "feature_id": entry.feature_id or None if entry else None, "phase": phase}
+
+    return {
+        "from": end(edge.upstream, edge.upstream_phase),
+        "to": end(edge.downstream, edge.downstream_phase),
+        "text": edge.text,
+        "critical": edge.critical,
+    }
+
+
 def _tasks_json(info: Feature | None) -> dict[str, Any] | None:
     tasks = info.tasks if info else None
     if tasks is None:
@@ -83,6 +145,7 @@ def _traceability_json(info: Feature | None) -> dict[str, Any] | None:
 
 def plan_json(entry: PlanEntry, portfolio: Portfolio) -> dict[str, Any]:
     page, plan, info = entry.page, entry.plan, entry.info
+    baseline, note = baseline_json(page)
     fields = None
     if plan is not None:
         fields = _jsonable(plan)
@@ -97,6 +160,15 @@ def plan_json(entry: PlanEntry, portfolio: Portfolio) -> dict[str, Any]:
         "stale": portfolio.is_stale(entry),
         "plan": fields,
         "schedule": schedule_json(page.schedule),
+        "forecast": forecast_json(page.forecast),
+        "baseline": baseline,
+        "baseline_note": note,
+        "history": [
+            {"commit": p.commit, "date": p.date.isoformat(), "end": p.end.isoformat()}
+            for p in (page.history.points if page.history else ())
+        ],
+        "waits_on": [edge_json(e, portfolio) for e in page.waits_on],
+        "needed_by": [edge_json(e, portfolio) for e in page.needed_by],
         "links": {
             "plan": entry.url,
             "spec": entry.spec_url,
@@ -146,5 +218,6 @@ def export_json(portfolio: Portfolio) -> str:
         "summary": portfolio.summary(),
         "plans": [plan_json(e, portfolio) for e in portfolio.entries],
         "features": [feature_json(f) for f in portfolio.features],
+        "dependencies": [edge_json(e, portfolio) for e in portfolio.edges],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -167,6 +167,8 @@ class _Run:
             blocker = self.blocked[node]
             if blocker != node and blocker is not None:
                 reason = f"waits on {self._label(blocker, node)}, which is blocked"
+            else:
+                reason = f"is {phase.status}"
         elif planned_end < self.today or slip > settings.at_risk_days:
             state = "late"
         elif slip >= 1:
@@ -238,7 +240,7 @@ def plan_health(
     blocked = [p for p in phases if p.health == "blocked"]
     if plan.status in settings.blocked_plan_statuses or blocked:
         reasons = [f"the plan is {plan.status}"] if plan.status in settings.blocked_plan_statuses else []
-        reasons += [f"{who(p)} {p.reason or 'is blocked'}" for p in blocked[:3]]
+        reasons += [f"{who(p)} {p.reason}" for p in blocked[:3]]
         return Health("blocked", tuple(reasons))
     reasons = []
     if slip > 0:

@@ -511,7 +511,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                     spec_link=link(feature.spec_uri) if feature.spec_uri else None,
                 )
             )
-        return Portfolio(entries, self.settings, self.today, self.config.stale_days, features)
+        loaded = self.loaded
+        edges, critical = (loaded.edges, loaded.critical_plans) if loaded else ([], set())
+        return Portfolio(entries, self.settings, self.today, self.config.stale_days, features, edges, critical)
 
     def _read(self, files: Files, uri: str, config: MkDocsConfig | None = None) -> str | None:
         """The text of a site file; one that is not UTF-8 is decoded (with a warning) for the page too;

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .features import LIFECYCLE, Feature, duplicate_ids
-from .forecast import Health
+from .forecast import HEALTH_STATES, Health
 from .glance import health, risk_level
 from .model import ExternalDependency, Plan, Risk, Settings
 from .pages import PlanPage
+from .schedule import CrossEdge
 
 JSON_VERSION = 1
 
@@ -92,8 +93,12 @@ class Portfolio:
         today: dt.date,
         stale_days: int = 90,
         features: list[FeatureEntry] | None = None,
+        edges: list[CrossEdge] | None = None,
+        critical_plans: set[str] | None = None,
     ) -> None:
         self.settings = settings
+        self.edges = edges or []  # phases waiting on other plans' phases (keys: plan src_uri)
+        self.critical_plans = critical_plans or set()
         self.features = sorted(features or [], key=lambda f: (natural_key(f.feature.id or ""), f.feature.folder))
         self.duplicates = duplicate_ids([f.feature for f in self.features])
         self._health: dict[PlanEntry, Health] = {}
@@ -195,6 +200,14 @@ class Portfolio:
             self._health[entry] = health(entry.plan, entry.page.forecast, self.settings)
         return self._health[entry]
 
+    def is_slipping(self, entry: PlanEntry) -> bool:
+        """Not done, and forecast to finish after its planned end."""
+        forecast = entry.page.forecast
+        return forecast is not None and forecast.slip_days > 0 and self.health_of(entry).state != "done"
+
+    def by_key(self) -> dict[str, PlanEntry]:
+        return {e.page.source.src_uri: e for e in self.entries}
+
     def quality(self) -> dict[str, list[Finding]]:
         """Data-quality findings per kind, each about a plan or a feature."""
         found: dict[str, list[Finding]] = {kind: [] for kind in QUALITY_KINDS}
@@ -237,6 +250,13 @@ class Portfolio:
                 Finding(item, f"{_count(feature.tasks.total, 'task')} without checkboxes, counted as not done")
             )
 
+    def health_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for entry in self.entries:
+            state = self.health_of(entry).state
+            counts[state] = counts.get(state, 0) + 1
+        return {s: counts[s] for s in HEALTH_STATES if s in counts}
+
     def stage_counts(self) -> dict[str, int]:
         """Features by stage: the lifecycle stages first, then plan statuses in their configured order."""
         counts: dict[str, int] = {}
@@ -258,6 +278,8 @@ class Portfolio:
             "open_risks_by_level": self.open_risks_by_level(),
             "external_dependencies_not_available": len(self.unavailable_dependencies()),
             "stale_plans": len(self.stale()),
+            "slipping_plans": sum(1 for e in self.entries if self.is_slipping(e)),
+            "by_health": self.health_counts(),
             "stale_after_days": self.stale_days,
             "plans_with_problems": sum(1 for e in self.entries if e.page.warnings),
         }

@@ -87,6 +87,8 @@ def test_summary_figures(portfolio_site):
         "stale_plans": 1,
         "stale_after_days": 90,
         "plans_with_problems": 0,
+        "slipping_plans": 1,
+        "by_health": {"late": 1, "done": 1, "not scheduled": 1},
     }
     html = result.html("plans/index.html")
     assert re.search(r'<div class="specplan-card-figure">3</div><div>plans</div>', html)
@@ -266,7 +268,7 @@ def test_json_is_deterministic(portfolio_site, tmp_path):
     second = build(portfolio_site).html("plans/plans.json")
     assert first == second
     # key order is fixed, not alphabetical
-    assert list(json.loads(first)) == ["version", "generator", "build_date", "summary", "plans", "features"]
+    assert list(json.loads(first)) == ["version", "generator", "build_date", "summary", "plans", "features", "dependencies"]
 
 
 def test_json_matches_the_plans_and_its_schema(site):
