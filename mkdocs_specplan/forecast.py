@@ -128,7 +128,7 @@ class _Run:
         planned = start + max(n.duration[node] - 1, 0)
         last = max(planned, self.today_index)
         if last > planned:
-            self.why[node] = f"in progress past its planned end {wd_date(planned).isoformat()}"
+            self.why[node] = f"in progress past its planned length (due {wd_date(planned).isoformat()} from its start)"
         self.start[node], self.last[node] = min(start, last), last
 
     def _waiting(self, node: Node, phase: Phase) -> None:

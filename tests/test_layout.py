@@ -123,7 +123,9 @@ def test_the_first_screen_says_whether_the_plan_is_on_track(demo, open_page):
         box = glance.bounding_box()
         assert box["y"] < height * 0.5
         assert page.eval_on_selector(".specplan-glance [data-health]", "e => e.dataset.health") == "late"
-        assert "phase 2 (Delivery) ended 2026-11-20 and is in-progress" in glance.inner_text()
+        text = glance.inner_text()
+        assert "the forecast finish 2026-12-17 is 14 working days after the planned 2026-11-27" in text
+        assert "phase 2 (Delivery): in progress past its planned length (due 2026-11-24 from its start)" in text
     page = open_page(demo["material"] / PAGES["dashboard"], width=1280, height=800)
     attention = page.query_selector("h2#attention")
     assert attention.bounding_box()["y"] < 400  # the dashboard opens with what needs attention
