@@ -133,8 +133,9 @@ class _Run:
 
     def _waiting(self, node: Node, phase: Phase) -> None:
         n = self.network
-        candidates: list[tuple[int, Node | str | None]] = [(n.floor[node], None), (self.tomorrow, "tomorrow")]
-        candidates += [(self.boundary[p], p) for p in n.preds[node]]
+        # what holds it back the most; a tie goes to what it waits on
+        candidates: list[tuple[int, Node | str | None]] = [(self.boundary[p], p) for p in n.preds[node]]
+        candidates += [(self.tomorrow, "tomorrow"), (n.floor[node], None)]
         start, cause = max(candidates, key=lambda c: c[0])
         if cause == "tomorrow" and start > n.es[node]:
             self.why[node] = f"not started; its planned start {wd_date(n.es[node]).isoformat()} has passed"
