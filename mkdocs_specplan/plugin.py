@@ -290,7 +290,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         page = self._cache.get(key)
         if page is None:
             page = self._cache[key] = load_page(source, self.settings, schedule=False)
-        fresh = PlanPage(page.source, page.plan, list(page.problems))
+        fresh = PlanPage(source, page.plan, list(page.problems))  # this build's source: where it is on disk
         fresh.context["edit_uri"] = self._edit_uris.get(source.src_uri)
         return fresh
 

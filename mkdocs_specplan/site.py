@@ -6,6 +6,7 @@ Free of MkDocs: the site is a :class:`SiteFiles` and a list of plan sources.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -151,7 +152,7 @@ def read_history(loaded: LoadedSite, options: SiteOptions, cache: HistoryCache) 
     on_disk = [p.source.abs_path for p in pages if p.source.abs_path]
     if not on_disk:
         return
-    folder = posixpath.dirname(on_disk[0].replace("\\", "/")) or "."
+    folder = os.path.dirname(on_disk[0]) or "."
     repo = Repository.open(folder)
     subjects = [Subject(p.source.src_uri, p.source.abs_path, p.source.display_path, p.plan) for p in pages]
     results, notes = read_baselines(subjects, repo, options.baseline, options.settings, cache, with_history=options.history)

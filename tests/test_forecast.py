@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import textwrap
 
 from hypothesis import given, settings
@@ -247,7 +248,9 @@ def test_unfinished_work_never_ends_before_the_build_date_and_actuals_hold(case)
             assert p.start == next_workday(phase.started)  # started work sits at its actual start
         if phase.status == "done" and phase.finished:
             # its finish (on a weekend: the Friday before), never before its start
-            assert p.end == max(next_workday(phase.started), phase.finished - dt.timedelta(days=max(0, phase.finished.weekday() - 4)))
+            assert p.end == max(
+                next_workday(phase.started), phase.finished - dt.timedelta(days=max(0, phase.finished.weekday() - 4))
+            )
         if phase.status in ("planned", "blocked"):
             assert p.start > today  # work not started starts after the build date
 
@@ -263,3 +266,52 @@ def test_with_the_build_date_before_the_start_the_forecast_is_the_plan(case):
     forecast = forecast_portfolio(portfolio, today, Settings())["p"]
     assert [(p.start, p.end) for p in forecast.phases] == [(p.start, p.end) for p in schedule.phases]
     assert forecast.slip_days == 0
+
+
+# -- in a site ----------------------------------------------------------------------------------
+def test_a_site_links_plans_that_wait_on_each_other(site):
+    site.config = {"plugins": [{"specplan": {"build_date": "2026-03-20"}}], "validation": {"anchors": "warn"}}
+    site.plan("specs/001-core", UPSTREAM.replace("effort: 2 w}", "effort: 2 w, status: in-progress, started: 2026-03-02}"))
+    site.plan("specs/002-client", plan_text("- {name: Client, effort: 1 w, dependencies: ['001: Phase 1']}\n", "002"))
+    for folder in ("001-core", "002-client"):
+        site.doc(f"specs/{folder}/data-model.md", "# Data Model\n")
+    result = site.build()
+    assert not result.failed, result.warnings
+    client = result.html("specs/002-client/plan/index.html")
+    # the dependency links to the other plan's phase; Waits on says how it is doing
+    assert '<a href="../../001-core/plan/#phase-1">001 Plan 001, Phase 1: Core</a>' in client
+    assert 'data-health="late">late</span>, forecast end <span class="specplan-date">2026-03-20</span>' in client
+    assert "the upstream phase is late" in client
+    core = result.html("specs/001-core/plan/index.html")
+    assert "Needed by" in core and '<a href="../../002-client/plan/#phase-1">002 Plan 002, Phase 1: Client</a>' in core
+    dashboard = result.html("plans/index.html")
+    assert 'data-from="001" data-to="002"' in dashboard  # the arrow between the two plans
+    assert "Dependencies between features" in dashboard
+    data = json.loads(result.html("plans/plans.json"))
+    assert data["dependencies"] == [
+        {
+            "from": {"source": "specs/001-core/plan.yaml", "feature_id": "001", "phase": 1},
+            "to": {"source": "specs/002-client/plan.yaml", "feature_id": "002", "phase": 1},
+            "text": "001: Phase 1",
+            "critical": True,
+        }
+    ]
+    client_json = next(p for p in data["plans"] if p["feature_id"] == "002")
+    assert client_json["forecast"]["phases"][0] == {
+        "number": 1,
+        "start": "2026-03-23",
+        "end": "2026-03-27",
+        "slip_days": 5,
+        "health": "at-risk",
+    }
+
+
+def test_a_cycle_across_plans_fails_a_strict_build_naming_both_files(site):
+    site.config = {"plugins": [{"specplan": {"build_date": "2026-03-20", "missing_links": "ignore"}}]}
+    site.plan("specs/001-a", plan_text("- {name: A1, effort: 1 d, dependencies: ['002: 1']}\n", "001"))
+    site.plan("specs/002-b", plan_text("- {name: B1, effort: 1 d, dependencies: ['001: 1']}\n", "002"))
+    result = site.build()
+    assert result.failed
+    cycle = [w for w in result.warnings if "in a cycle" in w]
+    assert len(cycle) == 2
+    assert all("specs/001-a/plan.yaml:6" in w and "specs/002-b/plan.yaml:6" in w for w in cycle)
