@@ -68,6 +68,14 @@ class Forecast:
         return next((p for p in self.phases if p.number == number), None)
 
 
+def _iso(index: int) -> str:
+    """A working-day number as a date, for a reason; never raises (absurd dates stay readable)."""
+    try:
+        return wd_date(index).isoformat()
+    except OverflowError:
+        return "after 9999-12-31"
+
+
 def _days(n: int) -> str:
     return f"{n} working day{'s' if n != 1 else ''}"
 
@@ -128,7 +136,7 @@ class _Run:
         planned = start + max(n.duration[node] - 1, 0)
         last = max(planned, self.today_index)
         if last > planned:
-            self.why[node] = f"in progress past its planned length (due {wd_date(planned).isoformat()} from its start)"
+            self.why[node] = f"in progress past its planned length (due {_iso(planned)} from its start)"
         self.start[node], self.last[node] = min(start, last), last
 
     def _waiting(self, node: Node, phase: Phase) -> None:
@@ -138,9 +146,9 @@ class _Run:
         candidates += [(self.tomorrow, "tomorrow"), (n.floor[node], None)]
         start, cause = max(candidates, key=lambda c: c[0])
         if cause == "tomorrow" and start > n.es[node]:
-            self.why[node] = f"not started; its planned start {wd_date(n.es[node]).isoformat()} has passed"
+            self.why[node] = f"not started; its planned start {_iso(n.es[node])} has passed"
         elif isinstance(cause, tuple) and start > n.es[node]:
-            self.why[node] = f"waits on {self._label(cause, node)}, forecast to end {wd_date(self.last[cause]).isoformat()}"
+            self.why[node] = f"waits on {self._label(cause, node)}, forecast to end {_iso(self.last[cause])}"
         self.start[node] = start
         self.last[node] = start + n.duration[node] - 1 if n.duration[node] else start
 

@@ -154,9 +154,21 @@ def _cases() -> list[Case]:
         "aliases": "a_: &x [" + ", ".join(["t"] * 50) + "]\nprerequisites: *x\ndocumentation_items: *x\n",
         "deep-nesting": "phases: " + "[" * 3000 + "]" * 3000 + "\n",
         "tabs": "plan_summary:\t|\n\tx\n",
+        "finished-before-started": "phases:\n  - {name: A, effort: 1 d, status: done, started: 2026-03-09, finished: 2026-03-02}\n",
+        "finished-without-started": "phases:\n  - {name: A, effort: 1 d, status: done, finished: 2026-03-02}\n",
+        "cross-dependency-script": 'phases:\n  - {name: A, effort: 1 d, dependencies: ["002: <script>alert(1)</script>"]}\n',
+        "cross-dependency-on-itself": 'phases:\n  - {name: A, effort: 1 d, dependencies: ["666: 1"]}\n',
+        "cross-dependency-mapping-of-lists": "phases:\n  - {name: A, effort: 1 d, dependencies: [{002: [1, 2]}]}\n",
     }
     for name, extra in absurd.items():
         cases.append(Case(name, {"specs/666-hostile/plan.yaml": HEAD + extra}, True))
+    for name, extra in {
+        "started-at-the-end": "phases:\n  - {name: A, effort: 5 d, status: in-progress, started: 9999-12-31}\n",
+        "finished-at-the-start": "phases:\n  - {name: A, effort: 5 d, status: done, started: 0001-01-01, finished: 0001-01-01}\n",
+        "baseline-option-like": "baseline: --upload-pack=touch pwned\nphases:\n  - {name: A, effort: 1 d}\n",
+        "baseline-script": 'baseline: "<script>alert(1)</script>"\nphases:\n  - {name: A, effort: 1 d}\n',
+    }.items():
+        cases.append(Case(name, {"specs/666-hostile/plan.yaml": HEAD + extra}, False))
     cases.append(Case("binary-plan", {"specs/666-hostile/plan.yaml": bytes(range(256)) * 4}, True, "is not UTF-8 text"))
     cases.append(Case("empty-plan", {"specs/666-hostile/plan.yaml": ""}, True))
     cases.append(
