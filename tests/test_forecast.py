@@ -22,15 +22,21 @@ def plan_text(phases: str, fid: str = "001", start: str = "2026-03-02", status: 
     return head + textwrap.indent(textwrap.dedent(phases), "  ")
 
 
-def run(texts: dict[str, str], today: dt.date, settings_: Settings | None = None):
-    """Schedule and forecast plans keyed by folder name ("001-a"); the feature ID is the folder's number."""
-    settings_ = settings_ or Settings()
+def items_of(texts: dict[str, str], settings_: Settings) -> list[PlanItem]:
+    """Plans keyed by folder name ("001-a"), named by their feature ID and their folder."""
     items = []
     for folder, text in texts.items():
         result = load_plan(text, f"{folder}/plan.yaml", settings_)
         assert [p for p in result.problems if p.level == "warning"] == [], result.problems
         plan = result.plan
         items.append(PlanItem(folder, plan, f"{folder}/plan.yaml", (plan.feature_id, folder), plan.feature_id))
+    return items
+
+
+def run(texts: dict[str, str], today: dt.date, settings_: Settings | None = None):
+    """Schedule and forecast plans keyed by folder name."""
+    settings_ = settings_ or Settings()
+    items = items_of(texts, settings_)
     portfolio = schedule_portfolio(items)
     return portfolio, forecast_portfolio(portfolio, today, settings_, {i.key: i.label for i in items})
 
@@ -175,12 +181,7 @@ def test_folder_names_and_unknown_features_or_phases():
         """,
         "002",
     )
-    settings_ = Settings()
-    items = []
-    for folder, text in {"001-core": UPSTREAM, "002-x": downstream}.items():
-        plan = load_plan(text, f"{folder}/plan.yaml", settings_).plan
-        items.append(PlanItem(folder, plan, f"{folder}/plan.yaml", (plan.feature_id, folder), plan.feature_id))
-    portfolio = schedule_portfolio(items)
+    portfolio = schedule_portfolio(items_of({"001-core": UPSTREAM, "002-x": downstream}, Settings()))
     messages = [str(p) for p in portfolio.results["002-x"].problems]
     assert messages == [
         '002-x/plan.yaml:7:43: phases[1].dependencies[0]: "009: Phase 1": "009" is neither the ID nor the folder of a feature with a plan',
@@ -192,12 +193,7 @@ def test_folder_names_and_unknown_features_or_phases():
 def test_a_cycle_across_plans_names_every_file_and_line():
     a = plan_text("- {name: A1, effort: 1 d, dependencies: ['002: 1']}\n- {name: A2, effort: 1 d}\n", "001")
     b = plan_text("- {name: B1, effort: 1 d, dependencies: ['001: 1']}\n", "002")
-    settings_ = Settings()
-    items = []
-    for folder, text in {"001-a": a, "002-b": b}.items():
-        plan = load_plan(text, f"{folder}/plan.yaml", settings_).plan
-        items.append(PlanItem(folder, plan, f"{folder}/plan.yaml", (plan.feature_id, folder), plan.feature_id))
-    portfolio = schedule_portfolio(items)
+    portfolio = schedule_portfolio(items_of({"001-a": a, "002-b": b}, Settings()))
     expected = (
         "the phases of several plans depend on each other in a cycle: 001 Phase 1 → 002 Phase 1 → 001 Phase 1 "
         "(002-b/plan.yaml:6; 001-a/plan.yaml:6); remove one of these dependencies"
