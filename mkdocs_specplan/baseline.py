@@ -81,14 +81,24 @@ class Result:
     source: str | None = None  # the baseline's content: a blob id or "commit:path"
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What the history needs of one version of a plan: its status, and its forecast finish as of a commit date."""
+
+    status: str | None
+    ends: dict[dt.date, dt.date | None]
+
+
 @dataclass
 class HistoryCache:
-    """What stays valid while the repository's HEAD does not move (kept across ``mkdocs serve`` rebuilds)."""
+    """What stays valid while the repository's HEAD does not move (kept across ``mkdocs serve`` rebuilds).
+
+    Versions are kept as summaries; only the versions chosen as baselines are kept as plans.
+    """
 
     logs: dict[tuple[str, str | None, tuple[str, ...]], dict[str, FileHistory]] = field(default_factory=dict)
-    plans: dict[tuple[str, Settings], Plan | None] = field(default_factory=dict)  # by blob id
-    ends: dict[tuple[str, dt.date, Settings], dt.date | None] = field(default_factory=dict)
-    repositories: dict[str, Repository | str] = field(default_factory=dict)
+    summaries: dict[tuple[str, Settings], Summary | None] = field(default_factory=dict)  # by blob id
+    plans: dict[tuple[str, Settings], Plan | None] = field(default_factory=dict)  # by blob id or "commit:path"
 
 
 def _decoded(data: bytes | None) -> str | None:
@@ -101,37 +111,63 @@ def _decoded(data: bytes | None) -> str | None:
 
 
 class _Reader:
-    """Every version a site's plans need, parsed once."""
+    """The versions a site's plans need: fetched in one git cat-file, each parsed once."""
 
     def __init__(self, repo: Repository, settings: Settings, cache: HistoryCache) -> None:
         self.repo, self.settings, self.cache = repo, settings, cache
+        self.texts: dict[str, bytes | None] = {}
+        self.display: dict[str, str] = {}
+        self._recent: tuple[str, Plan | None] | None = None  # the version parsed last, if it is chosen next
 
-    def load(self, blobs: list[str], display: dict[str, str]) -> None:
-        missing = [b for b in dict.fromkeys(blobs) if (b, self.settings) not in self.cache.plans]
-        for name, data in self.repo.blobs(missing).items():
-            text = _decoded(data)
-            plan = (
-                load_plan(text, display.get(name, name), self.settings).plan
-                if text is not None and len(text) < 4_000_000
-                else None
-            )
-            self.cache.plans[(name, self.settings)] = plan
+    def load(self, names: list[str], display: dict[str, str]) -> None:
+        """Fetch what no summary or plan is cached for yet."""
+        self.display.update(display)
+        missing = [
+            n
+            for n in dict.fromkeys(names)
+            if (n, self.settings) not in self.cache.summaries and (n, self.settings) not in self.cache.plans
+        ]
+        self.texts.update(self.repo.blobs(missing))
+
+    def _parse(self, name: str) -> Plan | None:
+        if self._recent is not None and self._recent[0] == name:
+            return self._recent[1]
+        if name not in self.texts:
+            self.texts.update(self.repo.blobs([name]))
+        text = _decoded(self.texts.get(name))
+        plan = None
+        if text is not None and len(text) < 4_000_000:
+            plan = load_plan(text, self.display.get(name, name), self.settings).plan
+            if plan is not None:
+                plan.positions = {}  # only its schedule is needed: the lines of its problems are not
+        self._recent = (name, plan)
+        return plan
+
+    def summary(self, name: str, day: dt.date) -> Summary | None:
+        """The version's status and its forecast finish as of ``day`` (its commit's date)."""
+        key = (name, self.settings)
+        summary = self.cache.summaries.get(key)
+        if summary is not None and day in summary.ends:
+            return summary
+        if key in self.cache.summaries and summary is None:
+            return None
+        plan = self._parse(name)
+        if plan is None:
+            self.cache.summaries[key] = None
+            return None
+        ends = dict(summary.ends) if summary else {}
+        portfolio = schedule_portfolio([PlanItem(name, plan, name)], across=False)
+        forecast = forecast_portfolio(portfolio, day, self.settings).get(name)
+        ends[day] = forecast.end if forecast else None
+        summary = self.cache.summaries[key] = Summary(plan.status, ends)
+        return summary
 
     def plan(self, name: str) -> Plan | None:
-        return self.cache.plans.get((name, self.settings))
-
-    def finish(self, blob: str, day: dt.date, key: str) -> dt.date | None:
-        """The forecast finish of a version, as of its commit's date."""
-        memo = (blob, day, self.settings)
-        if memo not in self.cache.ends:
-            plan = self.plan(blob)
-            end = None
-            if plan is not None:
-                portfolio = schedule_portfolio([PlanItem(key, plan, key)], across=False)
-                forecast = forecast_portfolio(portfolio, day, self.settings).get(key)
-                end = forecast.end if forecast else None
-            self.cache.ends[memo] = end
-        return self.cache.ends[memo]
+        """A version as a plan (a baseline), kept."""
+        key = (name, self.settings)
+        if key not in self.cache.plans:
+            self.cache.plans[key] = self._parse(name)
+        return self.cache.plans[key]
 
 
 def _approved(versions: list[Version], reader: _Reader) -> Version | None:
@@ -140,8 +176,8 @@ def _approved(versions: list[Version], reader: _Reader) -> Version | None:
         return None
     rank = statuses.index("approved")
     for version in versions:
-        plan = reader.plan(version.blob) if version.blob else None
-        if plan is not None and plan.status in statuses and statuses.index(plan.status) >= rank:
+        summary = reader.summary(version.blob, version.date) if version.blob else None
+        if summary is not None and summary.status in statuses and statuses.index(summary.status) >= rank:
             return version
     return None
 
@@ -232,25 +268,32 @@ def _one(
     if rel is None:
         return Result(Baseline(ref, note="the plan is outside the git repository"))
     history = histories.get(rel, FileHistory())
-    points = []
+    result = _baseline_of(ref, rel, history, reader)
     if with_history:
+        points = []
         for v in history.versions:
-            end = reader.finish(v.blob, v.date, s.key) if v.blob else None
+            summary = reader.summary(v.blob, v.date) if v.blob else None
+            end = summary.ends.get(v.date) if summary else None
             if end is not None:
                 points.append(HistoryPoint(v.commit, v.date, end))
-    plan_history = PlanHistory(tuple(points), 0, 0) if with_history else None
+        result.history = PlanHistory(tuple(points), 0, 0)
+    return result
+
+
+def _baseline_of(ref: str, rel: str, history: FileHistory, reader: _Reader) -> Result:
+    """The baseline a ref names, its plan kept in the cache; or why there is none."""
     if ref in SPECIAL_REFS:
         version, note = _choose(ref, history, reader)
-        if version is None or version.blob is None:
-            return Result(Baseline(ref, note=note), plan_history)
-        return Result(Baseline(ref, version.commit, version.date), plan_history, version.blob)
+        if version is None or version.blob is None or reader.plan(version.blob) is None:
+            return Result(Baseline(ref, note=note or "the plan at the baseline could not be read"))
+        return Result(Baseline(ref, version.commit, version.date), None, version.blob)
     commit = reader.repo.resolve(ref)
     if commit is None:
         shallow = f" (the clone is shallow; {SHALLOW_ADVICE})" if reader.repo.shallow else ""
-        return Result(Baseline(ref, note=f'the ref "{ref}" does not exist in the repository{shallow}'), plan_history)
+        return Result(Baseline(ref, note=f'the ref "{ref}" does not exist in the repository{shallow}'))
     if reader.plan(f"{commit}:{rel}") is None:
-        return Result(Baseline(ref, commit, note=f'the plan did not exist at "{ref}" (or could not be read there)'), plan_history)
-    return Result(Baseline(ref, commit, _commit_date(history, commit)), plan_history, f"{commit}:{rel}")
+        return Result(Baseline(ref, commit, note=f'the plan did not exist at "{ref}" (or could not be read there)'))
+    return Result(Baseline(ref, commit, _commit_date(history, commit)), None, f"{commit}:{rel}")
 
 
 def _commit_date(history: FileHistory, commit: str) -> dt.date | None:
