@@ -156,6 +156,12 @@ PLAN: dict[str, Spec] = {
     "document_status": TEXT,
     "last_updated": DATE,
     "approved_by": TEXT,
+    "tags": TEXTS,
+    "description": TEXT,
+    "hide": TEXTS,
+    "icon": TEXT,
+    "template": TEXT,
+    "meta": Spec("meta"),
 }
 
 PHI_FIELDS = ("encryption_approach", "access_control", "audit_logging", "data_retention")
@@ -363,6 +369,43 @@ class _Reader:
             text = self.read_text(item, TEXT, itempath)
             if text is not None:
                 out.append(text)
+        return out
+
+    def read_meta(self, node: Node, spec: Spec, fieldpath: str) -> dict[str, Any] | None:
+        """Free-form page metadata: a mapping of plain values, lists and mappings (at most 8 deep, 2,000 values)."""
+        if not isinstance(node, MappingNode):
+            self.report(node, fieldpath, f"expected a mapping of page metadata, got {_kind_of(node)}")
+            return None
+        budget = [2000]
+        value = self._plain(node, fieldpath, 0, budget)
+        return value if isinstance(value, dict) else None
+
+    def _plain(self, node: Node, fieldpath: str, depth: int, budget: list[int]) -> Any:
+        budget[0] -= 1
+        if depth > 8 or budget[0] < 0:
+            self.report(node, fieldpath, "page metadata nested too deeply or too large; keep it small")
+            return None
+        if isinstance(node, ScalarNode):
+            if node.tag == _NULL_TAG:
+                return None
+            if node.tag == _BOOL_TAG:
+                return node.value.lower() in ("true", "yes", "on", "y")
+            if node.tag == "tag:yaml.org,2002:int" and len(node.value) <= 15 and node.value.lstrip("+-").isdigit():
+                return int(node.value)
+            return node.value
+        if id(node) in self.read_nodes and depth:
+            self.report(node, fieldpath, "YAML aliases (*name) are not supported in plans; write the value out")
+            return None
+        self.read_nodes.add(id(node))
+        if isinstance(node, SequenceNode):
+            return [self._plain(item, f"{fieldpath}[{i}]", depth + 1, budget) for i, item in enumerate(node.value)]
+        assert isinstance(node, MappingNode)
+        out: dict[str, Any] = {}
+        for key, value in node.value:
+            if not isinstance(key, ScalarNode):
+                self.report(key, fieldpath, "a key must be plain text, not a list or mapping")
+                continue
+            out[str(key.value)] = self._plain(value, f"{fieldpath}.{key.value}", depth + 1, budget)
         return out
 
     def read_dependencies(self, node: Node, spec: Spec, fieldpath: str) -> list[str] | None:

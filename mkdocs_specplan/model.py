@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 DEFAULT_PLAN_STATUSES = ("draft", "in-review", "approved", "in-progress", "blocked", "done", "cancelled")
 DEFAULT_PHASE_STATUSES = ("planned", "in-progress", "done", "blocked")
@@ -288,6 +289,13 @@ class Plan:
     document_status: str | None = None
     last_updated: dt.date | None = None
     approved_by: str | None = None
+    # page metadata for the site's theme and plugins (tags, social cards, hide, ...)
+    tags: list[str] = field(default_factory=list)
+    description: str | None = None
+    hide: list[str] = field(default_factory=list)
+    icon: str | None = None
+    template: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
     # Where each field path was written: "phases[1].effort" -> (line, column), 1-based.
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 

@@ -7,6 +7,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
 from markupsafe import Markup
 
 from .baseline import Baseline, PlanHistory
@@ -320,6 +321,22 @@ def _signed_days(n: int, what: str) -> str:
     if n == 0:
         return f"on {what}"
     return ("+" if n > 0 else "−") + _working_days(abs(n)) + f" against {what}"
+
+
+PAGE_META_KEYS = ("tags", "description", "hide", "icon", "template")
+
+
+def front_matter(plan: Plan | None) -> str:
+    """The page's metadata as YAML front matter: the plan's page keys and ``meta``, and always
+    ``render_macros: false`` (plan text is data, never a template for mkdocs-macros)."""
+    meta: dict[str, Any] = dict(plan.meta) if plan else {}
+    if plan is not None:
+        for key in PAGE_META_KEYS:
+            value = getattr(plan, key)
+            if value:
+                meta[key] = value
+    meta["render_macros"] = False
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1_000_000) + "---\n\n"
 
 
 def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:

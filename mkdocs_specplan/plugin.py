@@ -37,7 +37,7 @@ from .features import (
 from .importer import ARCHIVE_NAME
 from .model import Problem, Settings
 from .navigation import arrange
-from .pages import PlanPage, PlanSource, cross_links, glance_context, load_page, render_page, timeline_context
+from .pages import PlanPage, PlanSource, cross_links, front_matter, glance_context, load_page, render_page, timeline_context
 from .portfolio import FeatureEntry, PlanEntry, Portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
 from .site import LoadedSite, SiteOptions, internal_problem, load_site
@@ -374,7 +374,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 except Exception as exc:
                     page.problems.append(internal_problem(page.source.display_path, "drawing the timeline", exc))
             self._render(page)
-            generated = File.generated(config, page.source.page_uri, content=page.markdown)
+            generated = File.generated(config, page.source.page_uri, content=front_matter(page.plan) + page.markdown)
             generated.edit_uri = page.context.get("edit_uri")
             files.append(generated)
             generated_files[page.source.page_uri] = generated
@@ -467,7 +467,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             exported = self.json_uri and files.get_file_from_path(self.json_uri)
             json_href = posixpath.relpath(self.json_uri, folder) if self.json_uri and exported else None
             view = dashboard_view(portfolio, self.config.dashboard_title, json_href)
-            dashboard_file.content_string = self._dashboard_markdown(view)
+            dashboard_file.content_string = front_matter(None) + self._dashboard_markdown(view)
             files.append(dashboard_file)
 
     def _portfolio(self, files: Files, plan_files: dict[str, File], anchor_file: File) -> Portfolio:

@@ -56,6 +56,12 @@ DESCRIPTIONS = {
     "risks": "Risks with probability and impact (configured risk levels).",
     "checklist": "Review items a person ticks: article_i ... article_iv (or any principle key such as article_v, security_i), team_reviewed, stakeholders_approved.",
     "last_updated": "YYYY-MM-DD; older than stale_days (from the build date) marks the plan stale.",
+    "tags": "Page metadata: the page's tags (Material's tags plugin).",
+    "description": "Page metadata: the page's description (HTML meta description, social cards).",
+    "hide": "Page metadata: what the theme hides on the page (Material: navigation, toc, footer, path, tags, feedback).",
+    "icon": "Page metadata: the page's icon in the navigation (Material).",
+    "template": "Page metadata: the theme's page template for the plan page (e.g. plan.html in custom_dir).",
+    "meta": "Page metadata: any other keys (e.g. search: {boost: 2}, status: new), passed to the page as written.",
 }
 
 
@@ -78,6 +84,8 @@ def _input(spec: loader.Spec, settings: Settings) -> dict[str, Any]:
         return {"type": ["integer", "null"], "minimum": 0}
     if kind == "effort":
         return {"type": ["string", "null"], "pattern": EFFORT_PATTERN}
+    if kind == "meta":
+        return {"type": ["object", "null"]}
     if kind == "dependencies":
         one = {"anyOf": [{"type": [*SCALAR, "null"]}, {"type": "object", "minProperties": 1, "maxProperties": 1}]}
         return {"anyOf": [{"type": [*SCALAR, "null"]}, {"type": "array", "items": one}]}
@@ -148,6 +156,8 @@ def _output(spec: loader.Spec, default: Any) -> dict[str, Any]:
                 "high_days": {"type": "integer", "minimum": 0},
             },
         }
+    if kind == "meta":
+        return {"type": ["object", "null"]}
     if kind == "dependencies":
         one = {"anyOf": [{"type": [*SCALAR, "null"]}, {"type": "object", "minProperties": 1, "maxProperties": 1}]}
         return {"anyOf": [{"type": [*SCALAR, "null"]}, {"type": "array", "items": one}]}
