@@ -14,8 +14,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
 from .annotate import PageAnnotations, SpecPlanExtension
@@ -129,10 +129,16 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.loaded: LoadedSite | None = None
         self._edit_uris: dict[str, str | None] = {}
         self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
+        self._generated: dict[str, str] = {}  # the Markdown of each generated page, by its site path
+        self._reserved: dict[str, File] = {}  # pages reserved early, not generated yet
+        self._early = False  # the early hook has published specs_dir for this build
+        self._serving = False  # mkdocs serve: draft plans are shown
+        self._inclusion: dict[str, InclusionLevel] = {}  # each plan page's inclusion: its plan.yaml's
 
     # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._cache = {}
+        self._serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -312,14 +318,16 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def collect(self, files: Files, config: MkDocsConfig) -> LoadedSite:
         """Load, validate, schedule and link every plan and feature of the site (no rendering)."""
-        self.site_problems = []
-        if self.config.specs_dir:
-            self._add_specs_dir(files, config)
+        if not self._early:  # not reserved by the early hook (a caller that runs on_files itself)
+            self._publish_specs_dir(files, config)
+        self._early = False
         sources = self._plan_sources(files, config)
         self.constitution = self._find_constitution(files, config)
         site = SiteFiles({f.src_uri for f in files}, lambda uri: self._read(files, uri, config))
         display = {
-            f.src_uri.rsplit("/", 1)[0]: self._display_path(f, config).rsplit("/", 1)[0] for f in files if "/" in f.src_uri
+            f.src_uri.rsplit("/", 1)[0]: self._display_path(f, config).rsplit("/", 1)[0]
+            for f in files
+            if "/" in f.src_uri and f.abs_src_path  # a file on disk says where its folder is
         }
         self._live_docs = set()
         options = SiteOptions(
@@ -355,11 +363,53 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                     self._by_page[uri] = feature
         return loaded
 
+    def _publish_specs_dir(self, files: Files, config: MkDocsConfig) -> None:
+        self.site_problems = []
+        if self.config.specs_dir:
+            self._add_specs_dir(files, config)
+
+    @event_priority(90)  # early: other plugins (mkdocs-redirects, i18n, ...) see specs_dir and the generated pages
+    def _on_files_reserve(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        """Publish specs_dir, and reserve the plan pages and the dashboard as (still empty) pages."""
+        self._reserved = {}
+        if not self.config.enabled:
+            return None
+        self._publish_specs_dir(files, config)
+        self._early = True
+        patterns = [glob_to_regex(p.lstrip("/")) for p in self.config.sources]
+        uris = [
+            posixpath.join(posixpath.dirname(f.src_uri), "plan.md") for f in files if any(p.match(f.src_uri) for p in patterns)
+        ]
+        if self.dashboard_uri:
+            uris.append(self.dashboard_uri)
+        for uri in uris:
+            if files.get_file_from_path(uri) is None:
+                self._reserved[uri] = File.generated(config, uri, content="")
+                files.append(self._reserved[uri])
+        return files
+
+    def _page_file(self, files: Files, config: MkDocsConfig, uri: str, content: str) -> File:
+        """The generated page at ``uri``: the one reserved early, else a new one."""
+        file = self._reserved.pop(uri, None)
+        if file is None:
+            file = File.generated(config, uri, content=content, inclusion=self._inclusion.get(uri, InclusionLevel.UNDEFINED))
+            files.append(file)
+        else:
+            file.content_string = content
+        self._generated[uri] = content
+        return file
+
+    def _existing(self, files: Files, uri: str) -> File | None:
+        """A file at ``uri`` that is not a page this plugin reserved."""
+        file = files.get_file_from_path(uri)
+        return None if file is not None and self._reserved.get(uri) is file else file
+
     @event_priority(-50)  # late: plan files generated by other plugins are seen
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+    def _on_files_generate(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
         started = time.perf_counter()
+        self._generated = {}
         self.loaded = self.collect(files, config)
         if self.validate_only:  # specplan validate: everything is loaded and checked; nothing is rendered
             return files
@@ -374,15 +424,19 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 except Exception as exc:
                     page.problems.append(internal_problem(page.source.display_path, "drawing the timeline", exc))
             self._render(page)
-            generated = File.generated(config, page.source.page_uri, content=front_matter(page.plan) + page.markdown)
+            generated = self._page_file(files, config, page.source.page_uri, front_matter(page.plan) + page.markdown)
             generated.edit_uri = page.context.get("edit_uri")
-            files.append(generated)
+            # its source is the plan: git-revision-date, rss and i18n read dates and paths from here
+            generated.abs_src_path = page.source.abs_path or os.path.join(config.docs_dir, page.source.page_uri)
             generated_files[page.source.page_uri] = generated
             for problem in page.problems:
                 (log.warning if problem.level == "warning" else log.info)(str(problem))
         self._add_dashboard(files, config, generated_files)
+        for unused in self._reserved.values():  # reserved early, but not generated after all
+            files.remove(unused)
+        self._reserved = {}
         if self.config.css:
-            files.append(File.generated(config, CSS_URI, content=CSS_PATH.read_text(encoding="utf-8")))
+            files.append(File.generated(config, CSS_URI, abs_src_path=str(CSS_PATH)))
         with_problems = sum(1 for p in self.pages if p.warnings)
         log.info(
             f"rendered {len(self.pages)} plan{'s' if len(self.pages) != 1 else ''}"
@@ -392,6 +446,22 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         )
         return files
 
+    @event_priority(-110)  # after plugins that rebuild the files from disk (mkdocs-static-i18n, at -100)
+    def _on_files_restore(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        """A generated page that another plugin re-created as a file on disk (which does not exist)
+        gets its content back, so the build never fails reading it."""
+        if not self.config.enabled or not self._generated:
+            return None
+        for file in files:
+            content = self._generated.get(file.src_uri)
+            if content is not None and file.abs_src_path and not os.path.exists(file.abs_src_path):
+                source = file.abs_src_path
+                file.content_string = content
+                file.abs_src_path = source
+        return files
+
+    on_files = CombinedEvent(_on_files_reserve, _on_files_generate, _on_files_restore)
+
     def _plan_sources(self, files: Files, config: MkDocsConfig) -> list[PlanSource]:
         """Every plan.yaml (the YAML sources are taken out of the site)."""
         patterns = [glob_to_regex(p.lstrip("/")) for p in self.config.sources]
@@ -400,10 +470,12 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         live_keys = set()
         for file in sorted(found, key=lambda f: f.src_uri):
             files.remove(file)  # the YAML source is never copied into the site
+            if not self._published(file):
+                continue  # exclude_docs (or draft_docs outside mkdocs serve): no page, not on the dashboard
             display = self._display_path(file, config)
             text, error = self._plan_text(file)
             source = PlanSource(file.src_uri, text, display, error, file.abs_src_path)
-            existing = files.get_file_from_path(source.page_uri)
+            existing = self._existing(files, source.page_uri)
             if existing is not None:
                 self._problem(
                     display,
@@ -420,6 +492,12 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         # forget sources that were edited or removed
         self._cache = {k: v for k, v in self._cache.items() if k in live_keys}
         return sources
+
+    def _published(self, file: File) -> bool:
+        """Whether a plan.yaml gets a page: exclude_docs and draft_docs apply to it as to any page."""
+        level = file.inclusion
+        self._inclusion[posixpath.join(posixpath.dirname(file.src_uri), "plan.md")] = level
+        return level != InclusionLevel.EXCLUDED and (level != InclusionLevel.DRAFT or self._serving)
 
     def _plan_text(self, file: File) -> tuple[str, str | None]:
         """A plan's text, or why it cannot be read: too large, not UTF-8 text, unreadable."""
@@ -443,7 +521,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             return
         dashboard_file = None
         if self.dashboard_uri:
-            existing = files.get_file_from_path(self.dashboard_uri)
+            existing = self._existing(files, self.dashboard_uri)
             if existing is not None:
                 self._problem(
                     self._display_path(existing, config),
@@ -451,7 +529,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                     "Move it, or set the dashboard option to another path",
                 )
             else:
-                dashboard_file = File.generated(config, self.dashboard_uri, content="")
+                dashboard_file = self._reserved.get(self.dashboard_uri) or File.generated(config, self.dashboard_uri, content="")
                 dashboard_file.edit_uri = None  # generated: there is no source to edit
         anchor_file = dashboard_file or File.generated(config, self.dashboard_uri or "plans/index.md", content="")
         portfolio = self._portfolio(files, plan_files, anchor_file)
@@ -461,14 +539,26 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                     self.json_uri, "a file is already at the JSON export's path; it is kept and the export is not written"
                 )
             else:
-                files.append(File.generated(config, self.json_uri, content=export_json(portfolio)))
+                export = File.generated(config, self.json_uri, content=export_json(portfolio))
+                self._generated[self.json_uri] = export.content_string
+                export.abs_src_path = os.path.join(config.docs_dir, self.json_uri)  # a path, for plugins that expect one
+                files.append(export)
         if dashboard_file is not None:
             folder = posixpath.dirname(anchor_file.src_uri) or "."
             exported = self.json_uri and files.get_file_from_path(self.json_uri)
             json_href = posixpath.relpath(self.json_uri, folder) if self.json_uri and exported else None
             view = dashboard_view(portfolio, self.config.dashboard_title, json_href)
+            if self._reserved.pop(dashboard_file.src_uri, None) is None:
+                files.append(dashboard_file)
             dashboard_file.content_string = front_matter(None) + self._dashboard_markdown(view)
-            files.append(dashboard_file)
+            self._generated[dashboard_file.src_uri] = dashboard_file.content_string
+            # a real file, for plugins that date pages by their source (git-revision-date, rss): the
+            # dashboard changes when a plan does, so it is dated by the plan changed last
+            dashboard_file.abs_src_path = self._newest_plan() or config.config_file_path
+
+    def _newest_plan(self) -> str | None:
+        paths = [p.source.abs_path for p in self.pages if p.source.abs_path and os.path.isfile(p.source.abs_path)]
+        return max(paths, key=os.path.getmtime, default=None)
 
     def _portfolio(self, files: Files, plan_files: dict[str, File], anchor_file: File) -> Portfolio:
         """Every plan and feature, with the links the dashboard makes to them."""
