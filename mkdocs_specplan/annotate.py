@@ -133,8 +133,24 @@ def escape_unclosed_tags(line: str) -> str:
     return "".join(out)
 
 
+# a task line's labels: "- [ ] T012 [P] [US1] ..." (spec-kit's task format)
+_TASK_LABELS_RE = re.compile(r"^( {0,8}[-*+] +\[[ xX]\] +\**T\d+\**)((?: *\[[^\]\[\s]{1,24}\])+)")
+_LABEL_RE = re.compile(r"\[([^\]\[\s]{1,24})\]")
+
+
+def escape_task_labels(line: str) -> str:
+    """A task's ``[P]`` and ``[US1]`` labels as text: never reference links (mkdocs-autorefs reads
+    an undefined ``[US1]`` as a cross-reference and fails a strict build)."""
+    match = _TASK_LABELS_RE.match(line)
+    if match is None:
+        return line
+    labels = _LABEL_RE.sub(lambda m: f"\\[{m.group(1)}\\]", match.group(2))
+    return match.group(1) + labels + line[match.end() :]
+
+
 class _UnclosedTags(markdown.preprocessors.Preprocessor):
-    """On the plugin's own pages only; after fenced code is set aside, before HTML blocks are parsed."""
+    """On the plugin's own pages only; after fenced code is set aside, before HTML blocks are parsed.
+    Also sets spec-kit's task labels as text."""
 
     def __init__(self, md: markdown.Markdown, extension: SpecPlanExtension) -> None:
         super().__init__(md)
@@ -144,7 +160,7 @@ class _UnclosedTags(markdown.preprocessors.Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         if self.extension.current is None:
             return lines
-        return self.breaks.run([escape_unclosed_tags(line) for line in lines])
+        return self.breaks.run([escape_task_labels(escape_unclosed_tags(line)) for line in lines])
 
 
 class _LongText(mdtree.LongTextTreeprocessor):
