@@ -15,8 +15,8 @@ from .checklist import ChecklistSection, Context, build_checklist
 from .forecast import Forecast
 from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
 from .loader import load_plan
-from .model import Decision, Phase, Plan, Problem, Risk, Settings, sort_problems
-from .render import Renderer, md_escape, nowrap_dates, severity_class, slug
+from .model import Decision, Phase, Plan, Problem, Risk, Settings, quote_value, sort_problems
+from .render import Renderer, TemplateProblem, md_escape, nowrap_dates, severity_class, slug
 from .schedule import CrossEdge, PhaseIndex, Schedule, phase_index, resolve_dependencies, schedule_plan, wd_index
 from .timeline import phase_gantt, schedule_rows, timeline_view
 from .trend import sentence, trend_view
@@ -388,3 +388,43 @@ def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
     markdown = renderer.render(**context)
     page.markdown = markdown
     return markdown
+
+
+def render_plan_page(
+    page: PlanPage,
+    pages: dict[str, PlanPage],
+    today: dt.date,
+    renderer: Renderer,
+    timeline: bool = True,
+    show_missing: bool | None = None,
+) -> None:
+    """Everything a plan page shows, rendered into ``page.markdown``: its links to other plans, its
+    timeline, its glance block, its sections. A failure is a problem of the page, shown on it."""
+    settings = renderer.settings
+    waits_on, needed_by = cross_links(page, pages)
+    page.context.update(waits_on=waits_on, needed_by=needed_by, cross_index={(c.phase, c.text): c for c in waits_on})
+    if timeline:
+        try:
+            page.context.update(timeline_context(page, today, settings, renderer))
+        except Exception as exc:
+            page.problems.append(internal_problem(page.source.display_path, "drawing the timeline", exc))
+    try:
+        page.context.update(glance_context(page, today, settings, renderer))
+        missing = (
+            show_missing if show_missing is not None else page.plan is not None and page.plan.status in ("draft", "in-review")
+        )
+        page.context["show_missing"] = missing
+        render_page(page, renderer)
+    except TemplateProblem as exc:
+        page.problems.append(Problem(page.source.display_path, None, None, "", str(exc)))
+        page.markdown = renderer.error_page(page.title, str(exc))
+    except Exception as exc:
+        problem = internal_problem(page.source.display_path, "rendering", exc)
+        page.problems.append(problem)
+        page.markdown = renderer.error_page(page.title, problem.message)
+
+
+def internal_problem(path: str, stage: str, exc: BaseException) -> Problem:
+    """An unexpected failure, reported as a problem of the file it happened on."""
+    detail = quote_value(f"{type(exc).__name__}: {exc}")
+    return Problem(path, None, None, "", f"internal error while {stage} ({detail}); please report it")

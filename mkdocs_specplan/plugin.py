@@ -37,10 +37,10 @@ from .features import (
 from .importer import ARCHIVE_NAME
 from .model import Problem, Settings
 from .navigation import arrange
-from .pages import PlanPage, PlanSource, cross_links, front_matter, glance_context, load_page, render_page, timeline_context
-from .portfolio import FeatureEntry, PlanEntry, Portfolio, natural_key
+from .pages import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_plan_page
+from .portfolio import Portfolio, build_portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
-from .site import LoadedSite, SiteOptions, internal_problem, load_site
+from .site import LoadedSite, SiteOptions, load_site
 from .speckit import IdSyntax, read_constitution
 
 log = get_plugin_logger("specplan")
@@ -413,25 +413,16 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.loaded = self.collect(files, config)
         if self.validate_only:  # specplan validate: everything is loaded and checked; nothing is rendered
             return files
-        generated_files: dict[str, File] = {}
         by_key = {p.source.src_uri: p for p in self.pages}
         for page in self.pages:
-            waits_on, needed_by = cross_links(page, by_key)
-            page.context.update(waits_on=waits_on, needed_by=needed_by, cross_index={(c.phase, c.text): c for c in waits_on})
-            if self.config.timeline:
-                try:
-                    page.context.update(timeline_context(page, self.today, self.settings, self._renderer()))
-                except Exception as exc:
-                    page.problems.append(internal_problem(page.source.display_path, "drawing the timeline", exc))
-            self._render(page)
+            render_plan_page(page, by_key, self.today, self._renderer(), self.config.timeline, self.config.show_missing_sections)
             generated = self._page_file(files, config, page.source.page_uri, front_matter(page.plan) + page.markdown)
             generated.edit_uri = page.context.get("edit_uri")
             # its source is the plan: git-revision-date, rss and i18n read dates and paths from here
             generated.abs_src_path = page.source.abs_path or os.path.join(config.docs_dir, page.source.page_uri)
-            generated_files[page.source.page_uri] = generated
             for problem in page.problems:
                 (log.warning if problem.level == "warning" else log.info)(str(problem))
-        self._add_dashboard(files, config, generated_files)
+        self._add_dashboard(files, config)
         for unused in self._reserved.values():  # reserved early, but not generated after all
             files.remove(unused)
         self._reserved = {}
@@ -515,7 +506,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             return "", f"is more than max_file_size ({_megabytes(limit)}); it is not read"
         return text, None
 
-    def _add_dashboard(self, files: Files, config: MkDocsConfig, plan_files: dict[str, File]) -> None:
+    def _add_dashboard(self, files: Files, config: MkDocsConfig) -> None:
         """The dashboard page and the JSON export, from the plans loaded in this build."""
         if not self.dashboard_uri and not self.json_uri:
             return
@@ -532,7 +523,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 dashboard_file = self._reserved.get(self.dashboard_uri) or File.generated(config, self.dashboard_uri, content="")
                 dashboard_file.edit_uri = None  # generated: there is no source to edit
         anchor_file = dashboard_file or File.generated(config, self.dashboard_uri or "plans/index.md", content="")
-        portfolio = self._portfolio(files, plan_files, anchor_file)
+        portfolio = self._portfolio(files, anchor_file)
         if self.json_uri:
             if files.get_file_from_path(self.json_uri) is not None:
                 self._problem(
@@ -560,50 +551,25 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         paths = [p.source.abs_path for p in self.pages if p.source.abs_path and os.path.isfile(p.source.abs_path)]
         return max(paths, key=os.path.getmtime, default=None)
 
-    def _portfolio(self, files: Files, plan_files: dict[str, File], anchor_file: File) -> Portfolio:
+    def _portfolio(self, files: Files, anchor_file: File) -> Portfolio:
         """Every plan and feature, with the links the dashboard makes to them."""
-        folder = posixpath.dirname(anchor_file.src_uri) or "."
 
         def url_of(uri: str | None) -> str | None:
             found = files.get_file_from_path(uri) if uri else None
             return found.url if found is not None else None
 
-        def link(uri: str) -> str:
-            return quote(posixpath.relpath(uri, folder))
-
-        entries = []
-        by_folder: dict[str, PlanEntry] = {}
-        for page in self.pages:
-            plan_file = plan_files[page.source.page_uri]
-            info = self.features.get(page.source.page_uri)
-            docs = {k: info.uris.get(k) for k in ("data_model", "research", "quickstart", "tasks")} if info else {}
-            entry = PlanEntry(
-                page=page,
-                info=info,
-                url=plan_file.url,
-                md_link=link(page.source.page_uri),
-                href=plan_file.url_relative_to(anchor_file),
-                spec_url=url_of(info.spec_uri) if info else None,
-                doc_urls={k: u for k, u in ((k, url_of(v)) for k, v in docs.items()) if u},
-                contract_urls=[u for u in (url_of(c) for c in (info.contract_uris if info else [])) if u],
-            )
-            entries.append(entry)
-            by_folder[page.source.folder] = entry
-        features = []
-        for feature in self.all_features:
-            target = feature.spec_uri or feature.plan_uri
-            features.append(
-                FeatureEntry(
-                    feature,
-                    url=url_of(target),
-                    md_link=link(target) if target else None,
-                    plan=by_folder.get(feature.folder),
-                    spec_link=link(feature.spec_uri) if feature.spec_uri else None,
-                )
-            )
         loaded = self.loaded
-        edges, critical = (loaded.edges, loaded.critical_plans) if loaded else ([], set())
-        return Portfolio(entries, self.settings, self.today, self.config.stale_days, features, edges, critical)
+        return build_portfolio(
+            self.pages,
+            self.all_features,
+            (anchor_file.src_uri, anchor_file.url),
+            url_of,
+            self.settings,
+            self.today,
+            stale_days=self.config.stale_days,
+            edges=loaded.edges if loaded else [],
+            critical_plans=loaded.critical_plans if loaded else set(),
+        )
 
     def _read(self, files: Files, uri: str, config: MkDocsConfig | None = None) -> str | None:
         """The text of a site file; one that is not UTF-8 is decoded (with a warning) for the page too;
@@ -793,29 +759,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             self._problem(self.dashboard_uri or "dashboard", str(exc))
             return f"# {view.title}\n\nThe dashboard could not be rendered: {escape_html(str(exc))}\n"
 
-    def _show_missing(self, page: PlanPage) -> bool:
-        if self.config.show_missing_sections is not None:
-            return bool(self.config.show_missing_sections)
-        return page.plan is not None and page.plan.status in ("draft", "in-review")
-
     def _renderer(self) -> Renderer:
         assert self.renderer is not None
         return self.renderer
-
-    def _render(self, page: PlanPage, **extra: Any) -> None:
-        assert self.renderer is not None
-        try:
-            page.context.update(glance_context(page, self.today, self.settings, self.renderer))
-            page.context["show_missing"] = self._show_missing(page)
-            render_page(page, self.renderer, **extra)
-        except TemplateProblem as exc:
-            page.problems.append(Problem(page.source.display_path, None, None, "", str(exc)))
-            page.markdown = self._renderer().error_page(page.title, str(exc))
-        except Exception as exc:
-            log.debug("rendering failed", exc_info=True)
-            problem = internal_problem(page.source.display_path, "rendering", exc)
-            page.problems.append(problem)
-            page.markdown = self._renderer().error_page(page.title, problem.message)
 
     # -- serve ---------------------------------------------------------------------------------
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from .features import LIFECYCLE, Feature, duplicate_ids
 from .forecast import HEALTH_STATES, Health
@@ -283,3 +286,64 @@ class Portfolio:
             "stale_after_days": self.stale_days,
             "plans_with_problems": sum(1 for e in self.entries if e.page.warnings),
         }
+
+
+def relative_url(target: str, base: str) -> str:
+    """The URL of ``target`` seen from the page at ``base`` (both site URLs, e.g. "specs/x/plan/")."""
+    folder = base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
+    rel = posixpath.relpath("/" + target, "/" + folder)
+    return rel + "/" if target.endswith("/") and not rel.endswith("/") else rel
+
+
+def build_portfolio(
+    pages: list[PlanPage],
+    features: list[Feature],
+    dashboard: tuple[str, str],
+    url_of: Callable[[str | None], str | None],
+    settings: Settings,
+    today: dt.date,
+    *,
+    stale_days: int = 90,
+    edges: list[CrossEdge] | None = None,
+    critical_plans: set[str] | None = None,
+) -> Portfolio:
+    """Every plan and feature, with the links the dashboard (its source path and URL) makes to them;
+    ``url_of`` gives a source path's site URL (None for one that is not in the site)."""
+    dashboard_uri, dashboard_url = dashboard
+    folder = posixpath.dirname(dashboard_uri) or "."
+    by_plan_folder = {f.folder: f for f in features}
+
+    def link(uri: str) -> str:
+        return quote(posixpath.relpath(uri, folder))
+
+    entries = []
+    by_folder: dict[str, PlanEntry] = {}
+    for page in pages:
+        info = by_plan_folder.get(page.source.folder)
+        docs = {k: info.uris.get(k) for k in ("data_model", "research", "quickstart", "tasks")} if info else {}
+        url = url_of(page.source.page_uri) or page.source.page_uri
+        entry = PlanEntry(
+            page=page,
+            info=info,
+            url=url,
+            md_link=link(page.source.page_uri),
+            href=relative_url(url, dashboard_url),
+            spec_url=url_of(info.spec_uri) if info else None,
+            doc_urls={k: u for k, u in ((k, url_of(v)) for k, v in docs.items()) if u},
+            contract_urls=[u for u in (url_of(c) for c in (info.contract_uris if info else [])) if u],
+        )
+        entries.append(entry)
+        by_folder[page.source.folder] = entry
+    feature_entries = []
+    for feature in features:
+        target = feature.spec_uri or feature.plan_uri
+        feature_entries.append(
+            FeatureEntry(
+                feature,
+                url=url_of(target),
+                md_link=link(target) if target else None,
+                plan=by_folder.get(feature.folder),
+                spec_link=link(feature.spec_uri) if feature.spec_uri else None,
+            )
+        )
+    return Portfolio(entries, settings, today, stale_days, feature_entries, edges, critical_plans)

@@ -26,8 +26,8 @@ from .features import (
 )
 from .forecast import forecast_portfolio
 from .history import Repository
-from .model import Problem, Settings, quote_value, sort_problems
-from .pages import PlanPage, PlanSource, load_page
+from .model import Problem, Settings, sort_problems
+from .pages import PlanPage, PlanSource, internal_problem, load_page
 from .schedule import CrossEdge, PlanItem, schedule_plan, schedule_portfolio
 from .speckit import IdSyntax
 
@@ -161,12 +161,6 @@ def read_history(loaded: LoadedSite, options: SiteOptions, cache: HistoryCache) 
         if result is not None:
             page.baseline, page.history = result.baseline, result.history
     loaded.problems += [Problem("git history", None, None, "", note, "info") for note in notes]
-
-
-def internal_problem(path: str, stage: str, exc: BaseException) -> Problem:
-    """An unexpected failure, reported as a problem of the file it happened on."""
-    detail = quote_value(f"{type(exc).__name__}: {exc}")
-    return Problem(path, None, None, "", f"internal error while {stage} ({detail}); please report it")
 
 
 def _load_one(source: PlanSource, options: SiteOptions, load: Callable[[PlanSource], PlanPage] | None) -> PlanPage:
