@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -13,6 +14,7 @@ from .model import (
     DEFAULT_PLAN_STATUSES,
     DEFAULT_RISK_LEVELS,
     DEFAULT_RISK_STATUSES,
+    Settings,
 )
 
 
@@ -134,3 +136,37 @@ class SpecPlanConfig(base.Config):
 
     stale_days = c.Type(int, default=90)
     """A plan whose last_updated is older than this many days (from the build date) is stale."""
+
+
+def make_settings(config: SpecPlanConfig) -> Settings:
+    """The core's settings from the plugin's options."""
+    return Settings(
+        plan_statuses=tuple(config.plan_statuses),
+        phase_statuses=tuple(config.phase_statuses),
+        risk_levels=tuple(config.risk_levels),
+        risk_statuses=tuple(config.risk_statuses),
+        open_risk_statuses=tuple(config.open_risk_statuses),
+        check_statuses=tuple(config.check_statuses),
+        done_phase_statuses=tuple(config.done_phase_statuses),
+        available_dependency_statuses=tuple(s.lower() for s in config.available_dependency_statuses),
+        failed_check_statuses=tuple(config.failed_check_statuses),
+        sprint_days=config.sprint_length,
+        at_risk_days=config.at_risk_days,
+    )
+
+
+def build_date(value: str | dt.date | None) -> dt.date:
+    """The day the site is built for: the build_date option, else SOURCE_DATE_EPOCH, else today."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"build_date: {value!r} is not a date; expected YYYY-MM-DD") from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
-import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -20,7 +18,7 @@ from mkdocs.structure.nav import Navigation
 
 from .annotate import PageAnnotations, SpecPlanExtension
 from .baseline import HistoryCache
-from .config import SpecPlanConfig
+from .config import SpecPlanConfig, build_date, make_settings
 from .dashboard import dashboard_view
 from .export import export_json
 from .features import (
@@ -40,13 +38,10 @@ from .navigation import arrange
 from .pages import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_plan_page
 from .portfolio import Portfolio, build_portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
-from .site import LoadedSite, SiteOptions, load_site
+from .site import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, glob_to_regex, load_site
 from .speckit import IdSyntax, read_constitution
 
 log = get_plugin_logger("specplan")
-
-CSS_URI = "assets/specplan/specplan.css"
-CSS_PATH = Path(__file__).parent / "assets" / "specplan.css"
 
 
 def _unpublishable(abs_path: str, real_root: str) -> str | None:
@@ -74,29 +69,6 @@ def _size_of(file: File) -> int | None:
 
 def _megabytes(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB" if size >= 104_858 else f"{size:,} bytes"
-
-
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """A glob over '/'-separated paths: ``**/`` spans any folders (or none), ``*`` stays in one."""
-    out = ""
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out += "(?:.*/)?"
-            i += 3
-        elif pattern.startswith("**", i):
-            out += ".*"
-            i += 2
-        elif pattern[i] == "*":
-            out += "[^/]*"
-            i += 1
-        elif pattern[i] == "?":
-            out += "[^/]"
-            i += 1
-        else:
-            out += re.escape(pattern[i])
-            i += 1
-    return re.compile(out + r"\Z")
 
 
 def _posix(path: str) -> str:
@@ -149,19 +121,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             if not self.config[name]:
                 raise PluginError(f"specplan: {name} must list at least one value")
         self._check_paths(config)
-        self.settings = Settings(
-            plan_statuses=tuple(self.config.plan_statuses),
-            phase_statuses=tuple(self.config.phase_statuses),
-            risk_levels=tuple(self.config.risk_levels),
-            risk_statuses=tuple(self.config.risk_statuses),
-            open_risk_statuses=tuple(self.config.open_risk_statuses),
-            check_statuses=tuple(self.config.check_statuses),
-            done_phase_statuses=tuple(self.config.done_phase_statuses),
-            available_dependency_statuses=tuple(s.lower() for s in self.config.available_dependency_statuses),
-            failed_check_statuses=tuple(self.config.failed_check_statuses),
-            sprint_days=self.config.sprint_length,
-            at_risk_days=self.config.at_risk_days,
-        )
+        self.settings = make_settings(self.config)
         self.today = self._build_date()
         self.syntax = IdSyntax(tuple(self.config.requirement_prefixes), tuple(self.config.story_labels))
         self.siblings = Siblings(**self.config.siblings)
@@ -222,20 +182,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         return path
 
     def _build_date(self) -> dt.date:
-        value = self.config.build_date
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                raise PluginError(f"specplan: build_date: {value!r} is not a date; expected YYYY-MM-DD") from None
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        if epoch and epoch.strip().isdigit():
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
-        return dt.date.today()
+        try:
+            return build_date(self.config.build_date)  # type: ignore[arg-type]  # str or date, as validated
+        except ValueError as exc:
+            raise PluginError(f"specplan: {exc}") from None
 
     # -- files ---------------------------------------------------------------------------------
     def _add_specs_dir(self, files: Files, config: MkDocsConfig) -> None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .baseline import HistoryCache, Subject, read_baselines
@@ -32,6 +34,31 @@ from .schedule import CrossEdge, PlanItem, schedule_plan, schedule_portfolio
 from .speckit import IdSyntax
 
 Cache = Callable[[str, str, Callable[[str], Any]], Any]
+CSS_URI = "assets/specplan/specplan.css"  # where the stylesheet is published in the site
+CSS_PATH = Path(__file__).parent / "assets" / "specplan.css"
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """A glob over '/'-separated paths: ``**/`` spans any folders (or none), ``*`` stays in one."""
+    out = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out += "(?:.*/)?"
+            i += 3
+        elif pattern.startswith("**", i):
+            out += ".*"
+            i += 2
+        elif pattern[i] == "*":
+            out += "[^/]*"
+            i += 1
+        elif pattern[i] == "?":
+            out += "[^/]"
+            i += 1
+        else:
+            out += re.escape(pattern[i])
+            i += 1
+    return re.compile(out + r"\Z")
 
 
 @dataclass(frozen=True)
