@@ -204,23 +204,56 @@ def problem_json(problem: Problem) -> dict[str, Any]:
 def cmd_validate(args: argparse.Namespace) -> int:
     checked = check(args.paths, args.config_file)
     problems = checked.problems
+    plans, features = len(checked.loaded.pages), len(checked.loaded.features)
+    _report(
+        problems,
+        args.format,
+        f"{plans} plan{'s' if plans != 1 else ''} of {features} feature{'s' if features != 1 else ''} checked",
+    )
+    return EXIT_PROBLEMS if any(p.level == "warning" for p in problems) else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Stubs, JSON and stylesheet for builders without MkDocs plugins; problems as validate reports them."""
+    from .standalone import Project, ProjectError, StandaloneSite, write_site
+
+    config_file = args.config_file or "mkdocs.yml"
+    if not Path(config_file).is_file():
+        raise UsageError(f"{config_file}: no such file")
+    try:
+        site = StandaloneSite(Project.open(config_file)).load()
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from None
+    written, refused = write_site(site)
+    assert site.loaded is not None
+    docs = site.project.docs_dir
+    problems = _with_path(sort_problems(site.problems + refused + site.loaded.all_problems), docs)
+    _report(
+        problems,
+        args.format,
+        f"{len(site.pages)} plan{'s' if len(site.pages) != 1 else ''} of {len(site.loaded.features)} features built",
+    )
+    if args.format == "text":
+        for uri in written:
+            print(f"wrote {_relative(uri, docs)}", file=sys.stderr)
+    return EXIT_PROBLEMS if any(p.level == "warning" for p in problems) else EXIT_OK
+
+
+def _report(problems: list[Problem], form: str, summary: str) -> None:
     warnings = [p for p in problems if p.level == "warning"]
-    if args.format == "json":
+    if form == "json":
         print(json.dumps([problem_json(p) for p in problems], indent=2, ensure_ascii=False))
-    elif args.format == "github":
+    elif form == "github":
         for problem in problems:
             print(github_annotation(problem))
     else:
         for problem in problems:
             print(str(problem) if problem.level == "warning" else f"{problem} (note)")
-        plans = len(checked.loaded.pages)
-        features = len(checked.loaded.features)
+        notes = len(problems) - len(warnings)
         print(
-            f"{plans} plan{'s' if plans != 1 else ''} of {features} feature{'s' if features != 1 else ''} checked: "
-            f"{len(warnings)} problem{'s' if len(warnings) != 1 else ''}, {len(problems) - len(warnings)} note{'s' if len(problems) - len(warnings) != 1 else ''}",
+            f"{summary}: {len(warnings)} problem{'s' if len(warnings) != 1 else ''}, {notes} note{'s' if notes != 1 else ''}",
             file=sys.stderr,
         )
-    return EXIT_PROBLEMS if warnings else EXIT_OK
 
 
 def _feature_folders(names: Sequence[str]) -> list[Path]:
@@ -404,6 +437,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema (draft 2020-12) of plan.yaml, generated from the loader's own field definitions.",
     )
     schema.set_defaults(run=cmd_schema)
+    build = sub.add_parser(
+        "build",
+        help="write the plan pages' stubs, the JSON and the stylesheet for Zensical and other builders",
+        description=(
+            "For builders that run Python-Markdown extensions but not MkDocs plugins (Zensical): write a stub page for each "
+            "plan.yaml and for the dashboard (rendered by the mkdocs_specplan.extension Markdown extension), the JSON export "
+            "and the stylesheet into docs_dir, and report problems as validate does. Run it before each build. "
+            "Exit status: 0 no problem, 1 problems, 2 usage error."
+        ),
+    )
+    build.add_argument("-f", "--config-file", metavar="FILE", help="the site's configuration (default: mkdocs.yml here)")
+    build.add_argument("--format", choices=("text", "github", "json"), default="text", help="how problems are printed")
+    build.set_defaults(run=cmd_build)
     render = sub.add_parser(
         "render",
         help="print a plan page's Markdown",

@@ -72,7 +72,7 @@ class Gantt:
     statuses: tuple[str, ...] = ("planned", "in-progress", "done", "blocked")
     show_critical: bool = True
     id_prefix: str = "specplan-gantt"
-    reference_label: str = "planned"  # what the thin bars under forecasts are: "planned" or "baseline"
+    reference_label: str = "planned dates"  # what the thin bars under forecasts are: the plan's or the baseline's
 
 
 # -- geometry of the two layouts ----------------------------------------------------------------
@@ -545,7 +545,7 @@ def phase_gantt(
         critical_edges=critical_edges,
         today=today,
         statuses=statuses,
-        reference_label="baseline" if baseline else "planned",
+        reference_label="baseline dates" if baseline else "planned dates",
     )
 
 
