@@ -215,16 +215,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Stubs, JSON and stylesheet for builders without MkDocs plugins; problems as validate reports them."""
-    from .standalone import Project, ProjectError, StandaloneSite, write_site
+    from .standalone import Project, ProjectError, StandaloneSite, publish_specs, write_site
 
     config_file = args.config_file or "mkdocs.yml"
     if not Path(config_file).is_file():
         raise UsageError(f"{config_file}: no such file")
     try:
-        site = StandaloneSite(Project.open(config_file)).load()
+        project = Project.open(config_file)
     except ProjectError as exc:
         raise UsageError(str(exc)) from None
+    _, unpublished = publish_specs(project)
+    site = StandaloneSite(project).load()
     written, refused = write_site(site)
+    refused += unpublished
     assert site.loaded is not None
     docs = site.project.docs_dir
     problems = _with_path(sort_problems(site.problems + refused + site.loaded.all_problems), docs)

@@ -40,7 +40,7 @@ from .portfolio import Portfolio, build_portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
 from .site import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, glob_to_regex, load_site
 from .speckit import IdSyntax, read_constitution
-from .standalone import STUB_LIMIT, stub_target
+from .standalone import STUB_LIMIT, published_copies, stub_target
 
 log = get_plugin_logger("specplan")
 
@@ -209,6 +209,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         root: str = self.config.specs_dir or ""
         real_root = os.path.realpath(root)
         prefix = self.config.specs_url.strip().strip("/")
+        for uri in published_copies(config.docs_dir, self.config.specs_url):  # specplan build's copies: ours
+            copy = files.get_file_from_path(uri)
+            if copy is not None:
+                files.remove(copy)
         for folder, dirnames, filenames in os.walk(root):  # symlinked folders are not followed
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):

@@ -360,3 +360,56 @@ def _write(docs: str, uri: str, text: str) -> bool:
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
     return True
+
+
+MANIFEST = ".specplan-published"  # in docs_dir/<specs_url>: the files specplan build copied there
+
+
+def published_copies(docs_dir: str, specs_url: str) -> set[str]:
+    """The site paths of the specs_dir files ``specplan build`` copied into docs_dir (read from its manifest)."""
+    prefix = specs_url.strip().strip("/")
+    try:
+        with open(os.path.join(docs_dir, prefix, MANIFEST), encoding="utf-8") as handle:
+            return {posixpath.join(prefix, line.rstrip("\n")) for line in handle if line.strip()}
+    except OSError:
+        return set()
+
+
+def publish_specs(project: Project) -> tuple[list[str], list[Problem]]:
+    """Copy specs_dir into docs_dir/<specs_url> (what the plugin publishes without copying), keeping a
+    manifest so a copy whose source is gone is removed and the plugin knows the copies for its own."""
+    options = project.options
+    if not options.specs_dir:
+        return [], []
+    root = os.path.realpath(options.specs_dir)
+    prefix = options.specs_url.strip().strip("/")
+    target = os.path.join(project.docs_dir, prefix)
+    before = {uri[len(prefix) + 1 :] if prefix else uri for uri in published_copies(project.docs_dir, options.specs_url)}
+    copied: list[str] = []
+    problems: list[Problem] = []
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(n for n in filenames if not n.startswith(".")):
+            source = os.path.join(folder, name)
+            rel = Path(os.path.relpath(source, root)).as_posix()
+            if not os.path.realpath(source).startswith(root + os.sep) or not os.path.isfile(source):
+                problems.append(Problem(rel, None, None, "", "links outside specs_dir or cannot be read; it is not published"))
+                continue
+            dest = os.path.join(target, rel)
+            if os.path.exists(dest) and rel not in before:
+                problems.append(
+                    Problem(rel, None, None, "", f"not published, because docs_dir already has {posixpath.join(prefix, rel)}")
+                )
+                continue
+            data = Path(source).read_bytes()
+            if not os.path.exists(dest) or Path(dest).read_bytes() != data:
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                Path(dest).write_bytes(data)
+            copied.append(rel)
+    for gone in sorted(before - set(copied)):
+        path = os.path.join(target, gone)
+        if os.path.isfile(path):
+            os.remove(path)
+    os.makedirs(target, exist_ok=True)
+    _write(project.docs_dir, posixpath.join(prefix, MANIFEST), "".join(f"{rel}\n" for rel in copied))
+    return copied, problems
