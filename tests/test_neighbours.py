@@ -266,3 +266,27 @@ def test_zensical_builds_plan_pages_timelines_and_the_dashboard(site):
     result = site.build()
     assert not result.failed, result.warnings
     assert "specplan-gantt" in result.html("specs/001-payments/plan/index.html")
+
+
+def test_specplan_build_copies_specs_dir_and_mkdocs_still_builds(site):
+    make(site, [])
+    site.write("specs/002-intake/plan.yaml", PLAN.replace('"001"', '"002"').replace("Payments export", "Intake"))
+    site.write("specs/002-intake/spec.md", "# Feature Specification: Intake\n")
+    site.write("specs/002-intake/data-model.md", "# Data Model\n")
+    site.config["plugins"][-1]["specplan"].update(specs_dir="specs", specs_url="features")
+    site.build()  # writes mkdocs.yml
+    specplan = shutil.which("specplan", path=os.path.dirname(sys.executable)) or "specplan"
+    done = subprocess.run([specplan, "build"], cwd=site.root, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (site.docs / "features/002-intake/plan.yaml").is_file() and (site.docs / "features/002-intake/plan.md").is_file()
+    assert (site.docs / "features/.specplan-published").read_text().splitlines() == [
+        "002-intake/data-model.md",
+        "002-intake/plan.yaml",
+        "002-intake/spec.md",
+    ]
+    result = site.build()  # the copies, stubs, JSON and stylesheet are the plugin's own again
+    assert not result.failed, result.warnings
+    assert "specplan-gantt" in result.html("features/002-intake/plan/index.html")
+    (site.root / "specs/002-intake/spec.md").unlink()
+    subprocess.run([specplan, "build"], cwd=site.root, capture_output=True, text=True, check=False)
+    assert not (site.docs / "features/002-intake/spec.md").exists()  # a copy whose source is gone is removed
