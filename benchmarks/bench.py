@@ -1,97 +1,165 @@
-"""Benchmark: how much a site of N plans costs over the same pages written by hand.
+"""The benchmark: the plugin's build against the identical pre-rendered site.
 
-    python benchmarks/bench.py [N ...]      (default: 100 1000)
+    python benchmarks/bench.py            # 100, 300 and 1,000 features, Material and mkdocs themes
+    python benchmarks/bench.py --quick    # 40 and 120 features, Material: a few minutes on two cores
+    python benchmarks/bench.py --sizes 100 500 --themes mkdocs --repeat 3 --json results.json
 
-For each N it builds two sites with the built-in mkdocs theme: one with N plan.yaml files
-(and their specs) rendered by the plugin, one with the very Markdown the plugin produced saved as
-plain pages. It prints the time and peak Python memory of each and their ratios; the ratio is
-what the plugin adds on top of MkDocs. Timings are the best of three runs.
+For each size and theme it generates a realistic spec-kit site (benchmarks/sitegen.py), builds it
+with the plugin once to harvest the plugin's own output (plan pages, dashboard, JSON, stylesheet)
+into a twin site of plain files that builds to the same pages, then runs the two builds in
+alternation, each in a fresh process (benchmarks/measure.py), and reports the medians:
+
+* CPU ratio and peak-RSS ratio of the build processes (plugin / twin);
+* the plugin's own time (its event handlers) against the floor of parsing the same plan files
+  with PyYAML's C loader, and per plan;
+* the plugin's time in a rebuild after one plan changed (same plugin instance, as mkdocs serve)
+  against its time in the cold build;
+* the dashboard page's HTML bytes and element count (whole page and article), plans.json bytes.
 """
 
 from __future__ import annotations
 
-import logging
+import argparse
+import json
 import os
-import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
-import time
-import tracemalloc
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
 
-os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-EXAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from sitegen import generate  # noqa: E402
 
 
-def plan_text(i: int) -> str:
-    base = (EXAMPLE / "specs" / "001-appointment-reminders" / "plan.yaml").read_text()
-    return base.replace("feature_id: 001", f'feature_id: "{i:04d}"').replace(
-        "feature_name: Appointment reminders", f"feature_name: Feature {i}"
-    )
+class _Count(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = self.article = 0
+        self.depth = 0  # inside <article>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.total += 1
+        if tag == "article":
+            self.depth += 1
+        if self.depth:
+            self.article += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article" and self.depth:
+            self.depth -= 1
 
 
-def make_site(root: Path, n: int, plugin: bool) -> Path:
-    docs = root / "docs"
-    (docs / "specs").mkdir(parents=True)
-    (docs / "index.md").write_text("# Home\n")
-    shutil.copy(EXAMPLE / "constitution.md", docs / "constitution.md")
-    for i in range(n):
-        folder = docs / "specs" / f"{i:04d}-feature"
-        shutil.copytree(EXAMPLE / "specs" / "001-appointment-reminders", folder)
-        (folder / "plan.yaml").write_text(plan_text(i))
-    config = {"site_name": "Bench", "theme": "mkdocs", "plugins": [{"specplan": {"build_date": "2026-11-26"}}] if plugin else []}
-    (root / "mkdocs.yml").write_text(yaml.safe_dump(config))
-    return root
+def dom_counts(html: str) -> tuple[int, int]:
+    counter = _Count()
+    counter.feed(html)
+    return counter.total, counter.article
 
 
-def build(root: Path) -> tuple[float, int]:
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    tracemalloc.start()
-    started = time.perf_counter()
-    mkdocs_build(load_config(config_file=str(root / "mkdocs.yml")))
-    elapsed = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return elapsed, peak
+def config(theme: str, plugin: bool) -> dict:
+    theme_config = {"name": "material", "features": ["navigation.prune"]} if theme == "material" else {"name": "mkdocs"}
+    out: dict = {"site_name": "Bench", "theme": theme_config, "markdown_extensions": ["attr_list", "tables", "toc", "admonition"]}
+    if plugin:
+        out["plugins"] = ["search", {"specplan": {"build_date": "2026-11-26"}}]
+    else:
+        out["plugins"] = ["search"]
+        out["extra_css"] = ["assets/specplan/specplan.css"]
+    return out
 
 
-def best_of(root: Path, runs: int = 3) -> tuple[float, int]:
-    results = [build(root) for _ in range(runs)]
-    return min(r[0] for r in results), max(r[1] for r in results)
+def measure(site: Path, *extra: str) -> dict:
+    done = subprocess.run([sys.executable, str(HERE / "measure.py"), str(site), *extra], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"build of {site} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main(sizes: list[int]) -> None:
-    print(f"{'plans':>6} {'plugin s':>9} {'plain s':>8} {'time x':>7} {'plugin MiB':>11} {'plain MiB':>10} {'memory x':>9} {'ms/plan':>8}")
-    for n in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            with_plugin = make_site(Path(tmp) / "plugin", n, plugin=True)
-            t_plugin, m_plugin = best_of(with_plugin)
-            # the baseline: the plugin's own output as hand-written pages
-            plain = make_site(Path(tmp) / "plain", 0, plugin=False)
-            src = with_plugin / "docs"
-            shutil.rmtree(plain / "docs")
-            shutil.copytree(src, plain / "docs")
-            from mkdocs_specplan.model import Settings
-            from mkdocs_specplan.pages import PlanSource, load_page, render_page
-            from mkdocs_specplan.render import Renderer
+def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
+    plugin_site, twin = tmp / f"plugin-{theme}-{n}", tmp / f"twin-{theme}-{n}"
+    generate(plugin_site, n)
+    (plugin_site / "mkdocs.yml").write_text(yaml.safe_dump(config(theme, True)))
+    generate(twin, n)  # the same specs, data models and tasks
+    for plan in (twin / "docs").rglob("plan.yaml"):
+        plan.unlink()
+    (twin / "mkdocs.yml").write_text(yaml.safe_dump(config(theme, False)))
+    measure(plugin_site, "--harvest", str(twin))
+    runs: dict[str, list[dict]] = {"plugin": [], "twin": []}
+    for _ in range(repeat):  # interleaved
+        runs["plugin"].append(measure(plugin_site))
+        runs["twin"].append(measure(twin))
+    plan = next((plugin_site / "docs").rglob("plan.yaml"))
+    serve = measure(plugin_site, "--edit", str(plan))
 
-            renderer = Renderer(Settings())
-            for yaml_file in (plain / "docs").rglob("plan.yaml"):
-                rel = yaml_file.relative_to(plain / "docs").as_posix()
-                page = load_page(PlanSource(rel, yaml_file.read_text(), rel), Settings())
-                (yaml_file.parent / "plan.md").write_text(render_page(page, renderer))
-                yaml_file.unlink()
-            t_plain, m_plain = best_of(plain)
-            print(
-                f"{n:>6} {t_plugin:>9.2f} {t_plain:>8.2f} {t_plugin / t_plain:>7.2f} {m_plugin / 2**20:>11.1f} "
-                f"{m_plain / 2**20:>10.1f} {m_plugin / m_plain:>9.2f} {1000 * (t_plugin - t_plain) / max(n, 1):>8.2f}"
-            )
+    def med(kind: str, key: str) -> float:
+        return statistics.median(r[key] for r in runs[kind])
+
+    html = (plugin_site / "site" / "plans" / "index.html").read_text(encoding="utf-8")
+    total, article = dom_counts(html)
+    plans = runs["plugin"][0].get("plans", 0)
+    return {
+        "features": n,
+        "plans": plans,
+        "theme": theme,
+        "cpu_plugin": med("plugin", "cpu"),
+        "cpu_twin": med("twin", "cpu"),
+        "cpu_ratio": med("plugin", "cpu") / med("twin", "cpu"),
+        "rss_plugin_mb": med("plugin", "maxrss_kb") / 1024,
+        "rss_twin_mb": med("twin", "maxrss_kb") / 1024,
+        "rss_ratio": med("plugin", "maxrss_kb") / med("twin", "maxrss_kb"),
+        "own_s": med("plugin", "own"),
+        "floor_s": med("plugin", "floor"),
+        "own_vs_floor": med("plugin", "own") / max(med("plugin", "floor"), 1e-9),
+        "own_ms_per_plan": 1000 * med("plugin", "own") / max(plans, 1),
+        "rebuild_own_s": serve["rebuild_own"],
+        "rebuild_vs_cold": serve["rebuild_own"] / max(serve["own"], 1e-9),
+        "dashboard_bytes": len(html.encode()),
+        "dashboard_elements": total,
+        "dashboard_article_elements": article,
+        "json_bytes": (plugin_site / "site" / "plans" / "plans.json").stat().st_size,
+    }
+
+
+COLUMNS = (
+    ("features", "{:>8}"),
+    ("theme", "{:>9}"),
+    ("cpu_ratio", "{:>9.3f}"),
+    ("rss_ratio", "{:>9.3f}"),
+    ("own_vs_floor", "{:>12.2f}"),
+    ("own_ms_per_plan", "{:>15.2f}"),
+    ("rebuild_vs_cold", "{:>15.2f}"),
+    ("dashboard_bytes", "{:>15,}"),
+    ("dashboard_article_elements", "{:>26,}"),
+    ("json_bytes", "{:>12,}"),
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="40 and 120 features, Material, 2 repetitions")
+    parser.add_argument("--sizes", type=int, nargs="+")
+    parser.add_argument("--themes", nargs="+", choices=("material", "mkdocs"))
+    parser.add_argument("--repeat", type=int)
+    parser.add_argument("--json", default=str(HERE / "results.json"), help="where the results are written")
+    args = parser.parse_args()
+    sizes = args.sizes or ([40, 120] if args.quick else [100, 300, 1000])
+    themes = args.themes or (["material"] if args.quick else ["material", "mkdocs"])
+    repeat = args.repeat or (2 if args.quick else 3)
+    print("  ".join(f"{name:>{len(fmt.format(0)) if 'f' in fmt or ',' in fmt else 8}}" for name, fmt in COLUMNS).replace("_", " "))
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for theme in themes:
+            for n in sizes:
+                row = one(n, theme, repeat, Path(tmp))
+                results.append(row)
+                print("  ".join(fmt.format(row[name]) for name, fmt in COLUMNS), flush=True)
+    Path(args.json).write_text(json.dumps({"python": sys.version.split()[0], "cpus": os.cpu_count(), "results": results}, indent=2) + "\n")
+    print(f"written: {args.json}")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [100, 1000])
+    main()

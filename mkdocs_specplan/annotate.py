@@ -109,14 +109,17 @@ class SpecPlanExtension(markdown.Extension):
         md.preprocessors.register(_UnclosedTags(md, self), "specplan_unclosed_tags", 21)
 
 
+_UNCLOSED_RE = re.compile(r"<[A-Za-z/!?][^<>]*(?:<|\Z)")  # a tag's start with no ">" before the next "<"
+
+
 def escape_unclosed_tags(line: str) -> str:
     """A ``<`` that starts a tag with no ``>`` before the next ``<`` becomes ``&lt;`` (outside code).
 
     Browsers show such a ``<`` as text anyway; Python-Markdown's HTML block parser takes quadratic
     time on many of them (``<a <a <a``), so on the plugin's pages they are escaped first.
     """
-    if "<" not in line:
-        return line
+    if "<" not in line or _UNCLOSED_RE.search(line) is None:
+        return line  # every "<" that starts a tag is closed: nothing to escape
     out = []
     for piece, code in outside_code(line):
         if code or "<" not in piece:

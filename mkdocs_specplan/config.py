@@ -117,6 +117,9 @@ class SpecPlanConfig(base.Config):
     json = c.Type((bool, str), default="plans/plans.json")
     """Where the JSON export of every plan is written; false turns it off."""
 
+    json_indent = c.Optional(c.Type(int))
+    """Indent plans.json by this many spaces for people reading it; default compact (smaller, faster)."""
+
     max_file_size = c.Type(int, default=1_048_576)
     """Plans larger than this many bytes are not read (their page says so)."""
 

@@ -209,8 +209,9 @@ def feature_json(item: FeatureEntry) -> dict[str, Any]:
     }
 
 
-def export_json(portfolio: Portfolio) -> str:
-    """Stable: the same plans give byte-identical output."""
+def export_json(portfolio: Portfolio, indent: int | None = None) -> str:
+    """Stable: the same plans give byte-identical output. Compact by default (the C encoder);
+    ``indent`` for people reading it."""
     document = {
         "version": JSON_VERSION,
         "generator": "mkdocs-specplan",
@@ -220,4 +221,6 @@ def export_json(portfolio: Portfolio) -> str:
         "features": [feature_json(f) for f in portfolio.features],
         "dependencies": [edge_json(e, portfolio) for e in portfolio.edges],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if indent is None:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(document, indent=indent, ensure_ascii=False) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -84,7 +85,7 @@ def _ours(file: File) -> bool:
     if file.src_uri.endswith(".md"):
         return size <= STUB_LIMIT and stub_target(text) is not None
     if file.src_uri.endswith(".json"):
-        return text.lstrip().startswith("{") and '"generator": "mkdocs-specplan"' in text[:400]
+        return text.lstrip().startswith("{") and re.search(r'"generator":\s*"mkdocs-specplan"', text[:400]) is not None
     return file.src_uri == CSS_URI and text == CSS_PATH.read_text(encoding="utf-8")
 
 
@@ -508,7 +509,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                     self.json_uri, "a file is already at the JSON export's path; it is kept and the export is not written"
                 )
             else:
-                export = File.generated(config, self.json_uri, content=export_json(portfolio))
+                export = File.generated(config, self.json_uri, content=export_json(portfolio, self.config.json_indent))
                 self._generated[self.json_uri] = export.content_string
                 export.abs_src_path = os.path.join(config.docs_dir, self.json_uri)  # a path, for plugins that expect one
                 files.append(export)

@@ -113,11 +113,8 @@ def outside_code(line: str) -> list[tuple[str, bool]]:
     pieces: list[tuple[str, bool]] = []
     last = 0
     opened: tuple[int, int] | None = None  # (start, length) of an open backtick run
-    i = 0
-    while i < len(line):
-        if line[i] != "`":
-            i += 1
-            continue
+    i = line.find("`")
+    while i != -1 and i < len(line):
         j = i
         while j < len(line) and line[j] == "`":
             j += 1
@@ -127,7 +124,7 @@ def outside_code(line: str) -> list[tuple[str, bool]]:
             pieces.append((line[last : opened[0]], False))
             pieces.append((line[opened[0] : j], True))
             last, opened = j, None
-        i = j
+        i = line.find("`", j)
     pieces.append((line[last:], False))
     return pieces
 
@@ -205,6 +202,7 @@ class Renderer:
 
     def __init__(self, settings: Settings, template_path: str | None = None, templates_dir: str | None = None) -> None:
         self.settings = settings
+        self._templates: dict[str, jinja2.Template] = {}
         loaders: list[jinja2.BaseLoader] = []
         self.template_name = PLAN_TEMPLATE
         if templates_dir:  # a folder whose files replace the packaged templates of the same name
@@ -227,6 +225,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # a renderer lives for one build; each build makes a new one
             undefined=jinja2.StrictUndefined if os.environ.get("SPECPLAN_STRICT_TEMPLATES") else jinja2.Undefined,
         )
         self.env.filters.update(
@@ -268,8 +267,12 @@ class Renderer:
             raise TemplateProblem(f"template {name}{':' + str(lineno) if lineno else ''}: {exc}") from None
 
     def _load(self, name: str, shown: str | None) -> jinja2.Template:
+        template = self._templates.get(name)
+        if template is not None:
+            return template
         try:
-            return self.env.get_template(name)
+            template = self._templates[name] = self.env.get_template(name)
+            return template
         except jinja2.TemplateSyntaxError as exc:
             where = exc.filename or shown or name
             raise TemplateProblem(f"template {where}:{exc.lineno}: {exc.message}") from None

@@ -287,7 +287,7 @@ class StandaloneSite:
         return self.project.renderer.render_markdown("dashboard.md.j2", dashboard=view)
 
     def export(self, dashboard_uri: str) -> str:
-        return export_json(self.portfolio(dashboard_uri))
+        return export_json(self.portfolio(dashboard_uri), self.project.options.json_indent)
 
     def plan_for(self, stub_uri: str, target: str) -> PlanPage | None:
         wanted = posixpath.normpath(posixpath.join(posixpath.dirname(stub_uri), target))
