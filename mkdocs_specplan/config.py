@@ -114,6 +114,10 @@ class SpecPlanConfig(base.Config):
 
     dashboard_title = c.Type(str, default="Plans")
 
+    dashboard_group_above = c.Type(int, default=100)
+    """Above this many features the dashboard groups them by stage, each stage on a page of its own,
+    and shows the start of long lists with a link to the rest (a page that loads fast at any size)."""
+
     json = c.Type((bool, str), default="plans/plans.json")
     """Where the JSON export of every plan is written; false turns it off."""
 

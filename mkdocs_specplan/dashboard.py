@@ -5,7 +5,8 @@ Computed once per build from the :class:`Portfolio`. Free of MkDocs; all markup 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from .forecast import Health
 from .pages import Anchors
@@ -15,6 +16,7 @@ from .speckit import anchor_of
 from .timeline import Gantt, GanttRow, TimelineView, fmt_date, timeline_view
 
 LONG_TEXT = 90  # a mitigation longer than this is folded in a <details>
+SECTIONS = ("attention", "cards", "features", "timeline", "risks", "dependencies", "quality")
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class QualityGroup:
     key: str
     title: str
     items: tuple[QualityItem, ...]
+    total: int = 0  # when only the first items are shown
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,28 @@ class DashboardView:
     stale_days: int
     plans: int
     waits: tuple[WaitRow, ...] = ()
+    sections: frozenset[str] = frozenset(SECTIONS)  # which parts this page shows
+    groups: tuple[StageGroup, ...] = ()  # features by stage, each linking to its own page
+    more: tuple[tuple[str, Link], ...] = ()  # (section, link to the page with all of it)
+    open_risks_total: int = 0
+
+
+LIST_LIMIT = 50  # on a grouped dashboard, longer lists show their first rows and link to the rest
+ATTENTION_LIMIT = 15  # and the Attention list its worst items
+
+
+@dataclass(frozen=True)
+class StageGroup:
+    """The features at one stage, on a dashboard too large to list them all."""
+
+    stage: str
+    link: Link
+    features: int
+    plans: int
+    health: tuple[Count, ...]
+    phases: tuple[int, int] | None
+    tasks: tuple[int, int] | None
+    window: tuple[str, str] | None
 
 
 def _plural(n: int, noun: str, nouns: str | None = None) -> str:
@@ -295,12 +320,12 @@ def _forecast_cell(entry: PlanEntry | None) -> tuple[str, str] | None:
     return forecast.end.isoformat(), (f"+{slip}" if slip > 0 else f"−{-slip}") if slip else ""
 
 
-def _portfolio_timeline(portfolio: Portfolio) -> TimelineView | None:
+def _portfolio_timeline(portfolio: Portfolio, entries: list[PlanEntry] | None = None) -> TimelineView | None:
     """Each plan's span: the forecast over a thin planned bar, arrows where plans wait on each other,
     and the portfolio's critical path outlined when there are such arrows."""
     rows = []
     keys: dict[str, str] = {}
-    for entry in portfolio.entries:
+    for entry in portfolio.entries if entries is None else entries:
         s = entry.page.schedule
         if not (s and s.phases and entry.plan):
             continue
@@ -485,4 +510,127 @@ def dashboard_view(portfolio: Portfolio, title: str = "Plans", json_href: str | 
         stale_days=portfolio.stale_days,
         plans=len(portfolio.entries),
         waits=_waits(portfolio),
+        open_risks_total=len(portfolio.open_risks),
     )
+
+
+# -- a dashboard that scales: grouped by stage, long lists on pages of their own ------------------
+def stage_page(stage: str) -> str:
+    """The file name of a stage's page, beside the dashboard."""
+    return f"features-{status_class(stage) or 'other'}.md"
+
+
+def _groups(portfolio: Portfolio, rows: tuple[FeatureRow, ...]) -> tuple[StageGroup, ...]:
+    by_stage: dict[str, list[tuple[FeatureEntry, FeatureRow]]] = {}
+    for item, row in zip(portfolio.features, rows, strict=True):
+        by_stage.setdefault(item.feature.stage, []).append((item, row))
+    order = list(portfolio.stage_counts())
+    groups = []
+    for stage in sorted(by_stage, key=lambda s: order.index(s) if s in order else len(order)):
+        members = by_stage[stage]
+        health: dict[str, int] = {}
+        for _, row in members:
+            if row.health is not None:
+                health[row.health.state] = health.get(row.health.state, 0) + 1
+        phases = [r.phases for _, r in members if r.phases]
+        tasks = [r.tasks for _, r in members if r.tasks]
+        windows = [r.window for _, r in members if r.window]
+        groups.append(
+            StageGroup(
+                stage,
+                Link(f"{len(members)} {stage}", stage_page(stage)),
+                len(members),
+                sum(1 for item, _ in members if item.plan is not None),
+                tuple(Count(h, n, "health") for h, n in health.items()),
+                (sum(p[0] for p in phases), sum(p[1] for p in phases)) if phases else None,
+                (sum(t[0] for t in tasks), sum(t[1] for t in tasks)) if tasks else None,
+                (min(w[0] for w in windows), max(w[1] for w in windows)) if windows else None,
+            )
+        )
+    return tuple(groups)
+
+
+def _overview(portfolio: Portfolio, groups: tuple[StageGroup, ...], href_of: Callable[[str], str]) -> TimelineView | None:
+    """One bar per stage: from its earliest planned start to its latest forecast finish."""
+    rows = []
+    for group in groups:
+        entries = [f.plan for f in portfolio.features if f.feature.stage == group.stage and f.plan is not None]
+        spans = [(e.page.schedule, e.page.forecast) for e in entries if e.page.schedule and e.page.schedule.phases]
+        if not spans:
+            continue
+        start, end = min(s.start for s, _ in spans), max(s.end for s, _ in spans)
+        forecasts = [f for _, f in spans if f is not None]
+        rows.append(
+            GanttRow(
+                key=group.stage,
+                label=f"{group.stage} ({_plural(len(spans), 'plan')})",
+                start=start,
+                end=end,
+                status=group.stage,
+                href=href_of(group.link.href) if group.link.href else None,
+                tooltip=f"{len(spans)} {group.stage} plans, planned {fmt_date(start)} – {fmt_date(end)}",
+                forecast=(min(f.start for f in forecasts), max(f.end for f in forecasts)) if forecasts else None,
+            )
+        )
+    if not rows:
+        return None
+    gantt = Gantt(
+        rows=rows,
+        title="Portfolio overview",
+        description=f"The plans by stage: {', '.join(r.label for r in rows)}.",
+        data_key="stage",
+        today=portfolio.today,
+        statuses=tuple(dict.fromkeys(r.status for r in rows)),
+        show_critical=False,
+        id_prefix="specplan-overview",
+    )
+    return timeline_view(gantt)
+
+
+def dashboard_pages(
+    portfolio: Portfolio,
+    title: str = "Plans",
+    json_href: str | None = None,
+    group_above: int = 100,
+    href_of: Callable[[str], str] = lambda name: name.removesuffix(".md") + "/",
+) -> list[tuple[str, DashboardView]]:
+    """The dashboard (file name "") and, above ``group_above`` features, the pages it links to: one
+    per stage, and the full lists that it shows only the start of. Nothing is lost, one click away."""
+    full = dashboard_view(portfolio, title, json_href)
+    if len(portfolio.features) <= group_above:
+        return [("", full)]
+    groups = _groups(portfolio, full.features)
+    pages: list[tuple[str, DashboardView]] = []
+    more: list[tuple[str, Link]] = []
+    top = portfolio.levels[-1] if portfolio.levels else None
+    urgent = tuple(r for r in full.open_risks if r.level == top)[:LIST_LIMIT]
+    lists = {
+        "attention": ("attention.md", "everything that needs attention", len(full.attention) > ATTENTION_LIMIT),
+        "risks": ("all-risks.md", "every risk", len(urgent) < len(full.open_risks) or bool(full.closed_risks)),
+        "dependencies": ("all-dependencies.md", "every dependency not available", len(full.dependencies) > LIST_LIMIT),
+        "quality": ("data-quality.md", "every data-quality finding", any(len(g.items) > 10 for g in full.quality)),
+    }
+    for section, (name, label, needed) in lists.items():
+        if needed:
+            more.append((section, Link(label, name)))
+            pages.append((name, replace(full, title=f"{title}: {label}", sections=frozenset({section}))))
+    for group in groups:
+        rows = tuple(r for item, r in zip(portfolio.features, full.features, strict=True) if item.feature.stage == group.stage)
+        entries = [f.plan for f in portfolio.features if f.feature.stage == group.stage and f.plan is not None]
+        view = replace(full, title=f"{title}: {group.stage}", features=rows, timeline=_portfolio_timeline(portfolio, entries))
+        pages.append((stage_page(group.stage), replace(view, sections=frozenset({"features", "timeline"}))))
+    main = replace(
+        full,
+        features=(),
+        groups=groups,
+        timeline=_overview(portfolio, groups, href_of),
+        attention=full.attention[:ATTENTION_LIMIT],
+        open_risks=urgent,
+        open_risks_total=len(full.open_risks),
+        closed_risks=(),
+        dependencies=full.dependencies[:LIST_LIMIT],
+        quality=tuple(replace(g, items=g.items[:10], total=len(g.items)) for g in full.quality),
+        waits=full.waits[:LIST_LIMIT],
+        more=tuple(more),
+    )
+    return [("", main), *pages]

@@ -20,7 +20,7 @@ from mkdocs.structure.nav import Navigation
 from .annotate import PageAnnotations, SpecPlanExtension
 from .baseline import HistoryCache
 from .config import SpecPlanConfig, build_date, make_settings
-from .dashboard import dashboard_view
+from .dashboard import dashboard_pages
 from .export import export_json
 from .features import (
     Constitution,
@@ -517,11 +517,26 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             folder = posixpath.dirname(anchor_file.src_uri) or "."
             exported = self.json_uri and files.get_file_from_path(self.json_uri)
             json_href = posixpath.relpath(self.json_uri, folder) if self.json_uri and exported else None
-            view = dashboard_view(portfolio, self.config.dashboard_title, json_href)
+            pages = dashboard_pages(
+                portfolio,
+                self.config.dashboard_title,
+                json_href,
+                self.config.dashboard_group_above,
+                (lambda name: name.removesuffix(".md") + "/")
+                if config.use_directory_urls
+                else (lambda name: name[:-3] + ".html"),
+            )
+            view = pages[0][1]
             if self._reserved.pop(dashboard_file.src_uri, None) is None:
                 files.append(dashboard_file)
             dashboard_file.content_string = front_matter(None) + self._dashboard_markdown(view)
             self._generated[dashboard_file.src_uri] = dashboard_file.content_string
+            for name, subview in pages[1:]:  # the pages a grouped dashboard links to
+                uri = posixpath.join(folder, name) if folder != "." else name
+                if self._existing(files, uri) is None:
+                    self._page_file(
+                        files, config, uri, front_matter(None) + self._dashboard_markdown(subview)
+                    ).inclusion = InclusionLevel.NOT_IN_NAV
             # a real file, for plugins that date pages by their source (git-revision-date, rss): the
             # dashboard changes when a plan does, so it is dated by the plan changed last
             dashboard_file.abs_src_path = self._newest_plan() or config.config_file_path

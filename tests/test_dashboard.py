@@ -369,3 +369,39 @@ def test_a_thousand_plans():
     summary = json.loads(export_json(portfolio))["summary"]
     assert summary["plans"] == 1000 and summary["open_risks"] == 1000 and summary["phases"] == {"done": 500, "total": 1000}
     assert sum(int(n) for n in re.findall(r'data-count="(\d+)"', md)) == 1000
+
+
+def test_a_large_portfolio_is_grouped_by_stage_and_nothing_is_lost(site):
+    """Above dashboard_group_above features, the dashboard shows one row per stage (linking to the
+    stage's page, which lists its features and draws their timeline) and the start of long lists."""
+    statuses = ["draft", "approved", "approved", "in-progress", "in-progress", "in-progress"]
+    for i, status in enumerate(statuses, start=1):
+        risks = "".join(
+            f"  - {{id: R{r}, title: Risk {r}, probability: {'low' if r == 3 else 'high'}, impact: high, mitigation: Watch}}\n"
+            for r in range(1, 4)
+        )
+        site.plan(
+            f"specs/{i:03d}-f{i}",
+            f'feature_name: Feature {i}\nfeature_id: "{i:03d}"\ncreated_date: 2026-03-02\nstatus: {status}\n'
+            f"phases:\n  - {{name: A, effort: 1 w}}\nrisks:\n{risks}",
+        )
+        site.doc(f"specs/{i:03d}-f{i}/data-model.md", "# Data Model\n")
+    site.config = {
+        "plugins": [{"specplan": {"build_date": "2026-03-20", "dashboard_group_above": 3}}],
+        "validation": {"links": {"anchors": "warn", "not_found": "warn"}},
+    }
+    result = site.build()
+    assert not result.failed, result.warnings
+    main = result.html("plans/index.html")
+    assert 'href="features-in-progress/"' in main and ">3 in-progress</a>" in main
+    assert "specplan-overview" in main and 'data-stage="in-progress"' in main  # one bar per stage
+    assert "18 open; the 12 most severe:" in main  # the highest-level risks in full, the rest one click away
+    assert 'href="all-risks/"' in main
+    stage = result.html("plans/features-in-progress/index.html")
+    for i in (4, 5, 6):
+        assert f"{i:03d} Feature {i}" in stage
+    assert "specplan-portfolio" in stage  # their timeline
+    body = stage.split('role="main"', 1)[1]  # the page, without the navigation
+    assert "001 Feature 1" not in body
+    every = result.html("plans/all-risks/index.html")
+    assert "18 open, the most severe first." in every and every.count(">Risk 3</") + every.count("Risk 3") >= 6
