@@ -130,6 +130,9 @@ class Portfolio:
 
         self.open_risks.sort(key=order)
         self.closed_risks.sort(key=order)
+        self._risks_by_entry: dict[int, list[OpenRisk]] = {}
+        for item in self.open_risks:  # one pass: a plan's risks without scanning every risk of the site
+            self._risks_by_entry.setdefault(id(item.entry), []).append(item)
 
     # -- risks -------------------------------------------------------------------------------
     def _index(self, level: str | None) -> int:
@@ -157,7 +160,7 @@ class Portfolio:
         return counts
 
     def risks_of(self, entry: PlanEntry) -> list[OpenRisk]:
-        return [r for r in self.open_risks if r.entry is entry]
+        return self._risks_by_entry.get(id(entry), [])
 
     # -- plans -------------------------------------------------------------------------------
     def status_counts(self) -> dict[str, int]:
