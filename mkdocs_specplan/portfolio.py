@@ -130,6 +130,7 @@ class Portfolio:
 
         self.open_risks.sort(key=order)
         self.closed_risks.sort(key=order)
+        self._by_key: dict[str, PlanEntry] | None = None
         self._risks_by_entry: dict[int, list[OpenRisk]] = {}
         for item in self.open_risks:  # one pass: a plan's risks without scanning every risk of the site
             self._risks_by_entry.setdefault(id(item.entry), []).append(item)
@@ -212,7 +213,10 @@ class Portfolio:
         return forecast is not None and forecast.slip_days > 0 and self.health_of(entry).state != "done"
 
     def by_key(self) -> dict[str, PlanEntry]:
-        return {e.page.source.src_uri: e for e in self.entries}
+        """Plans by their source path (built once)."""
+        if self._by_key is None:
+            self._by_key = {e.page.source.src_uri: e for e in self.entries}
+        return self._by_key
 
     def quality(self) -> dict[str, list[Finding]]:
         """Data-quality findings per kind, each about a plan or a feature."""
