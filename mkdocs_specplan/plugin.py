@@ -73,6 +73,21 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB" if size >= 104_858 else f"{size:,} bytes"
 
 
+class GeneratedPage(File):
+    """A page this plugin generates: modified only when its content differs from the last build of
+    this process, so ``mkdocs serve --dirty`` does not rebuild plan pages that did not change."""
+
+    previous: str | None = None
+
+    def is_modified(self) -> bool:
+        if self.previous is None:
+            return True
+        try:
+            return self.content_string != self.previous
+        except (OSError, UnicodeDecodeError):
+            return True
+
+
 def _ours(file: File) -> bool:
     """A file this package wrote into docs_dir for other builders (a stub page, the JSON, the stylesheet)."""
     size = _size_of(file)
@@ -120,6 +135,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._edit_uris: dict[str, str | None] = {}
         self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
         self._generated: dict[str, str] = {}  # the Markdown of each generated page, by its site path
+        self._previous: dict[str, str] = {}  # the same, as the last build of this process left it
         self._reserved: dict[str, File] = {}  # pages reserved early, not generated yet
         self._early = False  # the early hook has published specs_dir for this build
         self._serving = False  # mkdocs serve: draft plans are shown
@@ -356,7 +372,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         for uri in uris:
             if self._existing(files, uri) is None:
                 inclusion = self._inclusion.get(uri, InclusionLevel.UNDEFINED)
-                self._reserved[uri] = File.generated(config, uri, content="", inclusion=inclusion)
+                self._reserved[uri] = GeneratedPage.generated(config, uri, content="", inclusion=inclusion)
                 files.append(self._reserved[uri])
         return files
 
@@ -364,10 +380,14 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         """The generated page at ``uri``: the one reserved early, else a new one."""
         file = self._reserved.pop(uri, None)
         if file is None:
-            file = File.generated(config, uri, content=content, inclusion=self._inclusion.get(uri, InclusionLevel.UNDEFINED))
+            file = GeneratedPage.generated(
+                config, uri, content=content, inclusion=self._inclusion.get(uri, InclusionLevel.UNDEFINED)
+            )
             files.append(file)
         else:
             file.content_string = content
+        if isinstance(file, GeneratedPage):
+            file.previous = self._previous.get(uri)
         self._generated[uri] = content
         return file
 
@@ -387,7 +407,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if not self.config.enabled:
             return None
         started = time.perf_counter()
-        self._generated = {}
+        self._previous, self._generated = self._generated, {}
         self.loaded = self.collect(files, config)
         if self.validate_only:  # specplan validate: everything is loaded and checked; nothing is rendered
             return files
@@ -499,7 +519,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                     "Move it, or set the dashboard option to another path",
                 )
             else:
-                dashboard_file = self._reserved.get(self.dashboard_uri) or File.generated(config, self.dashboard_uri, content="")
+                dashboard_file = self._reserved.get(self.dashboard_uri) or GeneratedPage.generated(
+                    config, self.dashboard_uri, content=""
+                )
                 dashboard_file.edit_uri = None  # generated: there is no source to edit
         anchor_file = dashboard_file or File.generated(config, self.dashboard_uri or "plans/index.md", content="")
         portfolio = self._portfolio(files, anchor_file)
@@ -531,6 +553,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 files.append(dashboard_file)
             dashboard_file.content_string = front_matter(None) + self._dashboard_markdown(view)
             self._generated[dashboard_file.src_uri] = dashboard_file.content_string
+            if isinstance(dashboard_file, GeneratedPage):
+                dashboard_file.previous = self._previous.get(dashboard_file.src_uri)
             for name, subview in pages[1:]:  # the pages a grouped dashboard links to
                 uri = posixpath.join(folder, name) if folder != "." else name
                 if self._existing(files, uri) is None:

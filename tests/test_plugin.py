@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -280,3 +281,26 @@ def test_an_explicit_nav_is_never_reordered(site):
     auto = site.build(theme={"name": "mkdocs"}).html("index.html")
     assert auto.index(">Spec<") < auto.index(">Plan<") < auto.index(">Tasks<")  # built from the folders: reading order
     assert "042 Minimal" in auto
+
+
+def test_dirty_rebuild_skips_plan_pages_that_did_not_change(site):
+    """mkdocs serve --dirty: a generated page counts as modified only when its content changed."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    for i in (1, 2):
+        site.plan(f"specs/00{i}-x", MINIMAL_PLAN.replace('"042"', f'"00{i}"') + "phases:\n  - {name: A, effort: 1 w}\n")
+        site.doc(f"specs/00{i}-x/data-model.md", "# Data Model\n")
+    site.config = {"plugins": [{"specplan": {"build_date": "2026-03-02"}}]}
+    site.build()
+    config = load_config(config_file=str(site.root / "mkdocs.yml"))
+    config.plugins.on_startup(command="serve", dirty=True)
+    build(config)
+    one, two = (site.root / f"site/specs/00{i}-x/plan/index.html" for i in (1, 2))
+    os.utime(one, (1_000_000_000, 1_000_000_000))
+    os.utime(two, (1_000_000_000, 1_000_000_000))
+    plan = site.docs / "specs/002-x/plan.yaml"
+    plan.write_text(plan.read_text().replace("effort: 1 w", "effort: 2 w"))
+    build(config, dirty=True)
+    assert one.stat().st_mtime == 1_000_000_000  # unchanged: not written again
+    assert two.stat().st_mtime > 1_000_000_000 and "2026-03-13" in two.read_text()
