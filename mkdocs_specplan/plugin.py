@@ -415,6 +415,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         for page in self.pages:
             render_plan_page(page, by_key, self.today, self._renderer(), self.config.timeline, self.config.show_missing_sections)
             generated = self._page_file(files, config, page.source.page_uri, front_matter(page.plan) + page.markdown)
+            # the file holds the page now: what rendering it needed is not kept for the rest of the build
+            page.markdown = ""
+            for key in ("timeline_html", "glance_html", "history_html", "timeline_summary", "schedule_lines"):
+                page.context.pop(key, None)
             generated.edit_uri = page.context.get("edit_uri")
             # its source is the plan: git-revision-date, rss and i18n read dates and paths from here
             generated.abs_src_path = page.source.abs_path or os.path.join(config.docs_dir, page.source.page_uri)
