@@ -177,3 +177,14 @@ def build_date(value: str | dt.date | None) -> dt.date:
     if epoch and epoch.strip().isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
     return dt.date.today()
+
+
+def site_path(value: bool | str, default: str, suffix: str) -> str | None:
+    """An option naming a generated file's place in the site: true (the default place), false
+    (none), or a path inside the site ending in ``suffix``; ValueError otherwise."""
+    if value is False:
+        return None
+    path = default if value is True else str(value).strip().lstrip("/")
+    if not path.endswith(suffix) or ".." in path.split("/"):
+        raise ValueError(f"{value!r} must be a path inside the site ending in {suffix}, or false")
+    return path

@@ -19,7 +19,7 @@ from mkdocs.structure.nav import Navigation
 
 from .annotate import PageAnnotations, SpecPlanExtension
 from .baseline import HistoryCache
-from .config import SpecPlanConfig, build_date, make_settings
+from .config import SpecPlanConfig, build_date, make_settings, site_path
 from .dashboard import dashboard_pages
 from .export import export_json
 from .features import (
@@ -146,6 +146,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._cache = {}
         self._serving = command == "serve"
 
+    def on_shutdown(self) -> None:
+        self._serving = False
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
@@ -207,13 +210,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             raise PluginError(f"specplan: constitution {constitution!r} must be a Markdown file (.md)")
 
     def _path_option(self, name: str, default: str, suffix: str) -> str | None:
-        value = self.config[name]
-        if value is False:
-            return None
-        path = default if value is True else str(value).strip().lstrip("/")
-        if not path.endswith(suffix) or ".." in path.split("/"):
-            raise PluginError(f"specplan: {name}: {value!r} must be a path inside the site ending in {suffix}, or false")
-        return path
+        try:
+            return site_path(self.config[name], default, suffix)
+        except ValueError as exc:
+            raise PluginError(f"specplan: {name}: {exc}") from None
 
     def _build_date(self) -> dt.date:
         try:

@@ -113,7 +113,7 @@ class Project:
 
     @classmethod
     def open(cls, config_file: str) -> Project:
-        from .config import SpecPlanConfig, build_date, make_settings
+        from .config import SpecPlanConfig, build_date, make_settings, site_path
 
         try:
             with open(config_file, encoding="utf-8") as handle:
@@ -137,18 +137,12 @@ class Project:
         docs_dir = os.path.join(root, str(document.get("docs_dir") or "docs"))
         salt = repr(sorted(raw.items(), key=lambda kv: kv[0]))
         project = cls(root, docs_dir, options, renderer.settings, today, renderer, salt)
-        project.dashboard_uri = _path(options.dashboard, "plans/index.md", ".md")
-        project.json_uri = _path(options.json, "plans/plans.json", ".json")
+        try:
+            project.dashboard_uri = site_path(options.dashboard, "plans/index.md", ".md")
+            project.json_uri = site_path(options.json, "plans/plans.json", ".json")
+        except ValueError as exc:
+            raise ProjectError(f"specplan: {exc}") from None
         return project
-
-
-def _path(value: bool | str, default: str, suffix: str) -> str | None:
-    if value is False:
-        return None
-    path = default if value is True else str(value).strip().lstrip("/")
-    if not path.endswith(suffix) or ".." in path.split("/"):
-        raise ProjectError(f"specplan: {path!r} must be a path inside the site ending in {suffix}, or false")
-    return path
 
 
 @dataclass

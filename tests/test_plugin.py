@@ -302,5 +302,6 @@ def test_dirty_rebuild_skips_plan_pages_that_did_not_change(site):
     plan = site.docs / "specs/002-x/plan.yaml"
     plan.write_text(plan.read_text().replace("effort: 1 w", "effort: 2 w"))
     build(config, dirty=True)
+    config.plugins.on_shutdown()
     assert one.stat().st_mtime == 1_000_000_000  # unchanged: not written again
     assert two.stat().st_mtime > 1_000_000_000 and "2026-03-13" in two.read_text()
