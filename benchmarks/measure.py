@@ -80,7 +80,7 @@ def main() -> None:
         for uri, content in plugin._generated.items():  # the plugin's own output, as plain files
             target = twin / uri
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(content, encoding="utf-8")
+            target.write_bytes(content)
         from mkdocs_specplan.site import CSS_PATH, CSS_URI
 
         css = twin / CSS_URI

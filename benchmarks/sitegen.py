@@ -11,10 +11,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-WORDS = (
-    "intake reminders billing export search audit consent scheduling triage referral portal ledger "
-    "claims pharmacy imaging telehealth notes vitals alerts inventory payroll onboarding analytics"
-).split()
+WORDS = ["intake", "reminders", "billing", "export", "search", "audit", "consent", "scheduling", "triage", "referral", "portal", "ledger", "claims", "pharmacy", "imaging", "telehealth", "notes", "vitals", "alerts", "inventory", "payroll", "onboarding", "analytics"]
 STATUSES = ("draft", "in-review", "approved", "in-progress", "in-progress", "done", "blocked")
 PHASE_STATUSES = ("planned", "in-progress", "done", "blocked")
 LEVELS = ("low", "medium", "high")

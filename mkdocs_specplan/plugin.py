@@ -77,14 +77,14 @@ class GeneratedPage(File):
     """A page this plugin generates: modified only when its content differs from the last build of
     this process, so ``mkdocs serve --dirty`` does not rebuild plan pages that did not change."""
 
-    previous: str | None = None
+    previous: bytes | None = None
 
     def is_modified(self) -> bool:
         if self.previous is None:
             return True
         try:
-            return self.content_string != self.previous
-        except (OSError, UnicodeDecodeError):
+            return self.content_bytes != self.previous
+        except OSError:
             return True
 
 
@@ -134,8 +134,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.loaded: LoadedSite | None = None
         self._edit_uris: dict[str, str | None] = {}
         self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
-        self._generated: dict[str, str] = {}  # the Markdown of each generated page, by its site path
-        self._previous: dict[str, str] = {}  # the same, as the last build of this process left it
+        self._generated: dict[str, bytes] = {}  # each generated file's content (UTF-8), by its site path
+        self._previous: dict[str, bytes] = {}  # the same, as the last build of this process left it
         self._reserved: dict[str, File] = {}  # pages reserved early, not generated yet
         self._early = False  # the early hook has published specs_dir for this build
         self._serving = False  # mkdocs serve: draft plans are shown
@@ -378,17 +378,18 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def _page_file(self, files: Files, config: MkDocsConfig, uri: str, content: str) -> File:
         """The generated page at ``uri``: the one reserved early, else a new one."""
+        data = content.encode("utf-8")  # held as UTF-8: text with one "→" is stored at 2 bytes a character
         file = self._reserved.pop(uri, None)
         if file is None:
             file = GeneratedPage.generated(
-                config, uri, content=content, inclusion=self._inclusion.get(uri, InclusionLevel.UNDEFINED)
+                config, uri, content=data, inclusion=self._inclusion.get(uri, InclusionLevel.UNDEFINED)
             )
             files.append(file)
         else:
-            file.content_string = content
+            file.content_bytes = data
         if isinstance(file, GeneratedPage):
             file.previous = self._previous.get(uri)
-        self._generated[uri] = content
+        self._generated[uri] = data
         return file
 
     def _existing(self, files: Files, uri: str) -> File | None:
@@ -450,7 +451,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             content = self._generated.get(file.src_uri)
             if content is not None and file.abs_src_path and not os.path.exists(file.abs_src_path):
                 source = file.abs_src_path
-                file.content_string = content
+                file.content_bytes = content
                 file.abs_src_path = source
         return files
 
@@ -530,44 +531,48 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         anchor_file = dashboard_file or File.generated(config, self.dashboard_uri or "plans/index.md", content="")
         portfolio = self._portfolio(files, anchor_file)
         if self.json_uri:
-            if self._existing(files, self.json_uri) is not None:
-                self._problem(
-                    self.json_uri, "a file is already at the JSON export's path; it is kept and the export is not written"
-                )
-            else:
-                export = File.generated(config, self.json_uri, content=export_json(portfolio, self.config.json_indent))
-                self._generated[self.json_uri] = export.content_string
-                export.abs_src_path = os.path.join(config.docs_dir, self.json_uri)  # a path, for plugins that expect one
-                files.append(export)
+            self._add_json(files, config, portfolio)
         if dashboard_file is not None:
-            folder = posixpath.dirname(anchor_file.src_uri) or "."
-            exported = self.json_uri and files.get_file_from_path(self.json_uri)
-            json_href = posixpath.relpath(self.json_uri, folder) if self.json_uri and exported else None
-            pages = dashboard_pages(
-                portfolio,
-                self.config.dashboard_title,
-                json_href,
-                self.config.dashboard_group_above,
-                (lambda name: name.removesuffix(".md") + "/")
-                if config.use_directory_urls
-                else (lambda name: name[:-3] + ".html"),
-            )
-            view = pages[0][1]
-            if self._reserved.pop(dashboard_file.src_uri, None) is None:
-                files.append(dashboard_file)
-            dashboard_file.content_string = front_matter(None) + self._dashboard_markdown(view)
-            self._generated[dashboard_file.src_uri] = dashboard_file.content_string
-            if isinstance(dashboard_file, GeneratedPage):
-                dashboard_file.previous = self._previous.get(dashboard_file.src_uri)
-            for name, subview in pages[1:]:  # the pages a grouped dashboard links to
-                uri = posixpath.join(folder, name) if folder != "." else name
-                if self._existing(files, uri) is None:
-                    self._page_file(
-                        files, config, uri, front_matter(None) + self._dashboard_markdown(subview)
-                    ).inclusion = InclusionLevel.NOT_IN_NAV
-            # a real file, for plugins that date pages by their source (git-revision-date, rss): the
-            # dashboard changes when a plan does, so it is dated by the plan changed last
-            dashboard_file.abs_src_path = self._newest_plan() or config.config_file_path
+            self._write_dashboard(files, config, portfolio, dashboard_file)
+
+    def _add_json(self, files: Files, config: MkDocsConfig, portfolio: Portfolio) -> None:
+        assert self.json_uri is not None
+        if self._existing(files, self.json_uri) is not None:
+            self._problem(self.json_uri, "a file is already at the JSON export's path; it is kept and the export is not written")
+            return
+        data = export_json(portfolio, self.config.json_indent).encode("utf-8")
+        export = File.generated(config, self.json_uri, content=data)
+        self._generated[self.json_uri] = data
+        export.abs_src_path = os.path.join(config.docs_dir, self.json_uri)  # a path, for plugins that expect one
+        files.append(export)
+
+    def _write_dashboard(self, files: Files, config: MkDocsConfig, portfolio: Portfolio, dashboard_file: File) -> None:
+        """The dashboard's page, and on a grouped dashboard the pages it links to."""
+        folder = posixpath.dirname(dashboard_file.src_uri) or "."
+        exported = self.json_uri and files.get_file_from_path(self.json_uri)
+        json_href = posixpath.relpath(self.json_uri, folder) if self.json_uri and exported else None
+        pages = dashboard_pages(
+            portfolio,
+            self.config.dashboard_title,
+            json_href,
+            self.config.dashboard_group_above,
+            (lambda name: name.removesuffix(".md") + "/") if config.use_directory_urls else (lambda name: name[:-3] + ".html"),
+        )
+        if self._reserved.pop(dashboard_file.src_uri, None) is None:
+            files.append(dashboard_file)
+        data = (front_matter(None) + self._dashboard_markdown(pages[0][1])).encode("utf-8")
+        dashboard_file.content_bytes = data
+        self._generated[dashboard_file.src_uri] = data
+        if isinstance(dashboard_file, GeneratedPage):
+            dashboard_file.previous = self._previous.get(dashboard_file.src_uri)
+        for name, subview in pages[1:]:  # the pages a grouped dashboard links to
+            uri = posixpath.join(folder, name) if folder != "." else name
+            if self._existing(files, uri) is None:
+                page = self._page_file(files, config, uri, front_matter(None) + self._dashboard_markdown(subview))
+                page.inclusion = InclusionLevel.NOT_IN_NAV
+        # a real file, for plugins that date pages by their source (git-revision-date, rss): the
+        # dashboard changes when a plan does, so it is dated by the plan changed last
+        dashboard_file.abs_src_path = self._newest_plan() or config.config_file_path
 
     def _newest_plan(self) -> str | None:
         paths = [p.source.abs_path for p in self.pages if p.source.abs_path and os.path.isfile(p.source.abs_path)]
