@@ -26,7 +26,7 @@ from .model import Problem, Settings, sort_problems
 from .pages import PlanPage, PlanSource, render_page, timeline_context
 from .render import Renderer
 from .schema import dumps, plan_schema
-from .site import LoadedSite, SiteOptions, load_site
+from .site import HISTORY, LoadedSite, SiteOptions, load_site
 from .speckit import read_constitution
 
 PLAN_NAMES = ("plan.yaml", "plan.yml")
@@ -55,7 +55,8 @@ def _relative(path: str, base: str) -> str:
 
 
 def _with_path(problems: list[Problem], base: str) -> list[Problem]:
-    return [dataclasses.replace(p, path=_relative(p.path, base)) for p in problems]
+    """Problems with their files' paths from the current folder (a subject that is not a file as it is)."""
+    return [p if p.path == HISTORY else dataclasses.replace(p, path=_relative(p.path, base)) for p in problems]
 
 
 def check_config(config_file: str) -> Checked:
@@ -234,7 +235,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     _report(
         problems,
         args.format,
-        f"{len(site.pages)} plan{'s' if len(site.pages) != 1 else ''} of {len(site.loaded.features)} features built",
+        f"{len(site.pages)} plan{'s' if len(site.pages) != 1 else ''} of {len(site.loaded.features)} feature{'s' if len(site.loaded.features) != 1 else ''} built",
     )
     if args.format == "text":
         for uri in written:

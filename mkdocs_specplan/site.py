@@ -35,6 +35,7 @@ from .speckit import IdSyntax
 
 Cache = Callable[[str, str, Callable[[str], Any]], Any]
 CSS_URI = "assets/specplan/specplan.css"  # where the stylesheet is published in the site
+HISTORY = "git history"  # how problems of reading the plans' history name their subject (not a file)
 CSS_PATH = Path(__file__).parent / "assets" / "specplan.css"
 
 
@@ -130,7 +131,7 @@ def load_site(
         try:
             read_history(loaded, options, history_cache or HistoryCache())
         except Exception as exc:
-            loaded.problems.append(internal_problem("git history", "reading the plans' history", exc))
+            loaded.problems.append(internal_problem(HISTORY, "reading the plans' history", exc))
     for fid, same in duplicate_ids(list(features.values())).items():
         folders = ", ".join(f.display_folder for f in same)
         loaded.problems.append(
@@ -187,7 +188,7 @@ def read_history(loaded: LoadedSite, options: SiteOptions, cache: HistoryCache) 
         result = results.get(page.source.src_uri)
         if result is not None:
             page.baseline, page.history = result.baseline, result.history
-    loaded.problems += [Problem("git history", None, None, "", note, "info") for note in notes]
+    loaded.problems += [Problem(HISTORY, None, None, "", note, "info") for note in notes]
 
 
 def _load_one(source: PlanSource, options: SiteOptions, load: Callable[[PlanSource], PlanPage] | None) -> PlanPage:
