@@ -13,7 +13,7 @@ from .pages import Anchors
 from .portfolio import FeatureEntry, Finding, OpenRisk, PlanEntry, Portfolio
 from .render import severity_class, status_class
 from .speckit import anchor_of
-from .timeline import Gantt, GanttRow, TimelineView, fmt_date, timeline_view
+from .timeline import Gantt, GanttRow, TimelineView, fmt_date, signed, timeline_view
 
 LONG_TEXT = 90  # a mitigation longer than this is folded in a <details>
 SECTIONS = ("attention", "cards", "features", "timeline", "risks", "dependencies", "quality")
@@ -316,8 +316,7 @@ def _forecast_cell(entry: PlanEntry | None) -> tuple[str, str] | None:
     forecast = entry.page.forecast if entry else None
     if forecast is None or forecast.end == forecast.planned_end:
         return None
-    slip = forecast.slip_days
-    return forecast.end.isoformat(), (f"+{slip}" if slip > 0 else f"−{-slip}") if slip else ""
+    return forecast.end.isoformat(), signed(forecast.slip_days)
 
 
 def _portfolio_timeline(portfolio: Portfolio, entries: list[PlanEntry] | None = None) -> TimelineView | None:

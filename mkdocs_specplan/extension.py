@@ -16,7 +16,6 @@ stub's target is taken relative to ``docs_dir``.
 from __future__ import annotations
 
 import os
-import posixpath
 import threading
 from typing import Any
 
@@ -75,7 +74,7 @@ class StubPreprocessor(Preprocessor):
         path = _page_path(self.md)
         if target == DASHBOARD:
             return site.dashboard_markdown(path or site.project.dashboard_uri or "plans/index.md")
-        page = site.plan_for(path or posixpath.join(".", "index.md"), target) if path else site.plan_for("index.md", target)
+        page = site.plan_for(path or "index.md", target)  # without the page's path: relative to docs_dir
         if page is None:
             raise ProjectError(f"no plan {target!r} for this page; run specplan build again")
         return site.plan_markdown(page)

@@ -76,7 +76,8 @@ def _iso(index: int) -> str:
         return "after 9999-12-31"
 
 
-def _days(n: int) -> str:
+def working_days(n: int) -> str:
+    """ "1 working day", "3 working days"."""
     return f"{n} working day{'s' if n != 1 else ''}"
 
 
@@ -254,16 +255,16 @@ def plan_health(
     reasons = []
     if slip > 0:
         reasons.append(
-            f"the forecast finish {phases_end(phases).isoformat()} is {_days(slip)} after the planned {schedule.end.isoformat()}"
+            f"the forecast finish {phases_end(phases).isoformat()} is {working_days(slip)} after the planned {schedule.end.isoformat()}"
         )
     if schedule.end < today:
         reasons.append(f"the planned end {schedule.end.isoformat()} has passed")
     late = [p for p in phases if p.health == "late"]
     used_up = [p for p in phases if p.health != "done" and 0 < floats.get(p.number, 0) <= p.slip_days]
     for p in (late + [p for p in used_up if p not in late])[:3]:
-        detail = p.reason or f"forecast to end {p.end.isoformat()}, {_days(p.slip_days)} late"
+        detail = p.reason or f"forecast to end {p.end.isoformat()}, {working_days(p.slip_days)} late"
         if p in used_up and p not in late:
-            detail = f"has used up its float of {_days(floats[p.number])}"
+            detail = f"has used up its float of {working_days(floats[p.number])}"
         reasons.append(f"{who(p)}: {detail}")
     if schedule.end < today or slip > settings.at_risk_days:
         return Health("late", tuple(reasons))

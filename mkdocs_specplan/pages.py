@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from .baseline import Baseline, PlanHistory
 from .checklist import ChecklistSection, Context, build_checklist
-from .forecast import Forecast
+from .forecast import Forecast, working_days
 from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
 from .loader import load_plan
 from .model import Decision, Phase, Plan, Problem, Risk, Settings, quote_value, sort_problems
@@ -207,14 +207,10 @@ def timeline_context(page: PlanPage, today: dt.date | None, settings: Settings, 
     }
 
 
-def _working_days(n: int) -> str:
-    return f"{n} working day{'s' if n != 1 else ''}"
-
-
 def _versus(slip: int, what: str) -> str:
     if slip == 0:
         return f"on {what}"
-    return f"{_working_days(abs(slip))} {'after' if slip > 0 else 'before'} {what}"
+    return f"{working_days(abs(slip))} {'after' if slip > 0 else 'before'} {what}"
 
 
 def schedule_lines(page: PlanPage) -> list[tuple[str, Markup]]:
@@ -320,7 +316,7 @@ def _glance_forecast(page: PlanPage) -> tuple[str, str] | None:
 def _signed_days(n: int, what: str) -> str:
     if n == 0:
         return f"on {what}"
-    return ("+" if n > 0 else "−") + _working_days(abs(n)) + f" against {what}"
+    return ("+" if n > 0 else "−") + working_days(abs(n)) + f" against {what}"
 
 
 PAGE_META_KEYS = ("tags", "description", "hide", "icon", "template")

@@ -39,7 +39,7 @@ from .navigation import arrange
 from .pages import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_plan_page
 from .portfolio import Portfolio, build_portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
-from .site import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, glob_to_regex, load_site
+from .site import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, constitution_candidates, glob_to_regex, load_site
 from .speckit import IdSyntax, read_constitution
 from .standalone import STUB_LIMIT, published_copies, stub_target
 
@@ -645,10 +645,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             else:
                 uri = rel
         else:
-            candidates = sorted(
-                (f.src_uri for f in files if posixpath.basename(f.src_uri).lower() == "constitution.md"),
-                key=lambda u: (u.count("/"), u),
-            )
+            candidates = constitution_candidates(f.src_uri for f in files)
             uri = candidates[0] if candidates else None
             if len(candidates) > 1:
                 self._problem(

@@ -9,7 +9,7 @@ import datetime as dt
 import os
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,11 @@ Cache = Callable[[str, str, Callable[[str], Any]], Any]
 CSS_URI = "assets/specplan/specplan.css"  # where the stylesheet is published in the site
 HISTORY = "git history"  # how problems of reading the plans' history name their subject (not a file)
 CSS_PATH = Path(__file__).parent / "assets" / "specplan.css"
+
+
+def constitution_candidates(uris: Iterable[str]) -> list[str]:
+    """Every constitution.md of a site, the one nearest its root first (that one is used)."""
+    return sorted((u for u in uris if posixpath.basename(u).lower() == "constitution.md"), key=lambda u: (u.count("/"), u))
 
 
 def glob_to_regex(pattern: str) -> re.Pattern[str]:

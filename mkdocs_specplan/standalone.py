@@ -30,7 +30,7 @@ from .model import Problem, Settings
 from .pages import PlanPage, PlanSource, front_matter, render_plan_page
 from .portfolio import Portfolio, build_portfolio
 from .render import Renderer
-from .site import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, glob_to_regex, load_site
+from .site import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, constitution_candidates, glob_to_regex, load_site
 from .speckit import IdSyntax, read_constitution
 
 STUB_RE = re.compile(r"^\s*<!--\s*specplan:\s*(?P<target>[^\s>]+)(?:\s+(?P<digest>[0-9a-f]{6,64}))?\s*-->\s*$")
@@ -155,6 +155,7 @@ class StandaloneSite:
     loaded: LoadedSite | None = None
     digest: str = ""
     problems: list[Problem] = field(default_factory=list)
+    _by_key: dict[str, PlanPage] | None = None
 
     def _walk(self) -> list[tuple[str, os.stat_result]]:
         found = []
@@ -227,9 +228,7 @@ class StandaloneSite:
         return self
 
     def _constitution(self) -> Constitution | None:
-        candidates = sorted(
-            (u for u in self.uris if posixpath.basename(u).lower() == "constitution.md"), key=lambda u: (u.count("/"), u)
-        )
+        candidates = constitution_candidates(self.uris)
         if not candidates:
             return None
         text = self._read(candidates[0])
@@ -240,10 +239,11 @@ class StandaloneSite:
         return self.loaded.pages if self.loaded else []
 
     def plan_markdown(self, page: PlanPage) -> str:
-        by_key = {p.source.src_uri: p for p in self.pages}
+        if self._by_key is None:  # once per loaded site: a builder renders every plan page from it
+            self._by_key = {p.source.src_uri: p for p in self.pages}
         render_plan_page(
             page,
-            by_key,
+            self._by_key,
             self.project.today,
             self.project.renderer,
             self.project.options.timeline,

@@ -565,7 +565,8 @@ class ScheduleRow:
     baseline: tuple[str, str] | None = None
 
 
-def _signed(n: int) -> str:
+def signed(n: int) -> str:
+    """A slip as written in tables: "+3", "−2", or "" for none."""
     return "" if n == 0 else (f"+{n}" if n > 0 else f"−{-n}")
 
 
@@ -588,7 +589,7 @@ def schedule_rows(
                 status=p.status,
                 critical=p.critical,
                 forecast=(predicted.start.isoformat(), predicted.end.isoformat()) if predicted else None,
-                slip=_signed(predicted.slip_days) if predicted else "",
+                slip=signed(predicted.slip_days) if predicted else "",
                 health=predicted.health if predicted else None,
                 baseline=(base.start.isoformat(), base.end.isoformat()) if base else None,
             )

@@ -64,6 +64,11 @@ def git(root: Path, *args: str, date: str | None = None) -> None:
     subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
 
 
+def command(name: str) -> str:
+    """A console script installed beside this Python (the test extra's venv)."""
+    return shutil.which(name, path=os.path.dirname(sys.executable)) or name
+
+
 def plan_page(result) -> str:
     html = result.html("specs/001-payments/plan/index.html")
     assert "specplan-gantt" in html and "Payments export" in html
@@ -246,12 +251,12 @@ def test_zensical_builds_plan_pages_timelines_and_the_dashboard(site):
     site.config["extra_css"] = ["assets/specplan/specplan.css"]
     site.build()  # writes mkdocs.yml (and checks MkDocs builds it too)
     shutil.rmtree(site.root / "site")
-    specplan = shutil.which("specplan", path=os.path.dirname(sys.executable)) or "specplan"
+    specplan = command("specplan")
     built = subprocess.run([specplan, "build"], cwd=site.root, capture_output=True, text=True, check=False)
     assert built.returncode == 0, built.stdout + built.stderr
     stub = (site.docs / "specs/001-payments/plan.md").read_text()
     assert "<!-- specplan: plan.yaml " in stub and "payments" in stub  # the plan's tags, as front matter
-    zensical = shutil.which("zensical", path=os.path.dirname(sys.executable)) or "zensical"
+    zensical = command("zensical")
     done = subprocess.run([zensical, "build"], cwd=site.root, capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     page = (site.root / "site/specs/001-payments/plan/index.html").read_text()
@@ -275,7 +280,7 @@ def test_specplan_build_copies_specs_dir_and_mkdocs_still_builds(site):
     site.write("specs/002-intake/data-model.md", "# Data Model\n")
     site.config["plugins"][-1]["specplan"].update(specs_dir="specs", specs_url="features")
     site.build()  # writes mkdocs.yml
-    specplan = shutil.which("specplan", path=os.path.dirname(sys.executable)) or "specplan"
+    specplan = command("specplan")
     done = subprocess.run([specplan, "build"], cwd=site.root, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (site.docs / "features/002-intake/plan.yaml").is_file() and (site.docs / "features/002-intake/plan.md").is_file()
