@@ -296,11 +296,6 @@ def page_url(uri: str) -> str:
     return stem + "/"
 
 
-def page_meta(page: PlanPage) -> str:
-    """The stub's front matter: the plan's page metadata, so a builder that reads it from the page sees it."""
-    return front_matter(page.plan)
-
-
 def write_site(site: StandaloneSite) -> tuple[list[str], list[Problem]]:
     """Write the stubs, the JSON and the stylesheet into docs_dir; remove stubs whose plan is gone.
 
