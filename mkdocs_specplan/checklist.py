@@ -67,8 +67,11 @@ class ChecklistSection:
     items: tuple[ChecklistItem, ...]
 
 
+_GAP_RE = re.compile(r"[\s_]+")
+
+
 def _status_key(text: str | None) -> str:
-    return re.sub(r"[\s_]+", "-", (text or "").strip().lower())
+    return _GAP_RE.sub("-", (text or "").strip().lower())
 
 
 def _label(obj: object, fallback: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from .features import Feature
 from .forecast import Forecast
-from .model import Effort
+from .model import Effort, Plan, memo
 from .pages import PlanPage
 from .portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
 from .schedule import CrossEdge, Schedule, wd_index
@@ -31,6 +31,13 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+def _plan_fields(plan: Plan) -> dict[str, Any]:
+    fields: dict[str, Any] = _jsonable(plan)
+    fields["tech_stack"] = plan.tech_stack_text if plan.tech_stack_text is not None else plan.tech_stack
+    fields["phase_count"] = plan.phase_count
+    return fields
 
 
 def schedule_json(schedule: Schedule | None) -> dict[str, Any] | None:
@@ -148,9 +155,7 @@ def plan_json(entry: PlanEntry, portfolio: Portfolio) -> dict[str, Any]:
     baseline, note = baseline_json(page)
     fields = None
     if plan is not None:
-        fields = _jsonable(plan)
-        fields["tech_stack"] = plan.tech_stack_text if plan.tech_stack_text is not None else plan.tech_stack
-        fields["phase_count"] = plan.phase_count
+        fields = memo(plan, "json", lambda: _plan_fields(plan))
     return {
         "feature_id": plan.feature_id if plan else None,
         "feature_name": plan.feature_name if plan else None,

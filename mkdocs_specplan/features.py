@@ -15,7 +15,7 @@ from typing import Any
 
 from .annotate import Trace
 from .checklist import PrincipleItem
-from .model import Decision, Problem, quote_value
+from .model import Decision, Problem, memo, quote_value
 from .pages import Anchors, FeatureLinks, Link, PlanPage
 from .render import md_escape
 from .speckit import (
@@ -469,7 +469,8 @@ def _trace(
     spec_href = relative(feature.spec_uri, page_uri) if feature.spec_uri else ""
     rows = {r.id: TraceRow(r, f"{spec_href}#{r.anchor}") for r in feature.requirements}
     targets = {rid: row.href for rid, row in rows.items()}
-    for mention in find_mentions(plan, syntax) if plan is not None else []:
+    mentions = memo(plan, ("mentions", syntax), lambda: find_mentions(plan, syntax)) if plan is not None else []
+    for mention in mentions:
         row = rows.get(mention.id)
         label, anchor = place_of(page, mention.field)
         if row is None:

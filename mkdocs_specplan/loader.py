@@ -193,8 +193,11 @@ _CHOICE_LABELS = {
 }
 
 
+_GAP_RE = re.compile(r"[\s_]+")
+
+
 def _norm_choice(text: str) -> str:
-    return re.sub(r"[\s_]+", "-", text.strip().lower())
+    return _GAP_RE.sub("-", text.strip().lower())
 
 
 class _Reader:

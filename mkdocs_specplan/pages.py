@@ -15,7 +15,7 @@ from .checklist import ChecklistSection, Context, build_checklist
 from .forecast import Forecast, working_days
 from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
 from .loader import load_plan
-from .model import Decision, Phase, Plan, Problem, Risk, Settings, quote_value, sort_problems
+from .model import Decision, Phase, Plan, Problem, Risk, Settings, memo, quote_value, sort_problems
 from .render import Renderer, TemplateProblem, md_escape, nowrap_dates, severity_class, slug
 from .schedule import CrossEdge, PhaseIndex, Schedule, phase_index, resolve_dependencies, schedule_plan, wd_index
 from .timeline import phase_gantt, schedule_rows, timeline_view
@@ -124,11 +124,7 @@ def load_page(source: PlanSource, settings: Settings, *, schedule: bool = True) 
 
 def plan_index(plan: Plan) -> PhaseIndex:
     """The plan's phase index, built once per plan (a plan of 5,000 phases asks for it 5,000 times)."""
-    cached = getattr(plan, "_phase_index", None)
-    if cached is None:
-        cached = phase_index(plan.phases)
-        object.__setattr__(plan, "_phase_index", cached)
-    return cached
+    return memo(plan, "phase_index", lambda: phase_index(plan.phases))
 
 
 def phase_dependency_markdown(phase: Phase, plan: Plan, cross: dict[tuple[int, str], CrossLink] | None = None) -> list[str]:
@@ -384,6 +380,27 @@ def render_page(page: PlanPage, renderer: Renderer, **extra: Any) -> str:
     markdown = renderer.render(**context)
     page.markdown = markdown
     return markdown
+
+
+def render_key(page: PlanPage, pages: dict[str, PlanPage], today: dt.date, *options: Any) -> tuple[Any, ...]:
+    """Everything :func:`render_plan_page` reads, as a value: equal keys render equal pages, so a
+    rebuild re-renders only the pages whose key changed. ``options`` are the caller's own inputs
+    (what it renders with). Template helpers (functions) are left out: they follow from the rest."""
+    waits_on, needed_by = cross_links(page, pages)
+    context = tuple(sorted((k, v) for k, v in page.context.items() if not callable(v)))
+    return (
+        page.source,
+        tuple(page.problems),
+        page.schedule,
+        page.forecast,
+        page.baseline,
+        page.history,
+        tuple(waits_on),
+        tuple(needed_by),
+        context,
+        today,
+        options,
+    )
 
 
 def render_plan_page(

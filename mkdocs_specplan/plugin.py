@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+import hashlib
+import json
 import os
 import posixpath
 import re
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -36,7 +42,7 @@ from .features import (
 from .importer import ARCHIVE_NAME
 from .model import Problem, Settings
 from .navigation import arrange
-from .pages import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_plan_page
+from .pages import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_key, render_plan_page
 from .portfolio import Portfolio, build_portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
 from .site import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, constitution_candidates, glob_to_regex, load_site
@@ -73,19 +79,59 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB" if size >= 104_858 else f"{size:,} bytes"
 
 
-class GeneratedPage(File):
-    """A page this plugin generates: modified only when its content differs from the last build of
-    this process, so ``mkdocs serve --dirty`` does not rebuild plan pages that did not change."""
+class GeneratedFile(File):
+    """A page (or the JSON) this plugin generates: modified only when its content differs from what
+    the last build wrote, so ``mkdocs serve --dirty`` and ``mkdocs build --dirty`` leave unchanged
+    plan pages alone. The last build is this process's (serve), else the record it left (build)."""
 
-    previous: bytes | None = None
+    previous: bytes | None = None  # the content the last build of this process gave it
+    recorded: str | None = None  # else the digest of the content the last build recorded
 
     def is_modified(self) -> bool:
-        if self.previous is None:
+        if not os.path.isfile(self.abs_dest_path):
             return True
         try:
-            return self.content_bytes != self.previous
+            if self.previous is not None:
+                return self.content_bytes != self.previous
+            if self.recorded is not None:
+                return _digest(self.content_bytes) != self.recorded
         except OSError:
-            return True
+            pass
+        return True
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class DirtyRecord:
+    """What the last build generated (a digest per file), for the next ``--dirty`` build of the same
+    site_dir in another process. Kept in the temporary folder, never in the site or the project: a
+    missing record means every generated file is written again."""
+
+    def __init__(self, site_dir: str) -> None:
+        key = hashlib.blake2b(os.path.realpath(site_dir).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+        self.path = os.path.join(tempfile.gettempdir(), "mkdocs-specplan", f"dirty-{key}.json")
+
+    def take(self) -> dict[str, str]:
+        """The record, removed: a build that fails before writing its own leaves none behind."""
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            os.remove(self.path)
+        except (OSError, ValueError):
+            return {}
+        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(data, dict) else {}
+
+    def write(self, generated: dict[str, bytes]) -> None:
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            temporary = f"{self.path}.{os.getpid()}"
+            with open(temporary, "w", encoding="utf-8") as handle:
+                json.dump({uri: _digest(data) for uri, data in generated.items()}, handle)
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            log.debug(f"the record for --dirty builds was not written: {exc}")
 
 
 def _ours(file: File) -> bool:
@@ -104,8 +150,46 @@ def _ours(file: File) -> bool:
     return file.src_uri == CSS_URI and text == CSS_PATH.read_text(encoding="utf-8")
 
 
+def _mtimes(*paths: str | None) -> tuple[tuple[str, float], ...]:
+    """When each file (or each file of a folder) was last changed."""
+    out = []
+    for path in paths:
+        if not path:
+            continue
+        names = [os.path.join(folder, n) for folder, _, ns in os.walk(path) for n in ns] if os.path.isdir(path) else [path]
+        for name in names:
+            try:
+                out.append((name, os.path.getmtime(name)))
+            except OSError:
+                out.append((name, -1.0))
+    return tuple(sorted(out))
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection while the plans are loaded and rendered: what that work builds is
+    freed by reference counting, and with a large site in memory each full collection walks every
+    object of it (a tenth of the plugin's time at 1,000 plans). The collector is back as it was after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _posix(path: str) -> str:
     return path.replace(os.sep, "/")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A plan page as rendered, and what it was rendered from (see :func:`render_key`)."""
+
+    key: tuple[Any, ...] | None
+    content: bytes
+    problems: tuple[Problem, ...]
 
 
 class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
@@ -136,18 +220,31 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
         self._generated: dict[str, bytes] = {}  # each generated file's content (UTF-8), by its site path
         self._previous: dict[str, bytes] = {}  # the same, as the last build of this process left it
+        self._recorded: dict[str, str] = {}  # the same, as the last build recorded it (a digest each)
+        self._record: DirtyRecord | None = None
         self._reserved: dict[str, File] = {}  # pages reserved early, not generated yet
         self._early = False  # the early hook has published specs_dir for this build
         self._serving = False  # mkdocs serve: draft plans are shown
         self._inclusion: dict[str, InclusionLevel] = {}  # each plan page's inclusion: its plan.yaml's
+        self._dirty = False  # --dirty: unchanged pages are not rebuilt
+        self._renders: dict[str, Rendered] = {}  # each plan page as last rendered (serve, --dirty), by page path
+        self._renderer_key: tuple[Any, ...] | None = None
+        self._views: list[tuple[Any, str]] = []  # each dashboard page's view and Markdown, as last rendered
+        self._views_before: list[tuple[Any, str]] = []
+        self._notes: dict[FeatureNote, str] = {}  # the note under a spec's title, by what it says
+        self._notes_before: dict[FeatureNote, str] = {}  # the same, of the last build
+        self.rendered = 0  # plan pages rendered in this build (the others were unchanged)
 
     # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._cache = {}
+        self._renders, self._views = {}, []
         self._serving = command == "serve"
+        self._dirty = dirty
 
     def on_shutdown(self) -> None:
-        self._serving = False
+        self._serving = self._dirty = False
+        self._renders, self._views = {}, []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -165,10 +262,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         extensions: list[Any] = config.markdown_extensions
         if self.extension not in extensions:
             extensions.append(self.extension)
-        try:
-            self.renderer = Renderer(self.settings, self.config.template, self.config.templates_dir)
-        except TemplateProblem as exc:
-            raise PluginError(f"specplan: {exc}") from None
+        self._make_renderer()
+        self._record = DirtyRecord(config.site_dir)
         if self.config.css and CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         self.dashboard_uri = self._path_option("dashboard", "plans/index.md", ".md")
@@ -180,6 +275,24 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if self.dashboard_uri and config.nav is not None and self.dashboard_uri not in repr(config.nav):
             config.nav.append({self.config.dashboard_title: self.dashboard_uri})
         return config
+
+    def _make_renderer(self) -> None:
+        """The renderer, kept across serve rebuilds while its templates and settings stay the same
+        (a change renders every page again)."""
+        key = (
+            self.settings,
+            self.config.template,
+            self.config.templates_dir,
+            _mtimes(self.config.template, self.config.templates_dir),
+        )
+        if self.renderer is not None and key == self._renderer_key:
+            return
+        try:
+            self.renderer = Renderer(self.settings, self.config.template, self.config.templates_dir)
+        except TemplateProblem as exc:
+            raise PluginError(f"specplan: {exc}") from None
+        self._renderer_key = key
+        self._renders, self._views, self._notes = {}, [], {}
 
     def _check_paths(self, config: MkDocsConfig) -> None:
         """Nothing outside docs_dir, specs_dir and the configured constitution is read or published."""
@@ -372,25 +485,31 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         for uri in uris:
             if self._existing(files, uri) is None:
                 inclusion = self._inclusion.get(uri, InclusionLevel.UNDEFINED)
-                self._reserved[uri] = GeneratedPage.generated(config, uri, content="", inclusion=inclusion)
+                self._reserved[uri] = GeneratedFile.generated(config, uri, content="", inclusion=inclusion)
                 files.append(self._reserved[uri])
         return files
 
-    def _page_file(self, files: Files, config: MkDocsConfig, uri: str, content: str) -> File:
+    def _page_file(self, files: Files, config: MkDocsConfig, uri: str, content: str | bytes) -> File:
         """The generated page at ``uri``: the one reserved early, else a new one."""
-        data = content.encode("utf-8")  # held as UTF-8: text with one "→" is stored at 2 bytes a character
+        # held as UTF-8: text with one "→" is stored at 2 bytes a character
+        data = content.encode("utf-8") if isinstance(content, str) else content
         file = self._reserved.pop(uri, None)
         if file is None:
-            file = GeneratedPage.generated(
+            file = GeneratedFile.generated(
                 config, uri, content=data, inclusion=self._inclusion.get(uri, InclusionLevel.UNDEFINED)
             )
             files.append(file)
         else:
             file.content_bytes = data
-        if isinstance(file, GeneratedPage):
-            file.previous = self._previous.get(uri)
-        self._generated[uri] = data
+        self._track(file, uri, data)
         return file
+
+    def _track(self, file: File, uri: str, data: bytes) -> None:
+        """Keep what a generated file holds, and tell it what the last build gave it (--dirty)."""
+        if isinstance(file, GeneratedFile):
+            file.previous = self._previous.get(uri)
+            file.recorded = self._recorded.get(uri)
+        self._generated[uri] = data
 
     def _existing(self, files: Files, uri: str) -> File | None:
         """A file at ``uri`` that is not a page this plugin reserved, nor one it wrote before: a stub
@@ -407,19 +526,24 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def _on_files_generate(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
+        with _no_cycle_collection():
+            return self._generate(files, config)
+
+    def _generate(self, files: Files, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()
         self._previous, self._generated = self._generated, {}
+        record = self._record.take() if self._record else {}  # taken always: it describes only the next build
+        self._recorded = record if self._dirty and not self._previous else {}
         self.loaded = self.collect(files, config)
         if self.validate_only:  # specplan validate: everything is loaded and checked; nothing is rendered
             return files
         by_key = {p.source.src_uri: p for p in self.pages}
+        renders, self._renders = self._renders, {}
+        self._views_before, self._views = self._views, []
+        self._notes_before, self._notes = self._notes, {}
+        self.rendered = 0
         for page in self.pages:
-            render_plan_page(page, by_key, self.today, self._renderer(), self.config.timeline, self.config.show_missing_sections)
-            generated = self._page_file(files, config, page.source.page_uri, front_matter(page.plan) + page.markdown)
-            # the file holds the page now: what rendering it needed is not kept for the rest of the build
-            page.markdown = ""
-            for key in ("timeline_html", "glance_html", "history_html", "timeline_summary", "schedule_lines"):
-                page.context.pop(key, None)
+            generated = self._page_file(files, config, page.source.page_uri, self._render(page, by_key, renders))
             generated.edit_uri = page.context.get("edit_uri")
             # its source is the plan: git-revision-date, rss and i18n read dates and paths from here
             generated.abs_src_path = page.source.abs_path or os.path.join(config.docs_dir, page.source.page_uri)
@@ -433,13 +557,35 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             self._existing(files, CSS_URI)  # the copy specplan build wrote for other builders
             files.append(File.generated(config, CSS_URI, abs_src_path=str(CSS_PATH)))
         with_problems = sum(1 for p in self.pages if p.warnings)
+        unchanged = len(self.pages) - self.rendered
         log.info(
             f"rendered {len(self.pages)} plan{'s' if len(self.pages) != 1 else ''}"
+            + (f" ({unchanged} unchanged since the last build)" if unchanged else "")
             + f" of {len(self.all_features)} feature{'s' if len(self.all_features) != 1 else ''}"
             + (f", {with_problems} with problems" if with_problems else "")
             + f" in {time.perf_counter() - started:.2f} s"
         )
         return files
+
+    def _render(self, page: PlanPage, by_key: dict[str, PlanPage], previous: dict[str, Rendered]) -> bytes:
+        """The plan page's content (UTF-8); the last build's when nothing it is made from changed."""
+        options = (self.config.timeline, self.config.show_missing_sections, self.constitution and self.constitution.src_uri)
+        key = render_key(page, by_key, self.today, *options) if self._serving or self._dirty else None
+        uri = page.source.page_uri
+        kept = previous.get(uri)
+        if key is not None and kept is not None and kept.key == key:
+            page.problems = list(kept.problems)
+        else:
+            self.rendered += 1
+            render_plan_page(page, by_key, self.today, self._renderer(), self.config.timeline, self.config.show_missing_sections)
+            kept = Rendered(key, (front_matter(page.plan) + page.markdown).encode("utf-8"), tuple(page.problems))
+            # the content holds the page now: what rendering it needed is not kept for the rest of the build
+            page.markdown = ""
+            for name in ("timeline_html", "glance_html", "history_html", "timeline_summary", "schedule_lines"):
+                page.context.pop(name, None)
+        if key is not None:
+            self._renders[uri] = kept
+        return kept.content
 
     @event_priority(-110)  # after plugins that rebuild the files from disk (mkdocs-static-i18n, at -100)
     def _on_files_restore(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -524,7 +670,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                     "Move it, or set the dashboard option to another path",
                 )
             else:
-                dashboard_file = self._reserved.get(self.dashboard_uri) or GeneratedPage.generated(
+                dashboard_file = self._reserved.get(self.dashboard_uri) or GeneratedFile.generated(
                     config, self.dashboard_uri, content=""
                 )
                 dashboard_file.edit_uri = None  # generated: there is no source to edit
@@ -541,8 +687,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             self._problem(self.json_uri, "a file is already at the JSON export's path; it is kept and the export is not written")
             return
         data = export_json(portfolio, self.config.json_indent).encode("utf-8")
-        export = File.generated(config, self.json_uri, content=data)
-        self._generated[self.json_uri] = data
+        export = GeneratedFile.generated(config, self.json_uri, content=data)
+        self._track(export, self.json_uri, data)
         export.abs_src_path = os.path.join(config.docs_dir, self.json_uri)  # a path, for plugins that expect one
         files.append(export)
 
@@ -562,9 +708,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             files.append(dashboard_file)
         data = (front_matter(None) + self._dashboard_markdown(pages[0][1])).encode("utf-8")
         dashboard_file.content_bytes = data
-        self._generated[dashboard_file.src_uri] = data
-        if isinstance(dashboard_file, GeneratedPage):
-            dashboard_file.previous = self._previous.get(dashboard_file.src_uri)
+        self._track(dashboard_file, dashboard_file.src_uri, data)
         for name, subview in pages[1:]:  # the pages a grouped dashboard links to
             uri = posixpath.join(folder, name) if folder != "." else name
             if self._existing(files, uri) is None:
@@ -741,7 +885,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             requirements_total=len(feature.requirements) if feature.plan_kind or feature.tasks else 0,
             problems=len(plan_page.warnings) if plan_page is not None else 0,
         )
-        return self.renderer.render_html("feature-note.html.j2", note=note)
+        html = self._notes.get(note) or self._notes_before.get(note)
+        if html is None:
+            html = self.renderer.render_html("feature-note.html.j2", note=note)
+        self._notes[note] = html
+        return html
 
     def _link_rewriter(self, file: File, config: MkDocsConfig) -> Callable[[str], str | None] | None:
         """For a page from ``specs_dir``: relative links to the constitution's source or into docs_dir,
@@ -777,15 +925,29 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         return rewrite
 
     def _dashboard_markdown(self, view: Any) -> str:
+        """A dashboard page's Markdown; the last build's when its view is the same (serve, --dirty)."""
+        keep = self._serving or self._dirty
+        if keep:
+            for kept_view, markdown in self._views_before:
+                if kept_view == view:
+                    self._views.append((view, markdown))
+                    return markdown
         try:
-            return self._renderer().render_markdown("dashboard.md.j2", dashboard=view)
+            markdown = self._renderer().render_markdown("dashboard.md.j2", dashboard=view)
         except TemplateProblem as exc:
             self._problem(self.dashboard_uri or "dashboard", str(exc))
             return f"# {view.title}\n\nThe dashboard could not be rendered: {escape_html(str(exc))}\n"
+        if keep:
+            self._views.append((view, markdown))
+        return markdown
 
     def _renderer(self) -> Renderer:
         assert self.renderer is not None
         return self.renderer
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled and self._record is not None and not self._serving and not self.validate_only:
+            self._record.write(self._generated)
 
     # -- serve ---------------------------------------------------------------------------------
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -74,8 +74,11 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+_RUNS_RE = re.compile(r"\d+|\D+")
+
+
 def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.findall(r"\d+|\D+", text))
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in _RUNS_RE.findall(text))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -20,10 +21,14 @@ class TemplateProblem(Exception):
     """A user template is missing or broken; the message names the file and line."""
 
 
+_NOT_SLUG_RE = re.compile(r"[^\w\s-]")
+_SLUG_GAP_RE = re.compile(r"[\s_-]+")
+
+
+@functools.lru_cache(maxsize=4096)  # statuses, levels and IDs repeat across every plan of a site
 def slug(text: str) -> str:
     """A lower-case, hyphenated anchor fragment."""
-    text = re.sub(r"[^\w\s-]", "", text.lower(), flags=re.UNICODE)
-    return re.sub(r"[\s_-]+", "-", text).strip("-") or "x"
+    return _SLUG_GAP_RE.sub("-", _NOT_SLUG_RE.sub("", text.lower())).strip("-") or "x"
 
 
 def status_class(text: str | None) -> str:
@@ -90,7 +95,17 @@ def md_escape(text: object) -> str:
     """Plain text for generated Markdown: one line, shown as written (escaped for Markdown and HTML)."""
     if text is None:
         return ""
-    line = " ".join(str(text).split())
+    text = str(text)
+    return _md_escape_short(text) if len(text) <= 200 else _md_escape(text)
+
+
+@functools.lru_cache(maxsize=65536)  # names, statuses and titles recur on every page and every rebuild
+def _md_escape_short(text: str) -> str:
+    return _md_escape(text)
+
+
+def _md_escape(text: str) -> str:
+    line = " ".join(text.split())
     line = "".join(_HTML_SPECIAL.get(c, c) for c in line) if any(c in line for c in "&<>") else line
     return _MD_SPECIAL.sub(r"\\\1", line)
 

@@ -1,0 +1,178 @@
+"""Rebuilds do only what changed: `mkdocs serve` re-renders the plans whose inputs changed, and
+`--dirty` builds (serve, or build in another process) leave unchanged generated pages alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+OLD = 1_000_000_000  # a modification time long past: a file still at it was not written again
+
+
+def plan_text(fid: str, phases: str, status: str = "in-progress") -> str:
+    head = f'feature_name: Feature {fid}\nfeature_id: "{fid}"\ncreated_date: 2026-03-02\nstatus: {status}\nphases:\n'
+    return head + textwrap.indent(textwrap.dedent(phases), "  ")
+
+
+SPEC = """\
+# Feature Specification: Feature {fid}
+
+## Requirements
+
+- **FR-001**: The system MUST do the first thing.
+- **FR-002**: The system MUST do the second thing.
+"""
+
+TASKS = """\
+# Tasks
+
+## Phase 1: Setup
+
+- [x] T001 Create the project (FR-001)
+- [ ] T002 Write the first test (FR-002)
+"""
+
+
+@pytest.fixture
+def portfolio(site):
+    """Three features: 002 waits on 001's first phase; 003 stands alone."""
+    phases = {
+        "001": "- {name: Setup, effort: 1 w, status: in-progress, started: 2026-03-02}\n- {name: Build, effort: 2 w}\n",
+        "002": '- {name: Client, effort: 1 w, dependencies: ["001: Phase 1"]}\n',
+        "003": "- {name: Alone, effort: 3 d, goal: Covers FR-001}\n",
+    }
+    for fid, text in phases.items():
+        site.plan(f"specs/{fid}-f", plan_text(fid, text), spec=SPEC.format(fid=fid))
+        site.doc(f"specs/{fid}-f/tasks.md", TASKS)
+    site.config = {"plugins": [{"specplan": {"build_date": "2026-03-04"}}]}
+    return site
+
+
+def serve(site):
+    """A first build, then the config and plugin a `mkdocs serve` would keep across rebuilds."""
+    result = site.build()
+    assert not result.failed, result.warnings
+    config = result.config
+    config.plugins.on_startup(command="serve", dirty=False)
+    return result, config, config.plugins["specplan"]
+
+
+def test_serve_rebuild_renders_only_the_plans_whose_inputs_changed(portfolio):
+    from mkdocs.commands.build import build
+
+    result, config, plugin = serve(portfolio)
+    build(config)
+    assert plugin.rendered == 3
+    build(config)
+    assert plugin.rendered == 0  # nothing changed: every page as it was
+    assert "Feature 003" in result.html("specs/003-f/plan/index.html")
+
+    # one plan alone changes: one page is rendered, and the dashboard shows the change
+    path = portfolio.docs / "specs/003-f/plan.yaml"
+    path.write_text(path.read_text().replace("name: Alone", "name: Solo"))
+    build(config)
+    assert plugin.rendered == 1
+    assert "Solo" in result.html("specs/003-f/plan/index.html")
+    assert "Feature 001" in result.html("specs/001-f/plan/index.html")
+
+    # a plan others wait on changes: it and the plan waiting on it are rendered, the third is not
+    path = portfolio.docs / "specs/001-f/plan.yaml"
+    path.write_text(path.read_text().replace("effort: 1 w, status", "effort: 2 w, status"))
+    build(config)
+    assert plugin.rendered == 2
+    assert "2026-03-16" in result.html("specs/002-f/plan/index.html")  # its client phase moved a week
+    exported = json.loads((result.site_dir / "plans/plans.json").read_text())
+    second = next(p for p in exported["plans"] if p["feature_id"] == "002")
+    assert second["forecast"]["start"] == "2026-03-16"
+
+    # a spec changes: only its feature's plan page is rendered again
+    spec = portfolio.docs / "specs/003-f/spec.md"
+    spec.write_text(spec.read_text().replace("first thing", "very first thing"))
+    build(config)
+    assert plugin.rendered == 1
+    assert "very first thing" in result.html("specs/003-f/plan/index.html")
+
+    # tasks change: the feature's plan page shows the new count
+    tasks = portfolio.docs / "specs/002-f/tasks.md"
+    tasks.write_text(tasks.read_text().replace("- [ ] T002", "- [x] T002"))
+    build(config)
+    assert plugin.rendered == 1
+    assert "2/2 done" in result.html("specs/002-f/plan/index.html")
+    config.plugins.on_shutdown()
+
+
+def test_a_changed_template_renders_every_plan_again(portfolio):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    template = portfolio.write("overrides/plan.md.j2", '{% extends "specplan/plan.md.j2" %}\n')
+    portfolio.config["plugins"] = [{"specplan": {"build_date": "2026-03-04", "template": str(template)}}]
+    result, config, plugin = serve(portfolio)
+    build(config)
+    assert plugin.rendered == 3
+    template.write_text('{% extends "specplan/plan.md.j2" %}\n{% block title %}# Changed {{ title }}\n{% endblock %}\n')
+    os.utime(template, (OLD, OLD))  # a different time than the one the renderer was made with
+    config = load_config(config_file=str(portfolio.root / "mkdocs.yml"))  # serve reloads the config each rebuild
+    build(config)
+    assert config.plugins["specplan"].rendered == 3
+    config.plugins.on_shutdown()
+
+
+def test_serve_dirty_writes_only_pages_whose_content_changed(portfolio):
+    from mkdocs.commands.build import build
+
+    result, config, plugin = serve(portfolio)
+    config["strict"] = False  # MkDocs warns of every dirty build
+    config.plugins.on_startup(command="serve", dirty=True)
+    build(config)
+    pages = {fid: result.site_dir / f"specs/{fid}-f/plan/index.html" for fid in ("001", "002", "003")}
+    for page in pages.values():
+        os.utime(page, (OLD, OLD))
+    path = portfolio.docs / "specs/003-f/plan.yaml"
+    path.write_text(path.read_text().replace("name: Alone", "name: Solo"))
+    build(config, dirty=True)
+    config.plugins.on_shutdown()
+    assert plugin.rendered == 1
+    assert pages["001"].stat().st_mtime == OLD and pages["002"].stat().st_mtime == OLD
+    assert pages["003"].stat().st_mtime > OLD and "Solo" in pages["003"].read_text()
+
+
+def _mkdocs(site, *args: str) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site.root / "mkdocs.yml"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_build_dirty_in_another_process_skips_unchanged_plan_pages(portfolio):
+    portfolio.build()  # writes mkdocs.yml
+    _mkdocs(portfolio)
+    site_dir = portfolio.root / "site"
+    pages = {fid: site_dir / f"specs/{fid}-f/plan/index.html" for fid in ("001", "002", "003")}
+    exported = site_dir / "plans/plans.json"
+    for page in [*pages.values(), exported]:
+        os.utime(page, (OLD, OLD))
+    _mkdocs(portfolio, "--dirty")  # nothing changed: nothing generated is written again
+    assert all(p.stat().st_mtime == OLD for p in [*pages.values(), exported])
+
+    path = portfolio.docs / "specs/003-f/plan.yaml"
+    path.write_text(path.read_text().replace("name: Alone", "name: Solo"))
+    _mkdocs(portfolio, "--dirty")
+    assert pages["001"].stat().st_mtime == OLD and pages["002"].stat().st_mtime == OLD
+    assert pages["003"].stat().st_mtime > OLD and "Solo" in pages["003"].read_text()
+    assert exported.stat().st_mtime > OLD and "Solo" in exported.read_text()
+
+    # a page that is gone from the site is written again, whatever the record says
+    pages["001"].unlink()
+    _mkdocs(portfolio, "--dirty")
+    assert "Feature 001" in pages["001"].read_text()
