@@ -112,7 +112,7 @@ def test_a_changed_template_renders_every_plan_again(portfolio):
 
     template = portfolio.write("overrides/plan.md.j2", '{% extends "specplan/plan.md.j2" %}\n')
     portfolio.config["plugins"] = [{"specplan": {"build_date": "2026-03-04", "template": str(template)}}]
-    result, config, plugin = serve(portfolio)
+    _result, config, plugin = serve(portfolio)
     build(config)
     assert plugin.rendered == 3
     template.write_text('{% extends "specplan/plan.md.j2" %}\n{% block title %}# Changed {{ title }}\n{% endblock %}\n')
