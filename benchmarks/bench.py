@@ -14,6 +14,8 @@ alternation, each in a fresh process (benchmarks/measure.py), and reports the me
   with PyYAML's C loader, and per plan;
 * the plugin's time in a rebuild after one plan changed (same plugin instance, as mkdocs serve)
   against its time in the cold build;
+* the CPU time of a ``mkdocs serve --dirty`` rebuild after one plan changed, against the twin's
+  after the page made from that plan changed;
 * the dashboard page's HTML bytes and element count (whole page and article), plans.json bytes.
 """
 
@@ -36,6 +38,8 @@ sys.path.insert(0, str(HERE))
 
 from sitegen import generate  # noqa: E402
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
 
 class _Count(HTMLParser):
     def __init__(self) -> None:
@@ -45,13 +49,15 @@ class _Count(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.total += 1
-        if tag == "article":
-            self.depth += 1
         if self.depth:
+            self.depth += tag not in VOID
+            self.article += 1
+        elif tag == "article" or ("role", "main") in attrs:  # Material's article, the mkdocs theme's main column
+            self.depth = 1
             self.article += 1
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "article" and self.depth:
+        if self.depth and tag not in VOID:
             self.depth -= 1
 
 
@@ -73,7 +79,9 @@ def config(theme: str, plugin: bool) -> dict:
 
 
 def measure(site: Path, *extra: str) -> dict:
-    done = subprocess.run([sys.executable, str(HERE / "measure.py"), str(site), *extra], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, str(HERE / "measure.py"), str(site), *extra], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise SystemExit(f"build of {site} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -92,8 +100,11 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
     for _ in range(repeat):  # interleaved
         runs["plugin"].append(measure(plugin_site))
         runs["twin"].append(measure(twin))
-    plan = next((plugin_site / "docs").rglob("plan.yaml"))
-    serve = measure(plugin_site, "--edit", str(plan))
+    plans = sorted((plugin_site / "docs").rglob("plan.yaml"))
+    serve = measure(plugin_site, "--edit", str(plans[0]))  # mkdocs serve: every page built again
+    # mkdocs serve --dirty: only changed pages; the twin's edit is to the page rendered from the same plan
+    dirty = measure(plugin_site, "--edit", str(plans[1]), "--dirty")
+    twin_dirty = measure(twin, "--edit", str(twin / plans[1].relative_to(plugin_site).with_name("plan.md")), "--dirty")
 
     def med(kind: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[kind])
@@ -117,6 +128,10 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
         "own_ms_per_plan": 1000 * med("plugin", "own") / max(plans, 1),
         "rebuild_own_s": serve["rebuild_own"],
         "rebuild_vs_cold": serve["rebuild_own"] / max(serve["own"], 1e-9),
+        "rebuild_cpu_s": serve["rebuild_cpu"],
+        "dirty_cpu_s": dirty["rebuild_cpu"],
+        "dirty_cpu_twin_s": twin_dirty["rebuild_cpu"],
+        "dirty_vs_twin": dirty["rebuild_cpu"] / max(twin_dirty["rebuild_cpu"], 1e-9),
         "dashboard_bytes": len(html.encode()),
         "dashboard_elements": total,
         "dashboard_article_elements": article,
@@ -132,6 +147,7 @@ COLUMNS = (
     ("own_vs_floor", "{:>12.2f}"),
     ("own_ms_per_plan", "{:>15.2f}"),
     ("rebuild_vs_cold", "{:>15.2f}"),
+    ("dirty_vs_twin", "{:>13.2f}"),
     ("dashboard_bytes", "{:>15,}"),
     ("dashboard_article_elements", "{:>26,}"),
     ("json_bytes", "{:>12,}"),
@@ -149,7 +165,9 @@ def main() -> None:
     sizes = args.sizes or ([40, 120] if args.quick else [100, 300, 1000])
     themes = args.themes or (["material"] if args.quick else ["material", "mkdocs"])
     repeat = args.repeat or (2 if args.quick else 3)
-    print("  ".join(f"{name:>{len(fmt.format(0)) if 'f' in fmt or ',' in fmt else 8}}" for name, fmt in COLUMNS).replace("_", " "))
+    print(
+        "  ".join(f"{name:>{len(fmt.format(0)) if 'f' in fmt or ',' in fmt else 8}}" for name, fmt in COLUMNS).replace("_", " ")
+    )
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for theme in themes:
@@ -157,7 +175,9 @@ def main() -> None:
                 row = one(n, theme, repeat, Path(tmp))
                 results.append(row)
                 print("  ".join(fmt.format(row[name]) for name, fmt in COLUMNS), flush=True)
-    Path(args.json).write_text(json.dumps({"python": sys.version.split()[0], "cpus": os.cpu_count(), "results": results}, indent=2) + "\n")
+    Path(args.json).write_text(
+        json.dumps({"python": sys.version.split()[0], "cpus": os.cpu_count(), "results": results}, indent=2) + "\n"
+    )
     print(f"written: {args.json}")
 
 

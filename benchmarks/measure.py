@@ -1,11 +1,13 @@
 """One build, measured from inside its own process (the benchmark runs this as a child).
 
-    python benchmarks/measure.py SITE_DIR [--edit PLAN_YAML] [--harvest TWIN_DIR]
+    python benchmarks/measure.py SITE_DIR [--edit FILE [--dirty]] [--harvest TWIN_DIR]
 
 Prints one JSON object: the process's CPU time and peak RSS (``resource.getrusage``), the time
 spent in the plugin's own event handlers, the time PyYAML's C loader takes to parse the same
-plan files (the floor), and with ``--edit`` the plugin's time in a second build after one plan
-changed (as ``mkdocs serve`` rebuilds: the same plugin instance). With ``--harvest`` the plugin's
+plan files (the floor), and with ``--edit`` the CPU time and the plugin's time of a second build
+after one file changed (as ``mkdocs serve`` rebuilds: the same config and plugin instance; with
+``--dirty`` as ``mkdocs serve --dirty``, which rebuilds only the pages that changed). A plugin site's
+edited file is a plan.yaml; a twin's is the page the plugin rendered from it. With ``--harvest`` the plugin's
 generated pages, JSON and stylesheet are written into TWIN_DIR/docs as plain files: the
 pre-rendered twin.
 """
@@ -46,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("site")
     parser.add_argument("--edit")
+    parser.add_argument("--dirty", action="store_true")
     parser.add_argument("--harvest")
     args = parser.parse_args()
     from mkdocs.commands.build import build
@@ -56,11 +59,13 @@ def main() -> None:
     config = load_config(config_file=str(root / "mkdocs.yml"))
     plugin = config.plugins.get("specplan")
     spent = [0.0]
+    config.plugins.on_startup(command="serve" if args.edit else "build", dirty=args.dirty)
     if plugin is not None:
-        plugin.on_startup(command="serve" if args.edit else "build", dirty=False)
         # MkDocs collected the handlers already: time the ones it will call
         for event, handlers in config.plugins.events.items():
             config.plugins.events[event] = [_wrap(h, spent) if getattr(h, "__self__", None) is plugin else h for h in handlers]
+    if args.dirty:
+        config["strict"] = False  # MkDocs warns of every dirty build
     started = cpu()
     build(config)
     out: dict[str, Any] = {"cpu": cpu() - started, "own": spent[0]}
@@ -69,18 +74,24 @@ def main() -> None:
         out["plans"] = len(plugin.pages)
     if args.edit:
         path = Path(args.edit)
-        path.write_text(path.read_text(encoding="utf-8").replace("status: planned", "status: in-progress", 1), encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+        edited = (
+            text.replace("status: planned", "status: in-progress", 1) if plugin else text.replace("planned", "in-progress", 1)
+        )
+        path.write_text(edited, encoding="utf-8")
         spent[0] = 0.0
         started = cpu()
-        build(load_config(config_file=str(root / "mkdocs.yml")) if plugin is None else config)
+        build(config, dirty=args.dirty)
         out["rebuild_cpu"] = cpu() - started
         out["rebuild_own"] = spent[0]
     if args.harvest and plugin is not None:
         twin = Path(args.harvest) / "docs"
-        for uri, content in plugin._generated.items():  # the plugin's own output, as plain files
+        for uri, content in plugin._generated.items():  # the plugin's own pages, as plain files
             target = twin / uri
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+        if plugin.json_uri:  # and its JSON, as the build wrote it
+            shutil.copy(Path(config.site_dir) / plugin.json_uri, twin / plugin.json_uri)
         from mkdocs_specplan.site import CSS_PATH, CSS_URI
 
         css = twin / CSS_URI

@@ -11,7 +11,31 @@ import datetime as dt
 import random
 from pathlib import Path
 
-WORDS = ["intake", "reminders", "billing", "export", "search", "audit", "consent", "scheduling", "triage", "referral", "portal", "ledger", "claims", "pharmacy", "imaging", "telehealth", "notes", "vitals", "alerts", "inventory", "payroll", "onboarding", "analytics"]
+WORDS = [
+    "intake",
+    "reminders",
+    "billing",
+    "export",
+    "search",
+    "audit",
+    "consent",
+    "scheduling",
+    "triage",
+    "referral",
+    "portal",
+    "ledger",
+    "claims",
+    "pharmacy",
+    "imaging",
+    "telehealth",
+    "notes",
+    "vitals",
+    "alerts",
+    "inventory",
+    "payroll",
+    "onboarding",
+    "analytics",
+]
 STATUSES = ("draft", "in-review", "approved", "in-progress", "in-progress", "done", "blocked")
 PHASE_STATUSES = ("planned", "in-progress", "done", "blocked")
 LEVELS = ("low", "medium", "high")
@@ -42,14 +66,32 @@ def _name(rng: random.Random) -> str:
 
 
 def spec_md(rng: random.Random, fid: str, name: str, stories: int, requirements: int) -> str:
-    lines = [f"# Feature Specification: {name}", "", f"**Feature Branch**: `{fid}-{name.lower().replace(' ', '-')}`  ", "**Status**: Draft", ""]
+    lines = [
+        f"# Feature Specification: {name}",
+        "",
+        f"**Feature Branch**: `{fid}-{name.lower().replace(' ', '-')}`  ",
+        "**Status**: Draft",
+        "",
+    ]
     lines += ["## User Scenarios & Testing *(mandatory)*", ""]
     for s in range(1, stories + 1):
-        lines += [f"### User Story {s} - {_name(rng)} (Priority: P{min(s, 3)})", "", f"As a clinician I want {rng.choice(WORDS)} so that care is faster.", ""]
-        lines += ["**Acceptance Scenarios**:", "", f"1. **Given** a {rng.choice(WORDS)} record, **When** it changes, **Then** the team is told.", ""]
+        lines += [
+            f"### User Story {s} - {_name(rng)} (Priority: P{min(s, 3)})",
+            "",
+            f"As a clinician I want {rng.choice(WORDS)} so that care is faster.",
+            "",
+        ]
+        lines += [
+            "**Acceptance Scenarios**:",
+            "",
+            f"1. **Given** a {rng.choice(WORDS)} record, **When** it changes, **Then** the team is told.",
+            "",
+        ]
     lines += ["## Requirements *(mandatory)*", "", "### Functional Requirements", ""]
     for r in range(1, requirements + 1):
-        lines.append(f"- **FR-{r:03d}**: System MUST handle {rng.choice(WORDS)} for {rng.choice(WORDS)} within {rng.randint(1, 60)} seconds.")
+        lines.append(
+            f"- **FR-{r:03d}**: System MUST handle {rng.choice(WORDS)} for {rng.choice(WORDS)} within {rng.randint(1, 60)} seconds."
+        )
     lines += ["", "## Success Criteria *(mandatory)*", ""]
     for c in range(1, 4):
         lines.append(f"- **SC-{c:03d}**: {rng.randint(50, 99)}% of {rng.choice(WORDS)} tasks finish first time.")
@@ -64,7 +106,9 @@ def tasks_md(rng: random.Random, phases: int, requirements: int) -> str:
         for _ in range(rng.randint(2, 5)):
             box = "X" if rng.random() < 0.4 else " "
             label = " [P]" if rng.random() < 0.3 else ""
-            lines.append(f"- [{box}] T{t:03d}{label} [US{rng.randint(1, 3)}] Implement {rng.choice(WORDS)} (FR-{rng.randint(1, requirements):03d})")
+            lines.append(
+                f"- [{box}] T{t:03d}{label} [US{rng.randint(1, 3)}] Implement {rng.choice(WORDS)} (FR-{rng.randint(1, requirements):03d})"
+            )
             t += 1
         lines.append("")
     return "\n".join(lines)
@@ -91,7 +135,11 @@ def plan_yaml(rng: random.Random, fid: str, name: str, requirements: int, start:
         "components:",
     ]
     for c in range(rng.randint(2, 4)):
-        out += [f"  - name: {_name(rng)} {c}", "    purpose: Keeps the records", "    responsibilities: [Validate input, Store events]"]
+        out += [
+            f"  - name: {_name(rng)} {c}",
+            "    purpose: Keeps the records",
+            "    responsibilities: [Validate input, Store events]",
+        ]
     out.append("technical_decisions:")
     for d in range(1, rng.randint(2, 4) + 1):
         out += [
@@ -119,7 +167,11 @@ def plan_yaml(rng: random.Random, fid: str, name: str, requirements: int, start:
             f"    effort: {rng.choice(['3 d', '1 w', '2 w', '1-2 w', '1 sprint', '4 d'])}",
             f"    status: {phase_status}",
         ]
-    out += ["data_model_description: See the data model.", "test_levels:", "  - {level: Unit, coverage: 80%, tools: pytest, approach: TDD}"]
+    out += [
+        "data_model_description: See the data model.",
+        "test_levels:",
+        "  - {level: Unit, coverage: 80%, tools: pytest, approach: TDD}",
+    ]
     out += ["deployment_strategy: Blue-green.", "rollout_plan: One clinic first.", "rollback_plan: Switch back.", "risks:"]
     for r in range(1, rng.randint(5, 10) + 1):
         out += [

@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 from typing import Any
 
 from .features import Feature
 from .forecast import Forecast
-from .model import Effort, Plan, memo
+from .model import Effort, Plan
 from .pages import PlanPage
 from .portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
 from .schedule import CrossEdge, Schedule, wd_index
 
 
+@functools.cache
+def _exported_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("positions", "index", "tech_stack_text"))
+
+
 def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float)):
+        return value
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Effort):
         return {"text": value.text, "low_days": value.low_days, "high_days": value.high_days}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _jsonable(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if f.name not in ("positions", "index", "tech_stack_text")
-        }
+        return {name: _jsonable(getattr(value, name)) for name in _exported_fields(type(value))}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -155,7 +159,7 @@ def plan_json(entry: PlanEntry, portfolio: Portfolio) -> dict[str, Any]:
     baseline, note = baseline_json(page)
     fields = None
     if plan is not None:
-        fields = memo(plan, "json", lambda: _plan_fields(plan))
+        fields = _plan_fields(plan)
     return {
         "feature_id": plan.feature_id if plan else None,
         "feature_name": plan.feature_name if plan else None,

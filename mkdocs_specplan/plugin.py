@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -10,8 +11,10 @@ import json
 import os
 import posixpath
 import re
+import shutil
 import tempfile
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -82,22 +85,46 @@ def _megabytes(size: int) -> str:
 class GeneratedFile(File):
     """A page (or the JSON) this plugin generates: modified only when its content differs from what
     the last build wrote, so ``mkdocs serve --dirty`` and ``mkdocs build --dirty`` leave unchanged
-    plan pages alone. The last build is this process's (serve), else the record it left (build)."""
+    plan pages alone. The last build is this process's (serve), else the record it left (build).
 
-    previous: bytes | None = None  # the content the last build of this process gave it
-    recorded: str | None = None  # else the digest of the content the last build recorded
+    Once MkDocs has read a page, the page's Markdown is its content: the file lets go of its own
+    copy (``release``), so a site's pages are not held twice."""
+
+    digest: str | None = None  # of the content this build gave it
+    before: str | None = None  # of the content the last build gave it
+    released = False
 
     def is_modified(self) -> bool:
         if not os.path.isfile(self.abs_dest_path):
             return True
-        try:
-            if self.previous is not None:
-                return self.content_bytes != self.previous
-            if self.recorded is not None:
-                return _digest(self.content_bytes) != self.recorded
-        except OSError:
-            pass
-        return True
+        return self.before is None or self.digest != self.before
+
+    def release(self) -> None:
+        if self.page is not None and isinstance(self.page.markdown, str):
+            self._content = None
+            self.released = True
+
+    @property
+    def content_bytes(self) -> bytes:
+        if self.released and self._content is None and self.page is not None and self.page.markdown is not None:
+            return self.page.markdown.encode("utf-8")
+        return File.content_bytes.fget(self)  # type: ignore[attr-defined, no-any-return]
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self.released = False
+        File.content_bytes.fset(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def content_string(self) -> str:
+        if self.released and self._content is None and self.page is not None and self.page.markdown is not None:
+            return self.page.markdown
+        return File.content_string.fget(self)  # type: ignore[attr-defined, no-any-return]
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self.released = False
+        File.content_string.fset(self, value)  # type: ignore[attr-defined]
 
 
 def _digest(data: bytes) -> str:
@@ -123,12 +150,12 @@ class DirtyRecord:
             return {}
         return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(data, dict) else {}
 
-    def write(self, generated: dict[str, bytes]) -> None:
+    def write(self, digests: dict[str, str]) -> None:
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             temporary = f"{self.path}.{os.getpid()}"
             with open(temporary, "w", encoding="utf-8") as handle:
-                json.dump({uri: _digest(data) for uri, data in generated.items()}, handle)
+                json.dump(digests, handle)
             os.replace(temporary, self.path)
         except OSError as exc:
             log.debug(f"the record for --dirty builds was not written: {exc}")
@@ -163,6 +190,15 @@ def _mtimes(*paths: str | None) -> tuple[tuple[str, float], ...]:
             except OSError:
                 out.append((name, -1.0))
     return tuple(sorted(out))
+
+
+def _release_sources(pages: list[PlanPage]) -> None:
+    """What only loading, checking and scheduling needed, let go in a one-off build: the YAML texts
+    and where each field was written (problems have their lines by now)."""
+    for page in pages:
+        page.source = dataclasses.replace(page.source, text="")
+        if page.plan is not None:
+            page.plan.positions = {}
 
 
 @contextlib.contextmanager
@@ -218,9 +254,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.loaded: LoadedSite | None = None
         self._edit_uris: dict[str, str | None] = {}
         self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
-        self._generated: dict[str, bytes] = {}  # each generated file's content (UTF-8), by its site path
-        self._previous: dict[str, bytes] = {}  # the same, as the last build of this process left it
-        self._recorded: dict[str, str] = {}  # the same, as the last build recorded it (a digest each)
+        self._generated: dict[str, bytes] = {}  # each generated page's content (UTF-8), by its site path
+        self._digests: dict[str, str] = {}  # a digest of each generated file's content (the JSON too)
+        self._previous: dict[str, str] = {}  # the same, as the last build of this process left them
+        self._recorded: dict[str, str] = {}  # the same, as the last build recorded them
+        self._export_dir: str | None = None  # where the JSON export waits to be copied into the site
         self._record: DirtyRecord | None = None
         self._reserved: dict[str, File] = {}  # pages reserved early, not generated yet
         self._early = False  # the early hook has published specs_dir for this build
@@ -396,13 +434,17 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         key = (source.src_uri, source.text, source.error, self.settings)  # a changed option gives a new verdict
         page = self._cache.get(key)
         if page is None:
-            page = self._cache[key] = load_page(source, self.settings, schedule=False)
+            page = load_page(source, self.settings, schedule=False)
+            if self._serving:  # kept for the next rebuild; a one-off build keeps nothing it does not need
+                self._cache[key] = page
         fresh = PlanPage(source, page.plan, list(page.problems))  # this build's source: where it is on disk
         fresh.context["edit_uri"] = self._edit_uris.get(source.src_uri)
         return fresh
 
     def _parsed(self, kind: str, text: str, reader: Callable[[str], Any]) -> Any:
         """A spec, tasks or checklist file read once while its text is unchanged."""
+        if not self._serving:
+            return reader(text)
         key = (kind, text, self.syntax)
         self._live_docs.add(key)
         if key not in self._docs_cache:
@@ -506,10 +548,12 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def _track(self, file: File, uri: str, data: bytes) -> None:
         """Keep what a generated file holds, and tell it what the last build gave it (--dirty)."""
+        digest = self._digests[uri] = _digest(data)
         if isinstance(file, GeneratedFile):
-            file.previous = self._previous.get(uri)
-            file.recorded = self._recorded.get(uri)
-        self._generated[uri] = data
+            file.digest = digest
+            file.before = self._previous.get(uri, self._recorded.get(uri))
+        if uri != self.json_uri:
+            self._generated[uri] = data
 
     def _existing(self, files: Files, uri: str) -> File | None:
         """A file at ``uri`` that is not a page this plugin reserved, nor one it wrote before: a stub
@@ -531,12 +575,14 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def _generate(self, files: Files, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()
-        self._previous, self._generated = self._generated, {}
+        self._previous, self._digests, self._generated = self._digests, {}, {}
         record = self._record.take() if self._record else {}  # taken always: it describes only the next build
         self._recorded = record if self._dirty and not self._previous else {}
         self.loaded = self.collect(files, config)
         if self.validate_only:  # specplan validate: everything is loaded and checked; nothing is rendered
             return files
+        if not self._serving:
+            _release_sources(self.pages)
         by_key = {p.source.src_uri: p for p in self.pages}
         renders, self._renders = self._renders, {}
         self._views_before, self._views = self._views, []
@@ -570,7 +616,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def _render(self, page: PlanPage, by_key: dict[str, PlanPage], previous: dict[str, Rendered]) -> bytes:
         """The plan page's content (UTF-8); the last build's when nothing it is made from changed."""
         options = (self.config.timeline, self.config.show_missing_sections, self.constitution and self.constitution.src_uri)
-        key = render_key(page, by_key, self.today, *options) if self._serving or self._dirty else None
+        key = render_key(page, by_key, self.today, *options) if self._serving else None
         uri = page.source.page_uri
         kept = previous.get(uri)
         if key is not None and kept is not None and kept.key == key:
@@ -687,9 +733,15 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             self._problem(self.json_uri, "a file is already at the JSON export's path; it is kept and the export is not written")
             return
         data = export_json(portfolio, self.config.json_indent).encode("utf-8")
-        export = GeneratedFile.generated(config, self.json_uri, content=data)
+        # written to a file now, so the build does not hold megabytes of JSON until it copies them
+        if self._export_dir is None or not os.path.isdir(self._export_dir):
+            self._export_dir = tempfile.mkdtemp(prefix="mkdocs-specplan-")
+            weakref.finalize(self, shutil.rmtree, self._export_dir, True)
+        path = os.path.join(self._export_dir, "plans.json")
+        with open(path, "wb") as handle:
+            handle.write(data)
+        export = GeneratedFile.generated(config, self.json_uri, abs_src_path=path)
         self._track(export, self.json_uri, data)
-        export.abs_src_path = os.path.join(config.docs_dir, self.json_uri)  # a path, for plugins that expect one
         files.append(export)
 
     def _write_dashboard(self, files: Files, config: MkDocsConfig, portfolio: Portfolio, dashboard_file: File) -> None:
@@ -814,6 +866,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled:
             return None
+        if isinstance(page.file, GeneratedFile) and not self._serving:
+            page.file.release()  # the page holds its Markdown now
         try:
             self.extension.current = self._annotations(page.file, files, config)
         except Exception as exc:
@@ -926,7 +980,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def _dashboard_markdown(self, view: Any) -> str:
         """A dashboard page's Markdown; the last build's when its view is the same (serve, --dirty)."""
-        keep = self._serving or self._dirty
+        keep = self._serving
         if keep:
             for kept_view, markdown in self._views_before:
                 if kept_view == view:
@@ -947,7 +1001,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled and self._record is not None and not self._serving and not self.validate_only:
-            self._record.write(self._generated)
+            self._record.write(self._digests)
 
     # -- serve ---------------------------------------------------------------------------------
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -52,11 +52,13 @@ def badge_html(text: Any, kind: str = "status") -> Markup:
     """A status badge (``kind``: status, phase, risk, dependency); nothing for an empty value."""
     if text is None or text == "":
         return Markup("")
-    return Markup('<span class="specplan-badge specplan-{kind}-{cls}">{text}</span>').format(
-        kind=kind,
-        cls=status_class(str(text)),
-        text=Markup(md_escape(text)),  # plain text, in HTML and in Markdown
-    )
+    return _badge(str(text), str(kind))
+
+
+@functools.lru_cache(maxsize=1024)  # a site has a few statuses, each on many pages
+def _badge(text: str, kind: str) -> Markup:
+    # the text is plain, escaped for HTML and Markdown; the class names are slugs
+    return Markup(f'<span class="specplan-badge specplan-{slug(kind)}-{status_class(text)}">{md_escape(text)}</span>')
 
 
 def level_badge_html(level: str | None, levels: tuple[str, ...]) -> Markup:
@@ -99,7 +101,7 @@ def md_escape(text: object) -> str:
     return _md_escape_short(text) if len(text) <= 200 else _md_escape(text)
 
 
-@functools.lru_cache(maxsize=65536)  # names, statuses and titles recur on every page and every rebuild
+@functools.lru_cache(maxsize=4096)  # names and statuses recur on every page and every rebuild
 def _md_escape_short(text: str) -> str:
     return _md_escape(text)
 
@@ -186,6 +188,9 @@ def code_spans(text: object) -> Markup:
     return Markup("").join(Markup("<code>{}</code>").format(part) if i % 2 else escape(part) for i, part in enumerate(parts))
 
 
+_FENCE_RE = re.compile(r"(`{3,}|~{3,})")
+
+
 def tidy_markdown(text: str) -> str:
     """Collapse runs of blank lines left by the template (never inside fenced code)."""
     out: list[str] = []
@@ -193,7 +198,7 @@ def tidy_markdown(text: str) -> str:
     blank = 0
     for line in text.split("\n"):
         stripped = line.strip()
-        marker = re.match(r"^(`{3,}|~{3,})", stripped)
+        marker = _FENCE_RE.match(stripped) if stripped[:3] in ("```", "~~~") else None
         if fence is None and marker:
             fence = marker.group(1)[0] * len(marker.group(1))
         elif fence is not None and stripped.startswith(fence) and not stripped[len(fence) :].strip():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,19 +13,29 @@ from .model import Plan
 from .speckit import IdSyntax
 
 
+@functools.cache
+def _text_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a plan's data class that may hold text."""
+    return tuple(
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.name not in ("positions", "index", "checklist") and not f.name.startswith("_")
+    )
+
+
 def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
     """Every text in a plan with its field path."""
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _walk(item, f"{path}[{i}]")
+            if item is not None and not isinstance(item, (int, float)):
+                yield from _walk(item, f"{path}[{i}]")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            if f.name in ("positions", "index", "checklist") or f.name.startswith("_"):
-                continue
-            sub = f"{path}.{f.name}" if path else f.name
-            yield from _walk(getattr(value, f.name), sub)
+        for name in _text_fields(type(value)):
+            item = getattr(value, name)
+            if item is not None and not isinstance(item, (int, float, dt.date)):
+                yield from _walk(item, f"{path}.{name}" if path else name)
 
 
 @dataclass(frozen=True)
