@@ -1,15 +1,15 @@
 """One build, measured from inside its own process (the benchmark runs this as a child).
 
-    python benchmarks/measure.py SITE_DIR [--edit FILE [--dirty]] [--harvest TWIN_DIR]
+    python benchmarks/measure.py SITE_DIR [--edit FILE] [--dirty-edit FILE] [--harvest TWIN_DIR]
 
 Prints one JSON object: the process's CPU time and peak RSS (``resource.getrusage``), the time
-spent in the plugin's own event handlers, the time PyYAML's C loader takes to parse the same
-plan files (the floor), and with ``--edit`` the CPU time and the plugin's time of a second build
-after one file changed (as ``mkdocs serve`` rebuilds: the same config and plugin instance; with
-``--dirty`` as ``mkdocs serve --dirty``, which rebuilds only the pages that changed). A plugin site's
-edited file is a plan.yaml; a twin's is the page the plugin rendered from it. With ``--harvest`` the plugin's
-generated pages, JSON and stylesheet are written into TWIN_DIR/docs as plain files: the
-pre-rendered twin.
+spent in the plugin's own event handlers, and the time PyYAML's C loader takes to parse the same
+plan files (the floor). With ``--edit``, the CPU time and the plugin's time of a second build after
+that file changed, as ``mkdocs serve`` rebuilds (the same config and plugin instance, every page
+built again); with ``--dirty-edit``, then of a build after that file changed as ``mkdocs serve
+--dirty`` rebuilds (only the pages that changed). A plugin site's edited files are plan.yaml files;
+a twin's, the pages the plugin rendered from them. With ``--harvest`` the plugin's generated pages,
+JSON and stylesheet are written into TWIN_DIR/docs as plain files: the pre-rendered twin.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def cpu() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("site")
-    parser.add_argument("--edit")
-    parser.add_argument("--dirty", action="store_true")
+    parser.add_argument("--edit", help="rebuild after this file changed, as mkdocs serve does")
+    parser.add_argument("--dirty-edit", help="then rebuild after this file changed, as mkdocs serve --dirty does")
     parser.add_argument("--harvest")
     args = parser.parse_args()
     from mkdocs.commands.build import build
@@ -59,39 +59,45 @@ def main() -> None:
     config = load_config(config_file=str(root / "mkdocs.yml"))
     plugin = config.plugins.get("specplan")
     spent = [0.0]
-    config.plugins.on_startup(command="serve" if args.edit else "build", dirty=args.dirty)
+    generated: dict[str, bytes] = {}
+    if args.harvest and plugin is not None:  # what the plugin generates, as it generates it
+        track = plugin._track
+
+        def keep(file: Any, uri: str, data: bytes) -> None:
+            generated[uri] = data
+            track(file, uri, data)
+
+        plugin._track = keep
+    serving = bool(args.edit or args.dirty_edit)
+    config.plugins.on_startup(command="serve" if serving else "build", dirty=bool(args.dirty_edit))
     if plugin is not None:
         # MkDocs collected the handlers already: time the ones it will call
         for event, handlers in config.plugins.events.items():
             config.plugins.events[event] = [_wrap(h, spent) if getattr(h, "__self__", None) is plugin else h for h in handlers]
-    if args.dirty:
-        config["strict"] = False  # MkDocs warns of every dirty build
+    config["strict"] = False  # MkDocs warns of every dirty build
     started = cpu()
     build(config)
     out: dict[str, Any] = {"cpu": cpu() - started, "own": spent[0]}
     if plugin is not None:
         out["floor"] = floor(root / "docs")
         out["plans"] = len(plugin.pages)
-    if args.edit:
-        path = Path(args.edit)
-        text = path.read_text(encoding="utf-8")
-        edited = (
-            text.replace("status: planned", "status: in-progress", 1) if plugin else text.replace("planned", "in-progress", 1)
-        )
-        path.write_text(edited, encoding="utf-8")
-        spent[0] = 0.0
-        started = cpu()
-        build(config, dirty=args.dirty)
-        out["rebuild_cpu"] = cpu() - started
-        out["rebuild_own"] = spent[0]
+    for name, edit, dirty in (("rebuild", args.edit, False), ("dirty", args.dirty_edit, True)):
+        if edit:
+            path = Path(edit)
+            text = path.read_text(encoding="utf-8")
+            old = "status: planned" if plugin else "planned"
+            path.write_text(text.replace(old, old.replace("planned", "in-progress"), 1), encoding="utf-8")
+            spent[0] = 0.0
+            started = cpu()
+            build(config, dirty=dirty)
+            out[f"{name}_cpu"] = cpu() - started
+            out[f"{name}_own"] = spent[0]
     if args.harvest and plugin is not None:
         twin = Path(args.harvest) / "docs"
-        for uri, content in plugin._generated.items():  # the plugin's own pages, as plain files
+        for uri, content in generated.items():  # the plugin's own pages and JSON, as plain files
             target = twin / uri
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        if plugin.json_uri:  # and its JSON, as the build wrote it
-            shutil.copy(Path(config.site_dir) / plugin.json_uri, twin / plugin.json_uri)
         from mkdocs_specplan.site import CSS_PATH, CSS_URI
 
         css = twin / CSS_URI

@@ -645,6 +645,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 source = file.abs_src_path
                 file.content_bytes = content
                 file.abs_src_path = source
+        self._generated = {}  # the files hold the pages now (and let go of them once MkDocs has read them)
         return files
 
     on_files = CombinedEvent(_on_files_reserve, _on_files_generate, _on_files_restore)

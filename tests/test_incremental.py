@@ -176,3 +176,22 @@ def test_build_dirty_in_another_process_skips_unchanged_plan_pages(portfolio):
     pages["001"].unlink()
     _mkdocs(portfolio, "--dirty")
     assert "Feature 001" in pages["001"].read_text()
+
+
+def test_a_generated_page_read_after_mkdocs_read_it_is_its_markdown(portfolio):
+    """A build lets a generated page's file drop its copy of the content once MkDocs has read it;
+    a plugin asking the file later still gets the page's Markdown, never the plan's YAML."""
+    portfolio.write(
+        "hooks.py",
+        "import pathlib\n\n"
+        "def on_page_content(html, page, config, files):\n"
+        "    if page.file.src_uri.endswith('plan.md'):\n"
+        "        out = pathlib.Path(config.config_file_path).parent / 'seen.txt'\n"
+        "        with out.open('a') as handle:\n"
+        "            handle.write(page.file.content_string.splitlines()[0] + '|' + page.file.content_bytes.decode()[:30] + '\\n')\n",
+    )
+    result = portfolio.build(hooks=["hooks.py"])
+    assert not result.failed, result.warnings
+    seen = (portfolio.root / "seen.txt").read_text().splitlines()
+    assert len(seen) == 3
+    assert all(line.startswith("# ") and "feature_name" not in line for line in seen), seen
