@@ -10,7 +10,7 @@ into a twin site of plain files that builds to the same pages, then runs the two
 alternation, each in a fresh process (benchmarks/measure.py), and reports the medians:
 
 * CPU ratio and peak-RSS ratio of the build processes (plugin / twin);
-* the plugin's own time (its event handlers) against the floor of parsing the same plan files
+* the plugin's own time (its event handlers and its Markdown extension's processors) against the floor of parsing the same plan files
   with PyYAML's C loader, and per plan;
 * the plugin's time in a rebuild after one plan changed (same plugin instance, as mkdocs serve)
   against its time in the cold build;

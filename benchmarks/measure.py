@@ -3,7 +3,7 @@
     python benchmarks/measure.py SITE_DIR [--edit FILE] [--dirty-edit FILE] [--harvest TWIN_DIR]
 
 Prints one JSON object: the process's CPU time and peak RSS (``resource.getrusage``), the time
-spent in the plugin's own event handlers, and the time PyYAML's C loader takes to parse the same
+spent in the plugin's own work (its event handlers and its Markdown extension's processors), and the time PyYAML's C loader takes to parse the same
 plan files (the floor). With ``--edit``, the CPU time and the plugin's time of a second build after
 that file changed, as ``mkdocs serve`` rebuilds (the same config and plugin instance, every page
 built again); with ``--dirty-edit``, then of a build after that file changed as ``mkdocs serve
@@ -74,6 +74,11 @@ def main() -> None:
         # MkDocs collected the handlers already: time the ones it will call
         for event, handlers in config.plugins.events.items():
             config.plugins.events[event] = [_wrap(h, spent) if getattr(h, "__self__", None) is plugin else h for h in handlers]
+        # and the Markdown extension's processors, which run while MkDocs renders each page
+        from mkdocs_specplan import annotate
+
+        for cls in (annotate.AnnotateTreeprocessor, annotate._LongText, annotate._UnclosedTags):
+            cls.run = _wrap(cls.run, spent)  # type: ignore[method-assign]
     config["strict"] = False  # MkDocs warns of every dirty build
     started = cpu()
     build(config)

@@ -69,7 +69,8 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
             _neutralise(root)
         if page.rewrite_link is not None:
             _rewrite_links(root, page.rewrite_link)
-        used = {el.get("id") for el in root.iter() if el.get("id")}
+        anchoring = page.definitions is not None or page.tasks or page.principles
+        used = {el.get("id") for el in root.iter() if el.get("id")} if anchoring else set()
         if page.definitions is not None:
             parents = {child: parent for parent in root.iter() for child in parent}
             for definition in find_definitions(root, page.definitions):
@@ -194,6 +195,8 @@ def safe_url(url: str) -> bool:
 def _neutralise(root: etree.Element) -> None:
     """Links and images with other schemes lose their target; on* and style attributes are removed."""
     for element in root.iter():
+        if not element.attrib:
+            continue
         for name in list(element.attrib):
             lowered = name.lower()
             if lowered.startswith("on") or lowered in ("style", "formaction", "srcdoc"):

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from .features import Feature
@@ -154,11 +155,11 @@ def _traceability_json(info: Feature | None) -> dict[str, Any] | None:
     return {"requirements": requirements, "uncovered": [r.requirement.id for r in trace.uncovered]}
 
 
-def plan_json(entry: PlanEntry, portfolio: Portfolio) -> dict[str, Any]:
+def plan_json(entry: PlanEntry, portfolio: Portfolio, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One plan's entry; ``fields``: its plan's fields as exported already (they depend on the plan only)."""
     page, plan, info = entry.page, entry.plan, entry.info
     baseline, note = baseline_json(page)
-    fields = None
-    if plan is not None:
+    if plan is not None and fields is None:
         fields = _plan_fields(plan)
     return {
         "feature_id": plan.feature_id if plan else None,
@@ -218,18 +219,59 @@ def feature_json(item: FeatureEntry) -> dict[str, Any]:
     }
 
 
-def export_json(portfolio: Portfolio, indent: int | None = None) -> str:
+@dataclass
+class ExportCache:
+    """What the next export (a ``mkdocs serve`` rebuild) reuses: each plan's fields, by the plan
+    object (a plan is kept while its text is unchanged), and each plan's entry as encoded, by its
+    source, while the entry is the same."""
+
+    fields: dict[int, tuple[Plan, dict[str, Any]]] = field(default_factory=dict)
+    entries: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
+
+
+_PLANS = "\x00specplan plans\x00"  # where the encoded entries go (no plan text is in the document yet)
+
+
+def export_json(portfolio: Portfolio, indent: int | None = None, cache: ExportCache | None = None) -> str:
     """Stable: the same plans give byte-identical output. Compact by default (the C encoder);
-    ``indent`` for people reading it."""
+    ``indent`` for people reading it. With ``cache``, entries that did not change are not encoded again."""
     document = {
         "version": JSON_VERSION,
         "generator": "mkdocs-specplan",
         "build_date": portfolio.today.isoformat(),
         "summary": portfolio.summary(),
-        "plans": [plan_json(e, portfolio) for e in portfolio.entries],
+        "plans": _PLANS,
         "features": [feature_json(f) for f in portfolio.features],
         "dependencies": [edge_json(e, portfolio) for e in portfolio.edges],
     }
-    if indent is None:
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return json.dumps(document, indent=indent, ensure_ascii=False) + "\n"
+    if indent is not None:
+        document["plans"] = [plan_json(e, portfolio) for e in portfolio.entries]
+        return json.dumps(document, indent=indent, ensure_ascii=False) + "\n"
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    entries = ",".join(_encoded_plans(portfolio, cache))
+    return text.replace(json.dumps(_PLANS), f"[{entries}]", 1) + "\n"
+
+
+def _encoded_plans(portfolio: Portfolio, cache: ExportCache | None) -> list[str]:
+    if cache is None:
+        return [json.dumps(plan_json(e, portfolio), ensure_ascii=False, separators=(",", ":")) for e in portfolio.entries]
+    fields, entries = cache.fields, cache.entries
+    cache.fields, cache.entries = {}, {}
+    out = []
+    for entry in portfolio.entries:
+        plan = entry.plan
+        kept = fields.get(id(plan)) if plan is not None else None
+        own = kept[1] if kept is not None and kept[0] is plan else None
+        value = plan_json(entry, portfolio, own)
+        if plan is not None and value["plan"] is not None:
+            cache.fields[id(plan)] = (plan, value["plan"])
+        key = entry.page.source.src_uri
+        before = entries.get(key)
+        encoded = (
+            before[1]
+            if before is not None and before[0] == value
+            else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        )
+        cache.entries[key] = (value, encoded)
+        out.append(encoded)
+    return out

@@ -195,3 +195,20 @@ def test_a_generated_page_read_after_mkdocs_read_it_is_its_markdown(portfolio):
     seen = (portfolio.root / "seen.txt").read_text().splitlines()
     assert len(seen) == 3
     assert all(line.startswith("# ") and "feature_name" not in line for line in seen), seen
+
+
+def test_the_json_a_rebuild_assembles_is_the_json_a_build_writes(portfolio):
+    from mkdocs.commands.build import build
+
+    result, config, _plugin = serve(portfolio)
+    exported = result.site_dir / "plans/plans.json"
+    build(config)
+    path = portfolio.docs / "specs/002-f/plan.yaml"
+    path.write_text(path.read_text().replace("name: Client", "name: Customer"))
+    build(config)  # 001 and 003 from the cache, 002 encoded again
+    served = exported.read_bytes()
+    config.plugins.on_shutdown()
+    fresh = portfolio.build()
+    assert "Customer" in served.decode()
+    assert served == (fresh.site_dir / "plans/plans.json").read_bytes()
+    json.loads(served)
