@@ -249,7 +249,8 @@ def export_json(portfolio: Portfolio, indent: int | None = None, cache: ExportCa
         return json.dumps(document, indent=indent, ensure_ascii=False) + "\n"
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     entries = ",".join(_encoded_plans(portfolio, cache))
-    return text.replace(json.dumps(_PLANS), f"[{entries}]", 1) + "\n"
+    marker = '"plans":' + json.dumps(_PLANS)
+    return text.replace(marker, f'"plans":[{entries}]', 1) + "\n"
 
 
 def _encoded_plans(portfolio: Portfolio, cache: ExportCache | None) -> list[str]:

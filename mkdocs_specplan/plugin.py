@@ -205,7 +205,7 @@ def _release_sources(pages: list[PlanPage]) -> None:
 def _no_cycle_collection() -> Iterator[None]:
     """No cyclic garbage collection while the plans are loaded and rendered: what that work builds is
     freed by reference counting, and with a large site in memory each full collection walks every
-    object of it (a tenth of the plugin's time at 1,000 plans). The collector is back as it was after."""
+    object of it (about a tenth of the plugin's time at 300 plans). The collector is back as it was after."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -266,7 +266,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._serving = False  # mkdocs serve: draft plans are shown
         self._inclusion: dict[str, InclusionLevel] = {}  # each plan page's inclusion: its plan.yaml's
         self._dirty = False  # --dirty: unchanged pages are not rebuilt
-        self._renders: dict[str, Rendered] = {}  # each plan page as last rendered (serve, --dirty), by page path
+        self._renders: dict[str, Rendered] = {}  # each plan page as last rendered (serve), by page path
         self._renderer_key: tuple[Any, ...] | None = None
         self._views: list[tuple[Any, str]] = []  # each dashboard page's view and Markdown, as last rendered
         self._views_before: list[tuple[Any, str]] = []
@@ -982,7 +982,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         return rewrite
 
     def _dashboard_markdown(self, view: Any) -> str:
-        """A dashboard page's Markdown; the last build's when its view is the same (serve, --dirty)."""
+        """A dashboard page's Markdown; the last build's when its view is the same (serve)."""
         keep = self._serving
         if keep:
             for kept_view, markdown in self._views_before:

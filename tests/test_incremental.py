@@ -62,6 +62,13 @@ def serve(site):
     return result, config, config.plugins["specplan"]
 
 
+def edit(site, path: str, old: str, new: str) -> None:
+    file = site.docs / path
+    text = file.read_text()
+    assert old in text
+    file.write_text(text.replace(old, new))
+
+
 def test_serve_rebuild_renders_only_the_plans_whose_inputs_changed(portfolio):
     from mkdocs.commands.build import build
 
@@ -73,16 +80,15 @@ def test_serve_rebuild_renders_only_the_plans_whose_inputs_changed(portfolio):
     assert "Feature 003" in result.html("specs/003-f/plan/index.html")
 
     # one plan alone changes: one page is rendered, and the dashboard shows the change
-    path = portfolio.docs / "specs/003-f/plan.yaml"
-    path.write_text(path.read_text().replace("name: Alone", "name: Solo"))
+    edit(portfolio, "specs/003-f/plan.yaml", "Feature 003", "Feature Three")
     build(config)
     assert plugin.rendered == 1
-    assert "Solo" in result.html("specs/003-f/plan/index.html")
+    assert "Feature Three" in result.html("specs/003-f/plan/index.html")
+    assert "Feature Three" in result.html("plans/index.html")
     assert "Feature 001" in result.html("specs/001-f/plan/index.html")
 
     # a plan others wait on changes: it and the plan waiting on it are rendered, the third is not
-    path = portfolio.docs / "specs/001-f/plan.yaml"
-    path.write_text(path.read_text().replace("effort: 1 w, status", "effort: 2 w, status"))
+    edit(portfolio, "specs/001-f/plan.yaml", "effort: 1 w, status", "effort: 2 w, status")
     build(config)
     assert plugin.rendered == 2
     assert "2026-03-16" in result.html("specs/002-f/plan/index.html")  # its client phase moved a week
@@ -91,15 +97,13 @@ def test_serve_rebuild_renders_only_the_plans_whose_inputs_changed(portfolio):
     assert second["forecast"]["start"] == "2026-03-16"
 
     # a spec changes: only its feature's plan page is rendered again
-    spec = portfolio.docs / "specs/003-f/spec.md"
-    spec.write_text(spec.read_text().replace("first thing", "very first thing"))
+    edit(portfolio, "specs/003-f/spec.md", "first thing", "very first thing")
     build(config)
     assert plugin.rendered == 1
     assert "very first thing" in result.html("specs/003-f/plan/index.html")
 
     # tasks change: the feature's plan page shows the new count
-    tasks = portfolio.docs / "specs/002-f/tasks.md"
-    tasks.write_text(tasks.read_text().replace("- [ ] T002", "- [x] T002"))
+    edit(portfolio, "specs/002-f/tasks.md", "- [ ] T002", "- [x] T002")
     build(config)
     assert plugin.rendered == 1
     assert "2/2 done" in result.html("specs/002-f/plan/index.html")
@@ -133,8 +137,7 @@ def test_serve_dirty_writes_only_pages_whose_content_changed(portfolio):
     pages = {fid: result.site_dir / f"specs/{fid}-f/plan/index.html" for fid in ("001", "002", "003")}
     for page in pages.values():
         os.utime(page, (OLD, OLD))
-    path = portfolio.docs / "specs/003-f/plan.yaml"
-    path.write_text(path.read_text().replace("name: Alone", "name: Solo"))
+    edit(portfolio, "specs/003-f/plan.yaml", "name: Alone", "name: Solo")
     build(config, dirty=True)
     config.plugins.on_shutdown()
     assert plugin.rendered == 1
@@ -165,8 +168,7 @@ def test_build_dirty_in_another_process_skips_unchanged_plan_pages(portfolio):
     _mkdocs(portfolio, "--dirty")  # nothing changed: nothing generated is written again
     assert all(p.stat().st_mtime == OLD for p in [*pages.values(), exported])
 
-    path = portfolio.docs / "specs/003-f/plan.yaml"
-    path.write_text(path.read_text().replace("name: Alone", "name: Solo"))
+    edit(portfolio, "specs/003-f/plan.yaml", "name: Alone", "name: Solo")
     _mkdocs(portfolio, "--dirty")
     assert pages["001"].stat().st_mtime == OLD and pages["002"].stat().st_mtime == OLD
     assert pages["003"].stat().st_mtime > OLD and "Solo" in pages["003"].read_text()
@@ -203,8 +205,7 @@ def test_the_json_a_rebuild_assembles_is_the_json_a_build_writes(portfolio):
     result, config, _plugin = serve(portfolio)
     exported = result.site_dir / "plans/plans.json"
     build(config)
-    path = portfolio.docs / "specs/002-f/plan.yaml"
-    path.write_text(path.read_text().replace("name: Client", "name: Customer"))
+    edit(portfolio, "specs/002-f/plan.yaml", "name: Client", "name: Customer")
     build(config)  # 001 and 003 from the cache, 002 encoded again
     served = exported.read_bytes()
     config.plugins.on_shutdown()
