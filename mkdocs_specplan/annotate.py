@@ -145,7 +145,7 @@ _LABEL_RE = re.compile(r"\[([^\]\[\s]{1,24})\]")
 def escape_task_labels(line: str) -> str:
     """A task's ``[P]`` and ``[US1]`` labels as text: never reference links (mkdocs-autorefs reads
     an undefined ``[US1]`` as a cross-reference and fails a strict build)."""
-    match = _TASK_LABELS_RE.match(line)
+    match = _TASK_LABELS_RE.match(line) if "]" in line and "T" in line else None
     if match is None:
         return line
     labels = _LABEL_RE.sub(lambda m: f"\\[{m.group(1)}\\]", match.group(2))

@@ -586,6 +586,26 @@ def _overview(portfolio: Portfolio, groups: tuple[StageGroup, ...], href_of: Cal
     return timeline_view(gantt)
 
 
+def _shown(view: DashboardView) -> DashboardView:
+    """The view with only what its sections show: two views are equal when their pages are (a
+    rebuild renders again only the pages whose view changed)."""
+    shown = view.sections
+    return replace(
+        view,
+        attention=view.attention if "attention" in shown else (),
+        cards=view.cards if "cards" in shown else (),
+        waits=view.waits if {"cards", "timeline"} <= shown else (),
+        features=view.features if "features" in shown else (),
+        timeline=view.timeline if "timeline" in shown else None,
+        heat_rows=view.heat_rows if "risks" in shown else (),
+        open_risks=view.open_risks if "risks" in shown else (),
+        closed_risks=view.closed_risks if "risks" in shown else (),
+        open_risks_total=view.open_risks_total if "risks" in shown else 0,
+        dependencies=view.dependencies if "dependencies" in shown else (),
+        quality=view.quality if "quality" in shown else (),
+    )
+
+
 def dashboard_pages(
     portfolio: Portfolio,
     title: str = "Plans",
@@ -612,12 +632,12 @@ def dashboard_pages(
     for section, (name, label, needed) in lists.items():
         if needed:
             more.append((section, Link(label, name)))
-            pages.append((name, replace(full, title=f"{title}: {label}", sections=frozenset({section}))))
+            pages.append((name, _shown(replace(full, title=f"{title}: {label}", sections=frozenset({section})))))
     for group in groups:
         rows = tuple(r for item, r in zip(portfolio.features, full.features, strict=True) if item.feature.stage == group.stage)
         entries = [f.plan for f in portfolio.features if f.feature.stage == group.stage and f.plan is not None]
         view = replace(full, title=f"{title}: {group.stage}", features=rows, timeline=_portfolio_timeline(portfolio, entries))
-        pages.append((stage_page(group.stage), replace(view, sections=frozenset({"features", "timeline"}))))
+        pages.append((stage_page(group.stage), _shown(replace(view, sections=frozenset({"features", "timeline"})))))
     main = replace(
         full,
         features=(),

@@ -17,6 +17,7 @@ from .annotate import Trace
 from .checklist import PrincipleItem
 from .model import Decision, Problem, memo, quote_value
 from .pages import Anchors, FeatureLinks, Link, PlanPage
+from .paths import site_relpath
 from .render import md_escape
 from .speckit import (
     IdSyntax,
@@ -106,7 +107,7 @@ def relative(target_uri: str, page_uri: str) -> str:
     """A Markdown link from one page's source to another's."""
     if target_uri == page_uri:
         return ""
-    return posixpath.relpath(target_uri, posixpath.dirname(page_uri) or ".")
+    return site_relpath(target_uri, posixpath.dirname(page_uri))
 
 
 @dataclass
@@ -233,9 +234,10 @@ class Feature:
 
     # -- coverage -------------------------------------------------------------------------------
     def task_ids_for(self, requirement_id: str) -> list[str]:
-        if self.tasks is None:
+        tasks = self.tasks
+        if tasks is None:
             return []
-        return [t.id for t in self.tasks.tasks if requirement_id in t.refs]
+        return list(memo(tasks, "by_ref", lambda: _task_ids_by_ref(tasks)).get(requirement_id, ()))
 
     def covered(self, requirement: Requirement) -> bool:
         """Its own plan mentions it, or one of its own tasks carries it."""
@@ -246,6 +248,15 @@ class Feature:
         """(covered count, uncovered IDs) over the spec's requirements and stories."""
         uncovered = [r.id for r in self.requirements if not self.covered(r)]
         return len(self.requirements) - len(uncovered), uncovered
+
+
+def _task_ids_by_ref(tasks: TaskProgress) -> dict[str, list[str]]:
+    """Which tasks carry each requirement, in the tasks' order."""
+    out: dict[str, list[str]] = {}
+    for task in tasks.tasks:
+        for ref in dict.fromkeys(task.refs):
+            out.setdefault(ref, []).append(task.id)
+    return out
 
 
 def parse_folder_name(name: str) -> tuple[str | None, str]:
@@ -423,9 +434,7 @@ def _documents(page: PlanPage, feature: Feature, siblings: Siblings, warn_missin
         )
     contracts_dir = posixpath.join(feature.folder, siblings.contracts)
     if feature.contract_uris:
-        feature.links.contracts = [
-            Link(posixpath.relpath(u, contracts_dir), relative(u, page_uri)) for u in feature.contract_uris
-        ]
+        feature.links.contracts = [Link(site_relpath(u, contracts_dir), relative(u, page_uri)) for u in feature.contract_uris]
         docs.append(("Contracts", Link("contracts", "#specplan-contracts")))
     elif warn_missing and plan and plan.api_contract_description:
         _report(

@@ -86,7 +86,7 @@ class HeadingBreakPreprocessor(markdown.preprocessors.Preprocessor):
         out: list[str] = []
         for i, line in enumerate(lines):
             out.append(line)
-            if _ATX_RE.match(line) and i + 1 < len(lines) and lines[i + 1].strip():
+            if "#" in line[:4] and _ATX_RE.match(line) and i + 1 < len(lines) and lines[i + 1].strip():
                 out.append("")
         return out
 

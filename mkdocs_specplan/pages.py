@@ -16,6 +16,7 @@ from .forecast import Forecast, working_days
 from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
 from .loader import load_plan
 from .model import Decision, Phase, Plan, Problem, Risk, Settings, memo, quote_value, sort_problems
+from .paths import site_relpath
 from .render import Renderer, TemplateProblem, md_escape, nowrap_dates, severity_class, slug
 from .schedule import CrossEdge, PhaseIndex, Schedule, phase_index, resolve_dependencies, schedule_plan, wd_index
 from .timeline import phase_gantt, schedule_rows, timeline_view
@@ -255,7 +256,7 @@ def cross_links(page: PlanPage, pages: dict[str, PlanPage]) -> tuple[list[CrossL
         predicted = other.forecast.phase(number) if other.forecast else None
         name = " ".join((phase.name or "").split()) if phase else ""
         label = f"{other.plan.feature_id or posixpath.basename(other.source.folder)} {other.title}, Phase {number}: {name}"
-        href = posixpath.relpath(other.source.page_uri, folder) + f"#phase-{number}"
+        href = site_relpath(other.source.page_uri, folder) + f"#phase-{number}"
         return CrossLink(
             mine, text, label, href, predicted.health if predicted else None, predicted.end.isoformat() if predicted else None
         )

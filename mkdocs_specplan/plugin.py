@@ -260,6 +260,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._recorded: dict[str, str] = {}  # the same, as the last build recorded them
         self._export_dir: str | None = None  # where the JSON export waits to be copied into the site
         self._export_cache = ExportCache()  # each plan's JSON, as last encoded (serve)
+        self._digested: dict[str, tuple[bytes, str]] = {}  # (content, digest) of the last build (serve)
+        self._digested_now: dict[str, tuple[bytes, str]] = {}
         self._record: DirtyRecord | None = None
         self._reserved: dict[str, File] = {}  # pages reserved early, not generated yet
         self._early = False  # the early hook has published specs_dir for this build
@@ -284,6 +286,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def on_shutdown(self) -> None:
         self._serving = self._dirty = False
         self._renders, self._views, self._export_cache = {}, [], ExportCache()
+        self._digested, self._digested_now = {}, {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -549,7 +552,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def _track(self, file: File, uri: str, data: bytes) -> None:
         """Keep what a generated file holds, and tell it what the last build gave it (--dirty)."""
-        digest = self._digests[uri] = _digest(data)
+        kept = self._digested.get(uri)  # a serve rebuild hands back the very bytes of an unchanged page
+        digest = kept[1] if kept is not None and kept[0] is data else _digest(data)
+        self._digests[uri] = digest
+        if self._serving:
+            self._digested_now[uri] = (data, digest)
         if isinstance(file, GeneratedFile):
             file.digest = digest
             file.before = self._previous.get(uri, self._recorded.get(uri))
@@ -577,6 +584,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def _generate(self, files: Files, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()
         self._previous, self._digests, self._generated = self._digests, {}, {}
+        self._digested, self._digested_now = self._digested_now, {}
         record = self._record.take() if self._record else {}  # taken always: it describes only the next build
         self._recorded = record if self._dirty and not self._previous else {}
         self.loaded = self.collect(files, config)
@@ -626,10 +634,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             self.rendered += 1
             render_plan_page(page, by_key, self.today, self._renderer(), self.config.timeline, self.config.show_missing_sections)
             kept = Rendered(key, (front_matter(page.plan) + page.markdown).encode("utf-8"), tuple(page.problems))
-            # the content holds the page now: what rendering it needed is not kept for the rest of the build
+            # the content holds the page now: what rendering it needed is not kept for the rest of the
+            # build, only what annotating the page needs
             page.markdown = ""
-            for name in ("timeline_html", "glance_html", "history_html", "timeline_summary", "schedule_lines"):
-                page.context.pop(name, None)
+        page.context = {name: page.context[name] for name in ("edit_uri", "mention_targets") if name in page.context}
         if key is not None:
             self._renders[uri] = kept
         return kept.content

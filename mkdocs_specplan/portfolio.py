@@ -15,6 +15,7 @@ from .forecast import HEALTH_STATES, Health
 from .glance import health, risk_level
 from .model import ExternalDependency, Plan, Risk, Settings
 from .pages import PlanPage
+from .paths import site_relpath
 from .schedule import CrossEdge
 
 JSON_VERSION = 1
@@ -301,7 +302,7 @@ class Portfolio:
 def relative_url(target: str, base: str) -> str:
     """The URL of ``target`` seen from the page at ``base`` (both site URLs, e.g. "specs/x/plan/")."""
     folder = base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
-    rel = posixpath.relpath("/" + target, "/" + folder)
+    rel = site_relpath(target, folder)
     return rel + "/" if target.endswith("/") and not rel.endswith("/") else rel
 
 
@@ -324,7 +325,7 @@ def build_portfolio(
     by_plan_folder = {f.folder: f for f in features}
 
     def link(uri: str) -> str:
-        return quote(posixpath.relpath(uri, folder))
+        return quote(site_relpath(uri, folder))
 
     entries = []
     by_folder: dict[str, PlanEntry] = {}
