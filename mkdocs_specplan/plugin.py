@@ -275,6 +275,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._notes: dict[FeatureNote, str] = {}  # the note under a spec's title, by what it says
         self._notes_before: dict[FeatureNote, str] = {}  # the same, of the last build
         self.rendered = 0  # plan pages rendered in this build (the others were unchanged)
+        self.dashboard_rendered = 0  # and dashboard pages
 
     # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -596,7 +597,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         renders, self._renders = self._renders, {}
         self._views_before, self._views = self._views, []
         self._notes_before, self._notes = self._notes, {}
-        self.rendered = 0
+        self.rendered = self.dashboard_rendered = 0
         for page in self.pages:
             generated = self._page_file(files, config, page.source.page_uri, self._render(page, by_key, renders))
             generated.edit_uri = page.context.get("edit_uri")
@@ -997,6 +998,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 if kept_view == view:
                     self._views.append((view, markdown))
                     return markdown
+        self.dashboard_rendered += 1
         try:
             markdown = self._renderer().render_markdown("dashboard.md.j2", dashboard=view)
         except TemplateProblem as exc:

@@ -213,3 +213,27 @@ def test_the_json_a_rebuild_assembles_is_the_json_a_build_writes(portfolio):
     assert "Customer" in served.decode()
     assert served == (fresh.site_dir / "plans/plans.json").read_bytes()
     json.loads(served)
+
+
+def test_a_rebuild_renders_only_the_dashboard_pages_that_changed(portfolio):
+    """A grouped dashboard: one page per stage and the full lists. A plan edit that changes only
+    its own stage's page leaves the other stages' pages as they were."""
+    from mkdocs.commands.build import build
+
+    edit(portfolio, "specs/003-f/plan.yaml", "status: in-progress", "status: approved")
+    portfolio.config["plugins"] = [{"specplan": {"build_date": "2026-03-04", "dashboard_group_above": 1}}]
+    result, config, plugin = serve(portfolio)
+    build(config)
+    pages = plugin.dashboard_rendered
+    assert pages >= 3  # the dashboard and a page per stage at least
+    assert result.exists("plans/features-approved/index.html")
+    build(config)
+    assert plugin.dashboard_rendered == 0
+    edit(portfolio, "specs/003-f/plan.yaml", "name: Alone", "name: Solo")  # a phase name: on no dashboard page
+    build(config)
+    assert plugin.dashboard_rendered == 0 and plugin.rendered == 1
+    edit(portfolio, "specs/003-f/plan.yaml", "Feature 003", "Feature Three")  # on its stage's page
+    build(config)
+    assert 1 <= plugin.dashboard_rendered < pages
+    assert "Feature Three" in result.html("plans/features-approved/index.html")
+    config.plugins.on_shutdown()
