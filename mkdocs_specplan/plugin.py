@@ -48,7 +48,16 @@ from .navigation import arrange
 from .pages import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_key, render_plan_page
 from .portfolio import Portfolio, build_portfolio, natural_key
 from .render import Renderer, TemplateProblem, escape_html
-from .site import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, constitution_candidates, glob_to_regex, load_site
+from .site import (
+    CSS_PATH,
+    CSS_URI,
+    LoadedSite,
+    ScheduleCache,
+    SiteOptions,
+    constitution_candidates,
+    glob_to_regex,
+    load_site,
+)
 from .speckit import IdSyntax, read_constitution
 from .standalone import STUB_LIMIT, published_copies, stub_target
 
@@ -254,6 +263,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.loaded: LoadedSite | None = None
         self._edit_uris: dict[str, str | None] = {}
         self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
+        self._schedule_cache = ScheduleCache()  # the portfolio's schedule, kept while no plan changes (serve)
         self._generated: dict[str, bytes] = {}  # each generated page's content (UTF-8), by its site path
         self._digests: dict[str, str] = {}  # a digest of each generated file's content (the JSON too)
         self._previous: dict[str, str] = {}  # the same, as the last build of this process left them
@@ -288,6 +298,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._serving = self._dirty = False
         self._renders, self._views, self._export_cache = {}, [], ExportCache()
         self._digested, self._digested_now = {}, {}
+        self._schedule_cache = ScheduleCache()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -496,6 +507,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             load=self._load,
             cache=self._parsed,
             history_cache=self._history_cache,
+            schedule_cache=self._schedule_cache if self._serving else None,
         )
         self._docs_cache = {k: v for k, v in self._docs_cache.items() if k in self._live_docs}
         for problem in loaded.problems:

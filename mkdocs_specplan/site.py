@@ -26,11 +26,11 @@ from .features import (
     read_feature,
     requirement_index,
 )
-from .forecast import forecast_portfolio
+from .forecast import Forecast, forecast_portfolio
 from .history import Repository
 from .model import Problem, Settings, sort_problems
 from .pages import PlanPage, PlanSource, internal_problem, load_page
-from .schedule import CrossEdge, PlanItem, schedule_plan, schedule_portfolio
+from .schedule import CrossEdge, PlanItem, PortfolioSchedule, schedule_plan, schedule_portfolio
 from .speckit import IdSyntax
 
 Cache = Callable[[str, str, Callable[[str], Any]], Any]
@@ -103,6 +103,7 @@ def load_site(
     load: Callable[[PlanSource], PlanPage] | None = None,
     cache: Cache | None = None,
     history_cache: HistoryCache | None = None,
+    schedule_cache: ScheduleCache | None = None,
 ) -> LoadedSite:
     """Load, validate and schedule every plan, read every feature's documents, and link them.
 
@@ -131,7 +132,7 @@ def load_site(
         except Exception as exc:
             page.add_problem(internal_problem(page.source.display_path, "linking this plan to its feature", exc))
     loaded = LoadedSite(pages, features, constitution, site_problems)
-    schedule_site(loaded, options)
+    schedule_site(loaded, options, schedule_cache)
     if options.git:
         try:
             read_history(loaded, options, history_cache or HistoryCache())
@@ -145,7 +146,16 @@ def load_site(
     return loaded
 
 
-def schedule_site(loaded: LoadedSite, options: SiteOptions) -> None:
+@dataclass
+class ScheduleCache:
+    """The last portfolio schedule and forecast, reused while every plan is the same object (a
+    serve rebuild after a spec or tasks edit), on the same day, with the same settings."""
+
+    key: tuple[Any, ...] | None = None
+    value: tuple[PortfolioSchedule, dict[str, Forecast]] | None = None
+
+
+def schedule_site(loaded: LoadedSite, options: SiteOptions, cache: ScheduleCache | None = None) -> None:
     """Schedule every plan as one graph (phases may wait on other features' phases) and forecast it."""
     by_key: dict[str, PlanPage] = {}
     items = []
@@ -158,8 +168,14 @@ def schedule_site(loaded: LoadedSite, options: SiteOptions) -> None:
         items.append(PlanItem(page.source.src_uri, page.plan, page.source.display_path, names, fid or folder))
         by_key[page.source.src_uri] = page
     try:
-        portfolio = schedule_portfolio(items)
-        forecasts = forecast_portfolio(portfolio, options.today, options.settings, {i.key: i.label for i in items})
+        signature = (tuple((i.key, id(i.plan), i.path, i.names, i.label) for i in items), options.today, options.settings)
+        if cache is not None and cache.key == signature and cache.value is not None:
+            portfolio, forecasts = cache.value
+        else:
+            portfolio = schedule_portfolio(items)
+            forecasts = forecast_portfolio(portfolio, options.today, options.settings, {i.key: i.label for i in items})
+            if cache is not None:
+                cache.key, cache.value = signature, (portfolio, forecasts)
     except Exception as exc:  # each plan alone, rather than none
         loaded.problems.append(internal_problem("", "scheduling the plans together", exc))
         for page in by_key.values():

@@ -96,10 +96,12 @@ def test_serve_rebuild_renders_only_the_plans_whose_inputs_changed(portfolio):
     second = next(p for p in exported["plans"] if p["feature_id"] == "002")
     assert second["forecast"]["start"] == "2026-03-16"
 
-    # a spec changes: only its feature's plan page is rendered again
+    # a spec changes: only its feature's plan page is rendered again, and no plan is scheduled again
+    scheduled = plugin._schedule_cache.value
     edit(portfolio, "specs/003-f/spec.md", "first thing", "very first thing")
     build(config)
     assert plugin.rendered == 1
+    assert plugin._schedule_cache.value is scheduled
     assert "very first thing" in result.html("specs/003-f/plan/index.html")
 
     # tasks change: the feature's plan page shows the new count
@@ -107,6 +109,13 @@ def test_serve_rebuild_renders_only_the_plans_whose_inputs_changed(portfolio):
     build(config)
     assert plugin.rendered == 1
     assert "2/2 done" in result.html("specs/002-f/plan/index.html")
+
+    # a plan changes again: the portfolio is scheduled again, and the plan waiting on it moves back
+    edit(portfolio, "specs/001-f/plan.yaml", "effort: 2 w, status", "effort: 1 w, status")
+    build(config)
+    assert plugin._schedule_cache.value is not scheduled
+    assert plugin.rendered == 2
+    assert "2026-03-09" in result.html("specs/002-f/plan/index.html")
     config.plugins.on_shutdown()
 
 
