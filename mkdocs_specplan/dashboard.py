@@ -549,11 +549,16 @@ def _groups(portfolio: Portfolio, rows: tuple[FeatureRow, ...]) -> tuple[StageGr
     return tuple(groups)
 
 
+def _stage_plans(portfolio: Portfolio, stage: str) -> list[PlanEntry]:
+    """The plans of the features at one stage."""
+    return [f.plan for f in portfolio.features if f.feature.stage == stage and f.plan is not None]
+
+
 def _overview(portfolio: Portfolio, groups: tuple[StageGroup, ...], href_of: Callable[[str], str]) -> TimelineView | None:
     """One bar per stage: from its earliest planned start to its latest forecast finish."""
     rows = []
     for group in groups:
-        entries = [f.plan for f in portfolio.features if f.feature.stage == group.stage and f.plan is not None]
+        entries = _stage_plans(portfolio, group.stage)
         spans = [(e.page.schedule, e.page.forecast) for e in entries if e.page.schedule and e.page.schedule.phases]
         if not spans:
             continue
@@ -635,8 +640,12 @@ def dashboard_pages(
             pages.append((name, _shown(replace(full, title=f"{title}: {label}", sections=frozenset({section})))))
     for group in groups:
         rows = tuple(r for item, r in zip(portfolio.features, full.features, strict=True) if item.feature.stage == group.stage)
-        entries = [f.plan for f in portfolio.features if f.feature.stage == group.stage and f.plan is not None]
-        view = replace(full, title=f"{title}: {group.stage}", features=rows, timeline=_portfolio_timeline(portfolio, entries))
+        view = replace(
+            full,
+            title=f"{title}: {group.stage}",
+            features=rows,
+            timeline=_portfolio_timeline(portfolio, _stage_plans(portfolio, group.stage)),
+        )
         pages.append((stage_page(group.stage), _shown(replace(view, sections=frozenset({"features", "timeline"})))))
     main = replace(
         full,

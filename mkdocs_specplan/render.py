@@ -245,7 +245,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            auto_reload=False,  # a renderer lives for one build; each build makes a new one
+            auto_reload=False,  # the plugin makes a new renderer when a template file changes
             undefined=jinja2.StrictUndefined if os.environ.get("SPECPLAN_STRICT_TEMPLATES") else jinja2.Undefined,
         )
         self.env.filters.update(

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .dashboard import dashboard_pages
+from .dashboard import dashboard_view
 from .export import export_json
 from .features import Constitution, Siblings, SiteFiles, decode_text
 from .model import Problem, Settings
@@ -277,7 +277,7 @@ class StandaloneSite:
         json_uri = self.project.json_uri
         folder = posixpath.dirname(dashboard_uri) or "."
         json_href = posixpath.relpath(json_uri, folder) if json_uri else None
-        view = dashboard_pages(self.portfolio(dashboard_uri), options.dashboard_title, json_href, 1_000_000_000)[0][1]
+        view = dashboard_view(self.portfolio(dashboard_uri), options.dashboard_title, json_href)
         return self.project.renderer.render_markdown("dashboard.md.j2", dashboard=view)
 
     def export(self, dashboard_uri: str) -> str:
