@@ -17,7 +17,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -62,6 +62,8 @@ from .speckit import IdSyntax, read_constitution
 from .standalone import STUB_LIMIT, published_copies, stub_target
 
 log = get_plugin_logger("specplan")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def _unpublishable(abs_path: str, real_root: str) -> str | None:
@@ -228,6 +230,30 @@ def _posix(path: str) -> str:
     return path.replace(os.sep, "/")
 
 
+class LastBuild(Generic[K, V]):
+    """What this build made, by key, and what the last build made, for a ``mkdocs serve`` rebuild
+    to take again: what a build does not keep is forgotten at the next turn."""
+
+    def __init__(self) -> None:
+        self.now: dict[K, V] = {}
+        self.before: dict[K, V] = {}
+
+    def turn(self) -> None:
+        """A new build begins."""
+        self.before, self.now = self.now, {}
+
+    def clear(self) -> None:
+        self.now, self.before = {}, {}
+
+    def last(self, key: K) -> V | None:
+        """The value made for ``key`` in this build, else in the last."""
+        found = self.now.get(key)
+        return found if found is not None else self.before.get(key)
+
+    def keep(self, key: K, value: V) -> None:
+        self.now[key] = value
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A plan page as rendered, and what it was rendered from (see :func:`render_key`)."""
@@ -270,34 +296,33 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._recorded: dict[str, str] = {}  # the same, as the last build recorded them
         self._export_dir: str | None = None  # where the JSON export waits to be copied into the site
         self._export_cache = ExportCache()  # each plan's JSON, as last encoded (serve)
-        self._digested: dict[str, tuple[bytes, str]] = {}  # (content, digest) of the last build (serve)
-        self._digested_now: dict[str, tuple[bytes, str]] = {}
+        self._digested: LastBuild[str, tuple[bytes, str]] = LastBuild()  # (content, digest) by site path (serve)
         self._record: DirtyRecord | None = None
         self._reserved: dict[str, File] = {}  # pages reserved early, not generated yet
         self._early = False  # the early hook has published specs_dir for this build
         self._serving = False  # mkdocs serve: draft plans are shown
         self._inclusion: dict[str, InclusionLevel] = {}  # each plan page's inclusion: its plan.yaml's
         self._dirty = False  # --dirty: unchanged pages are not rebuilt
-        self._renders: dict[str, Rendered] = {}  # each plan page as last rendered (serve), by page path
+        self._renders: LastBuild[str, Rendered] = LastBuild()  # each plan page as rendered (serve), by page path
         self._renderer_key: tuple[Any, ...] | None = None
-        self._views: list[tuple[Any, str]] = []  # each dashboard page's view and Markdown, as last rendered
-        self._views_before: list[tuple[Any, str]] = []
-        self._notes: dict[FeatureNote, str] = {}  # the note under a spec's title, by what it says
-        self._notes_before: dict[FeatureNote, str] = {}  # the same, of the last build
+        self._views: LastBuild[str, tuple[Any, str]] = LastBuild()  # each dashboard page's view and Markdown, by title
+        self._notes: LastBuild[FeatureNote, str] = LastBuild()  # the note under a spec's title, by what it says
         self.rendered = 0  # plan pages rendered in this build (the others were unchanged)
         self.dashboard_rendered = 0  # and dashboard pages
 
     # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._cache = {}
-        self._renders, self._views = {}, []
+        self._renders.clear()
+        self._views.clear()
         self._serving = command == "serve"
         self._dirty = dirty
 
     def on_shutdown(self) -> None:
         self._serving = self._dirty = False
-        self._renders, self._views, self._export_cache = {}, [], ExportCache()
-        self._digested, self._digested_now = {}, {}
+        for store in (self._renders, self._views, self._notes, self._digested):
+            store.clear()
+        self._export_cache = ExportCache()
         self._schedule_cache = ScheduleCache()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -346,7 +371,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         except TemplateProblem as exc:
             raise PluginError(f"specplan: {exc}") from None
         self._renderer_key = key
-        self._renders, self._views, self._notes = {}, [], {}
+        for store in (self._renders, self._views, self._notes):  # made with the renderer replaced
+            store.clear()
 
     def _check_paths(self, config: MkDocsConfig) -> None:
         """Nothing outside docs_dir, specs_dir and the configured constitution is read or published."""
@@ -565,11 +591,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def _track(self, file: File, uri: str, data: bytes) -> None:
         """Keep what a generated file holds, and tell it what the last build gave it (--dirty)."""
-        kept = self._digested.get(uri)  # a serve rebuild hands back the very bytes of an unchanged page
+        kept = self._digested.last(uri)  # a serve rebuild hands back the very bytes of an unchanged page
         digest = kept[1] if kept is not None and kept[0] is data else _digest(data)
         self._digests[uri] = digest
         if self._serving:
-            self._digested_now[uri] = (data, digest)
+            self._digested.keep(uri, (data, digest))
         if isinstance(file, GeneratedFile):
             file.digest = digest
             file.before = self._previous.get(uri, self._recorded.get(uri))
@@ -597,7 +623,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def _generate(self, files: Files, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()
         self._previous, self._digests, self._generated = self._digests, {}, {}
-        self._digested, self._digested_now = self._digested_now, {}
+        for store in (self._renders, self._views, self._notes, self._digested):
+            store.turn()
         record = self._record.take() if self._record else {}  # taken always: it describes only the next build
         self._recorded = record if self._dirty and not self._previous else {}
         self.loaded = self.collect(files, config)
@@ -606,12 +633,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if not self._serving:
             _release_sources(self.pages)
         by_key = {p.source.src_uri: p for p in self.pages}
-        renders, self._renders = self._renders, {}
-        self._views_before, self._views = self._views, []
-        self._notes_before, self._notes = self._notes, {}
         self.rendered = self.dashboard_rendered = 0
         for page in self.pages:
-            generated = self._page_file(files, config, page.source.page_uri, self._render(page, by_key, renders))
+            generated = self._page_file(files, config, page.source.page_uri, self._render(page, by_key))
             generated.edit_uri = page.context.get("edit_uri")
             # its source is the plan: git-revision-date, rss and i18n read dates and paths from here
             generated.abs_src_path = page.source.abs_path or os.path.join(config.docs_dir, page.source.page_uri)
@@ -635,12 +659,12 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         )
         return files
 
-    def _render(self, page: PlanPage, by_key: dict[str, PlanPage], previous: dict[str, Rendered]) -> bytes:
+    def _render(self, page: PlanPage, by_key: dict[str, PlanPage]) -> bytes:
         """The plan page's content (UTF-8); the last build's when nothing it is made from changed."""
         options = (self.config.timeline, self.config.show_missing_sections, self.constitution and self.constitution.src_uri)
         key = render_key(page, by_key, self.today, *options) if self._serving else None
         uri = page.source.page_uri
-        kept = previous.get(uri)
+        kept = self._renders.last(uri)
         if key is not None and kept is not None and kept.key == key:
             page.problems = list(kept.problems)
         else:
@@ -652,7 +676,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             page.markdown = ""
         page.context = {name: page.context[name] for name in ("edit_uri", "mention_targets") if name in page.context}
         if key is not None:
-            self._renders[uri] = kept
+            self._renders.keep(uri, kept)
         return kept.content
 
     @event_priority(-110)  # after plugins that rebuild the files from disk (mkdocs-static-i18n, at -100)
@@ -963,10 +987,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             requirements_total=len(feature.requirements) if feature.plan_kind or feature.tasks else 0,
             problems=len(plan_page.warnings) if plan_page is not None else 0,
         )
-        html = self._notes.get(note) or self._notes_before.get(note)
+        html = self._notes.last(note)
         if html is None:
             html = self.renderer.render_html("feature-note.html.j2", note=note)
-        self._notes[note] = html
+        self._notes.keep(note, html)
         return html
 
     def _link_rewriter(self, file: File, config: MkDocsConfig) -> Callable[[str], str | None] | None:
@@ -1005,11 +1029,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def _dashboard_markdown(self, view: Any) -> str:
         """A dashboard page's Markdown; the last build's when its view is the same (serve)."""
         keep = self._serving
-        if keep:
-            for kept_view, markdown in self._views_before:
-                if kept_view == view:
-                    self._views.append((view, markdown))
-                    return markdown
+        kept = self._views.last(view.title) if keep else None
+        if kept is not None and kept[0] == view:
+            self._views.keep(view.title, kept)
+            return kept[1]
         self.dashboard_rendered += 1
         try:
             markdown = self._renderer().render_markdown("dashboard.md.j2", dashboard=view)
@@ -1017,7 +1040,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             self._problem(self.dashboard_uri or "dashboard", str(exc))
             return f"# {view.title}\n\nThe dashboard could not be rendered: {escape_html(str(exc))}\n"
         if keep:
-            self._views.append((view, markdown))
+            self._views.keep(view.title, (view, markdown))
         return markdown
 
     def _renderer(self) -> Renderer:
