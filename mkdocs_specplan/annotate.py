@@ -10,6 +10,7 @@ plugin says per page what to do (:class:`PageAnnotations`).
 
 from __future__ import annotations
 
+import copy
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 import markdown
 
 from . import mdtree
+from .lastbuild import LastBuild, no_cycle_collection
 from .render import outside_code
 from .speckit import IdSyntax, anchor_of, find_definitions, find_principles
 
@@ -45,7 +47,8 @@ class PageAnnotations:
     principles: bool = False  # anchor numbered principles (#article-ii)
     mentions: dict[str, str] = field(default_factory=dict)  # ID -> href for mentions to link
     mention_syntax: IdSyntax | None = None
-    rewrite_link: Callable[[str], str | None] | None = None  # a relative href -> the href to use
+    rewrite_link: Callable[[str], str | None] | None = field(default=None, compare=False)  # a relative href -> the href to use
+    rewrite_key: tuple[str | None, ...] = ()  # what rewrite_link is made from: equal keys, equal rewrites
     note_html: str | None = None  # a block put right after the page's title
     safe_links: bool = False  # the plugin's own pages: only http(s), mailto and relative links, no on* attributes
 
@@ -55,14 +58,28 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
         super().__init__(md)
         self.extension = extension
 
-    def run(self, root: etree.Element) -> None:
+    def run(self, root: etree.Element) -> etree.Element | None:
         page = self.extension.current
+        source, self.extension.source = self.extension.source, None
         if page is None:
-            return
+            return None
+        with no_cycle_collection():
+            return self._run(root, page, source)
+
+    def _run(self, root: etree.Element, page: PageAnnotations, source: str | None) -> etree.Element | None:
+        replay = self.extension.replay
+        if replay is not None and source is not None:
+            again = replay.tree(source, page, self.md.htmlStash)
+            if again is not None:
+                return again
         try:
             self._annotate(root, page)
         except Exception as exc:
             self.extension.errors.append(f"{type(exc).__name__}: {exc}")
+            return None
+        if replay is not None and source is not None:
+            replay.keep_tree(source, page, root, self.md.htmlStash)
+        return None
 
     def _annotate(self, root: etree.Element, page: PageAnnotations) -> None:
         if page.safe_links:
@@ -96,6 +113,51 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
             _insert_note(root, self.md.htmlStash.store(page.note_html))
 
 
+@dataclass(frozen=True)
+class _Annotated:
+    """A page's tree as the extension left it, and what it was made from."""
+
+    page: PageAnnotations
+    root: etree.Element  # a copy: the processors after this one change the tree they are given
+    stashed: int  # how many raw HTML blocks were stashed before the note was
+
+
+class Replay:
+    """For ``mkdocs serve``: what the extension did to each page in the last build, done again
+    without the work when the page's Markdown and its annotations are the same.
+
+    Python-Markdown builds the same tree from the same Markdown, so the annotated tree of the last
+    build (and the same raw HTML stashed for the note) is what annotating would give again.
+    """
+
+    def __init__(self) -> None:
+        self.lines: LastBuild[str, list[str]] = LastBuild()  # the preprocessor's lines, by the page's Markdown
+        self.trees: LastBuild[str, _Annotated] = LastBuild()  # by the page's Markdown
+        self.replayed = 0  # pages whose annotated tree was taken again in this build
+        self.annotated = 0  # and pages annotated
+
+    def turn(self) -> None:
+        self.lines.turn()
+        self.trees.turn()
+        self.replayed = self.annotated = 0
+
+    def tree(self, source: str, page: PageAnnotations, stash: markdown.util.HtmlStash) -> etree.Element | None:
+        """A copy of the last build's tree for this Markdown and these annotations, or None."""
+        kept = self.trees.last(source)
+        if kept is None or kept.page != page or kept.stashed != stash.html_counter:
+            return None
+        if page.note_html:
+            stash.store(page.note_html)  # under the same placeholder as in the kept tree
+        self.trees.keep(source, kept)
+        self.replayed += 1
+        return copy.deepcopy(kept.root)
+
+    def keep_tree(self, source: str, page: PageAnnotations, root: etree.Element, stash: markdown.util.HtmlStash) -> None:
+        stashed = stash.html_counter - (1 if page.note_html else 0)
+        self.annotated += 1
+        self.trees.keep(source, _Annotated(page, copy.deepcopy(root), stashed))
+
+
 class SpecPlanExtension(markdown.Extension):
     """Register with ``markdown_extensions`` (the plugin does it for you); ``current`` is set per page."""
 
@@ -103,6 +165,8 @@ class SpecPlanExtension(markdown.Extension):
         super().__init__(**kwargs)
         self.current: PageAnnotations | None = None
         self.errors: list[str] = []  # failures while annotating the current page
+        self.source: str | None = None  # the current page's Markdown, as the preprocessor was given it
+        self.replay: Replay | None = None  # set while serving
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
@@ -164,6 +228,17 @@ class _UnclosedTags(markdown.preprocessors.Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         if self.extension.current is None:
             return lines
+        replay = self.extension.replay
+        if replay is None:
+            return self._escape(lines)
+        source = self.extension.source = "\n".join(lines)
+        done = replay.lines.last(source)
+        if done is None:
+            done = self._escape(lines)
+        replay.lines.keep(source, done)
+        return list(done)
+
+    def _escape(self, lines: list[str]) -> list[str]:
         return self.breaks.run([escape_task_labels(escape_unclosed_tags(line)) for line in lines])
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import gc
 import hashlib
 import json
 import os
@@ -15,9 +13,9 @@ import shutil
 import tempfile
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -26,7 +24,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
-from .annotate import PageAnnotations, SpecPlanExtension
+from .annotate import PageAnnotations, Replay, SpecPlanExtension
 from .baseline import HistoryCache
 from .config import SpecPlanConfig, build_date, make_settings, site_path
 from .dashboard import dashboard_pages
@@ -43,6 +41,7 @@ from .features import (
     traces_for,
 )
 from .importer import ARCHIVE_NAME
+from .lastbuild import LastBuild, no_cycle_collection
 from .model import Problem, Settings
 from .navigation import arrange
 from .pages import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_key, render_plan_page
@@ -62,8 +61,6 @@ from .speckit import IdSyntax, read_constitution
 from .standalone import STUB_LIMIT, published_copies, stub_target
 
 log = get_plugin_logger("specplan")
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 def _unpublishable(abs_path: str, real_root: str) -> str | None:
@@ -212,46 +209,8 @@ def _release_sources(pages: list[PlanPage]) -> None:
             page.plan.positions = {}
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """No cyclic garbage collection while the plans are loaded and rendered: what that work builds is
-    freed by reference counting, and with a large site in memory each full collection walks every
-    object of it (about a tenth of the plugin's time at 300 plans). The collector is back as it was after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _posix(path: str) -> str:
     return path.replace(os.sep, "/")
-
-
-class LastBuild(Generic[K, V]):
-    """What this build made, by key, and what the last build made, for a ``mkdocs serve`` rebuild
-    to take again: what a build does not keep is forgotten at the next turn."""
-
-    def __init__(self) -> None:
-        self.now: dict[K, V] = {}
-        self.before: dict[K, V] = {}
-
-    def turn(self) -> None:
-        """A new build begins."""
-        self.before, self.now = self.now, {}
-
-    def clear(self) -> None:
-        self.now, self.before = {}, {}
-
-    def last(self, key: K) -> V | None:
-        """The value made for ``key`` in this build, else in the last."""
-        found = self.now.get(key)
-        return found if found is not None else self.before.get(key)
-
-    def keep(self, key: K, value: V) -> None:
-        self.now[key] = value
 
 
 @dataclass(frozen=True)
@@ -317,9 +276,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._views.clear()
         self._serving = command == "serve"
         self._dirty = dirty
+        self.extension.replay = Replay() if self._serving else None
 
     def on_shutdown(self) -> None:
         self._serving = self._dirty = False
+        self.extension.replay = None
         for store in (self._renders, self._views, self._notes, self._digested):
             store.clear()
         self._export_cache = ExportCache()
@@ -617,7 +578,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def _on_files_generate(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
-        with _no_cycle_collection():
+        with no_cycle_collection():
             return self._generate(files, config)
 
     def _generate(self, files: Files, config: MkDocsConfig) -> Files | None:
@@ -625,6 +586,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._previous, self._digests, self._generated = self._digests, {}, {}
         for store in (self._renders, self._views, self._notes, self._digested):
             store.turn()
+        if self.extension.replay is not None:
+            self.extension.replay.turn()
         record = self._record.take() if self._record else {}  # taken always: it describes only the next build
         self._recorded = record if self._dirty and not self._previous else {}
         self.loaded = self.collect(files, config)
@@ -916,6 +879,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             return None
         if isinstance(page.file, GeneratedFile) and not self._serving:
             page.file.release()  # the page holds its Markdown now
+        self.extension.source = None
         try:
             self.extension.current = self._annotations(page.file, files, config)
         except Exception as exc:
@@ -957,9 +921,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 notes.mentions = targets
             if self.config.backlink and uri != feature.tasks_uri:
                 notes.note_html = self._feature_note(feature, file, files)
-        rewrite = self._link_rewriter(file, config)
-        if rewrite is not None:
-            notes.rewrite_link = rewrite
+        rewriter = self._link_rewriter(file, config)
+        if rewriter is not None:
+            notes.rewrite_key, notes.rewrite_link = rewriter
             active = True
         return notes if active else None
 
@@ -993,9 +957,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._notes.keep(note, html)
         return html
 
-    def _link_rewriter(self, file: File, config: MkDocsConfig) -> Callable[[str], str | None] | None:
+    def _link_rewriter(
+        self, file: File, config: MkDocsConfig
+    ) -> tuple[tuple[str | None, ...], Callable[[str], str | None]] | None:
         """For a page from ``specs_dir``: relative links to the constitution's source or into docs_dir,
-        pointed at the published pages."""
+        pointed at the published pages; and what the rewriting is made from."""
         if not self.config.specs_dir or not file.abs_src_path:
             return None
         specs_root = os.path.abspath(self.config.specs_dir)
@@ -1024,7 +990,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             new = quote(relative(target_uri, page_uri)) or "."
             return new + (f"#{parts.fragment}" if parts.fragment else "")
 
-        return rewrite
+        return (specs_root, source, docs_root, constitution, constitution_uri, page_uri), rewrite
 
     def _dashboard_markdown(self, view: Any) -> str:
         """A dashboard page's Markdown; the last build's when its view is the same (serve)."""
@@ -1050,6 +1016,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled and self._record is not None and not self._serving and not self.validate_only:
             self._record.write(self._digests)
+        replay = self.extension.replay
+        if replay is not None and replay.replayed:
+            log.debug(f"annotated {replay.annotated} pages; {replay.replayed} unchanged pages as in the last build")
 
     # -- serve ---------------------------------------------------------------------------------
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -246,3 +247,38 @@ def test_a_rebuild_renders_only_the_dashboard_pages_that_changed(portfolio):
     assert 1 <= plugin.dashboard_rendered < pages
     assert "Feature Three" in result.html("plans/features-approved/index.html")
     config.plugins.on_shutdown()
+
+
+def _pages(root) -> dict[str, str]:
+    """Every page of a built site, without the time of the build the theme writes into some."""
+    return {
+        str(p.relative_to(root)): re.sub(r"Build Date UTC : [^\n]*", "", p.read_text(encoding="utf-8"))
+        for p in sorted(root.rglob("*.html"))
+    }
+
+
+def test_a_rebuild_annotates_only_the_pages_that_changed_and_gives_the_same_html(portfolio):
+    """Serve keeps each page's annotated tree: a page whose Markdown and annotations are unchanged
+    is not annotated again, and every page comes out as a fresh build writes it."""
+    from mkdocs.commands.build import build
+
+    portfolio.doc("constitution.md", "# Constitution\n\n### I. Tests First\n\nEvery plan has tests.\n")
+    portfolio.doc("specs/001-f/notes.md", "# Notes\n\n[up](../../constitution.md) and <a href='javascript:x()'>x</a>\n")
+    result, config, plugin = serve(portfolio)
+    build(config)
+    replay = plugin.extension.replay
+    pages = replay.annotated + replay.replayed  # the same Markdown annotated alike is kept once
+    assert pages >= 10 and replay.annotated < pages  # plans, specs, tasks, the dashboard...
+    build(config)
+    assert (replay.annotated, replay.replayed) == (0, pages)
+    edit(portfolio, "specs/001-f/spec.md", "the second thing", "the other thing")
+    edit(portfolio, "specs/003-f/tasks.md", "- [ ] T002 Write", "- [ ] T003 Document it (FR-001)\n- [x] T002 Write")
+    build(config)  # 003's spec is the same Markdown, with one more task beside FR-001
+    assert 2 <= replay.annotated <= 6 < pages  # the two edited, the plans, specs and dashboard that show them
+    served = _pages(result.site_dir)
+    assert "the other thing" in served["specs/001-f/spec/index.html"]
+    assert "T003" in served["specs/003-f/spec/index.html"]
+    config.plugins.on_shutdown()
+    fresh = _pages(portfolio.build().site_dir)
+    assert served.keys() == fresh.keys()
+    assert [uri for uri in served if served[uri] != fresh[uri]] == []
