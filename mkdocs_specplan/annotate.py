@@ -10,7 +10,6 @@ plugin says per page what to do (:class:`PageAnnotations`).
 
 from __future__ import annotations
 
-import copy
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -47,8 +46,7 @@ class PageAnnotations:
     principles: bool = False  # anchor numbered principles (#article-ii)
     mentions: dict[str, str] = field(default_factory=dict)  # ID -> href for mentions to link
     mention_syntax: IdSyntax | None = None
-    rewrite_link: Callable[[str], str | None] | None = field(default=None, compare=False)  # a relative href -> the href to use
-    rewrite_key: tuple[str | None, ...] = ()  # what rewrite_link is made from: equal keys, equal rewrites
+    rewrite_link: Callable[[str], str | None] | None = None  # a relative href -> the href to use
     note_html: str | None = None  # a block put right after the page's title
     safe_links: bool = False  # the plugin's own pages: only http(s), mailto and relative links, no on* attributes
 
@@ -58,28 +56,15 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
         super().__init__(md)
         self.extension = extension
 
-    def run(self, root: etree.Element) -> etree.Element | None:
+    def run(self, root: etree.Element) -> None:
         page = self.extension.current
-        source, self.extension.source = self.extension.source, None
         if page is None:
-            return None
-        with no_cycle_collection():
-            return self._run(root, page, source)
-
-    def _run(self, root: etree.Element, page: PageAnnotations, source: str | None) -> etree.Element | None:
-        replay = self.extension.replay
-        if replay is not None and source is not None:
-            again = replay.tree(source, page, self.md.htmlStash)
-            if again is not None:
-                return again
+            return
         try:
-            self._annotate(root, page)
+            with no_cycle_collection():
+                self._annotate(root, page)
         except Exception as exc:
             self.extension.errors.append(f"{type(exc).__name__}: {exc}")
-            return None
-        if replay is not None and source is not None:
-            replay.keep_tree(source, page, root, self.md.htmlStash)
-        return None
 
     def _annotate(self, root: etree.Element, page: PageAnnotations) -> None:
         if page.safe_links:
@@ -113,51 +98,6 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
             _insert_note(root, self.md.htmlStash.store(page.note_html))
 
 
-@dataclass(frozen=True)
-class _Annotated:
-    """A page's tree as the extension left it, and what it was made from."""
-
-    page: PageAnnotations
-    root: etree.Element  # a copy: the processors after this one change the tree they are given
-    stashed: int  # how many raw HTML blocks were stashed before the note was
-
-
-class Replay:
-    """For ``mkdocs serve``: what the extension did to each page in the last build, done again
-    without the work when the page's Markdown and its annotations are the same.
-
-    Python-Markdown builds the same tree from the same Markdown, so the annotated tree of the last
-    build (and the same raw HTML stashed for the note) is what annotating would give again.
-    """
-
-    def __init__(self) -> None:
-        self.lines: LastBuild[str, list[str]] = LastBuild()  # the preprocessor's lines, by the page's Markdown
-        self.trees: LastBuild[str, _Annotated] = LastBuild()  # by the page's Markdown
-        self.replayed = 0  # pages whose annotated tree was taken again in this build
-        self.annotated = 0  # and pages annotated
-
-    def turn(self) -> None:
-        self.lines.turn()
-        self.trees.turn()
-        self.replayed = self.annotated = 0
-
-    def tree(self, source: str, page: PageAnnotations, stash: markdown.util.HtmlStash) -> etree.Element | None:
-        """A copy of the last build's tree for this Markdown and these annotations, or None."""
-        kept = self.trees.last(source)
-        if kept is None or kept.page != page or kept.stashed != stash.html_counter:
-            return None
-        if page.note_html:
-            stash.store(page.note_html)  # under the same placeholder as in the kept tree
-        self.trees.keep(source, kept)
-        self.replayed += 1
-        return copy.deepcopy(kept.root)
-
-    def keep_tree(self, source: str, page: PageAnnotations, root: etree.Element, stash: markdown.util.HtmlStash) -> None:
-        stashed = stash.html_counter - (1 if page.note_html else 0)
-        self.annotated += 1
-        self.trees.keep(source, _Annotated(page, copy.deepcopy(root), stashed))
-
-
 class SpecPlanExtension(markdown.Extension):
     """Register with ``markdown_extensions`` (the plugin does it for you); ``current`` is set per page."""
 
@@ -165,8 +105,7 @@ class SpecPlanExtension(markdown.Extension):
         super().__init__(**kwargs)
         self.current: PageAnnotations | None = None
         self.errors: list[str] = []  # failures while annotating the current page
-        self.source: str | None = None  # the current page's Markdown, as the preprocessor was given it
-        self.replay: Replay | None = None  # set while serving
+        self.escaped: LastBuild[str, list[str]] | None = None  # serve: the escaping preprocessor's lines, by its input
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
@@ -228,14 +167,14 @@ class _UnclosedTags(markdown.preprocessors.Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         if self.extension.current is None:
             return lines
-        replay = self.extension.replay
-        if replay is None:
+        escaped = self.extension.escaped
+        if escaped is None:
             return self._escape(lines)
-        source = self.extension.source = "\n".join(lines)
-        done = replay.lines.last(source)
+        source = "\n".join(lines)
+        done = escaped.last(source)
         if done is None:
             done = self._escape(lines)
-        replay.lines.keep(source, done)
+        escaped.keep(source, done)
         return list(done)
 
     def _escape(self, lines: list[str]) -> list[str]:
@@ -260,6 +199,8 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 
 def safe_url(url: str) -> bool:
     """http, https, mailto and relative URLs; never javascript:, data:, vbscript: or other schemes."""
+    if ":" not in url:
+        return True  # no scheme at all
     cleaned = "".join(c for c in url if c > " " and c != "\x7f").lower()  # browsers ignore these in a scheme
     scheme, sep, _ = cleaned.partition(":")
     if not sep or "/" in scheme or "?" in scheme or "#" in scheme:
@@ -270,14 +211,16 @@ def safe_url(url: str) -> bool:
 def _neutralise(root: etree.Element) -> None:
     """Links and images with other schemes lose their target; on* and style attributes are removed."""
     for element in root.iter():
-        if not element.attrib:
+        names = element.keys()  # not .attrib: that gives every element an attribute dict of its own
+        if not names:
             continue
-        for name in list(element.attrib):
+        attrib = element.attrib
+        for name in names:
             lowered = name.lower()
             if lowered.startswith("on") or lowered in ("style", "formaction", "srcdoc"):
-                del element.attrib[name]
-            elif lowered in ("href", "src", "xlink:href", "action") and not safe_url(element.attrib[name]):
-                element.attrib[name] = "#"
+                del attrib[name]
+            elif lowered in ("href", "src", "xlink:href", "action") and not safe_url(attrib[name]):
+                attrib[name] = "#"
 
 
 def _place_anchor(element: etree.Element, before: etree.Element | None, anchor: str, css: str) -> None:
@@ -359,6 +302,9 @@ _NO_LINKS_IN = frozenset({"a", "code", "pre", "script", "style", "h1", "h2", "h3
 
 def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str]) -> None:
     """Mentions of known IDs in text become links (never in code, links or headings)."""
+    search = syntax.mention_re.search
+    if search("\n".join(root.itertext())) is None:  # the page's text (more than is linked) mentions nothing
+        return
 
     def split(text: str) -> list[str | etree.Element] | None:
         pieces: list[str | etree.Element] = []
@@ -377,23 +323,30 @@ def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str
         pieces.append(text[last:])
         return pieces
 
-    def visit(element: etree.Element) -> None:
-        for child in list(element):
-            if child.tag not in _NO_LINKS_IN:
-                visit(child)
-        if element.text and "\x02" not in element.text:
-            pieces = split(element.text)
-            if pieces:
-                element.text = pieces[0]  # type: ignore[assignment]
-                _insert_pieces(element, 0, pieces[1:])
-        for child in list(element):
-            if child.tail and "\x02" not in child.tail:
-                pieces = split(child.tail)
-                if pieces:
-                    child.tail = pieces[0]  # type: ignore[assignment]
-                    _insert_pieces(element, list(element).index(child) + 1, pieces[1:])
+    # what is inside code, links and headings: their text is never linked, nor the text between
+    # their children (a child's tail); the text after one of them (its own tail) is
+    inside: set[etree.Element] = set()
+    within: set[etree.Element] = set()
+    for element in root.iter():
+        if element.tag in _NO_LINKS_IN and element not in inside:
+            below = list(element.iter())
+            inside.update(below)
+            within.update(below[1:])
 
-    visit(root)
+    texts = [e for e in root.iter() if (t := e.text) and search(t) and e not in inside and "\x02" not in t]
+    tails = {e for e in root.iter() if (t := e.tail) and search(t) and e not in within and "\x02" not in t}
+    for element in texts:
+        pieces = split(element.text or "")
+        if pieces:
+            element.text = pieces[0]  # type: ignore[assignment]
+            _insert_pieces(element, 0, pieces[1:])
+    if tails:
+        parents = [(child, parent) for parent in root.iter() for child in parent if child in tails]
+        for child, parent in parents:
+            pieces = split(child.tail or "")
+            if pieces:
+                child.tail = pieces[0]  # type: ignore[assignment]
+                _insert_pieces(parent, list(parent).index(child) + 1, pieces[1:])
 
 
 def _insert_pieces(parent: etree.Element, index: int, pieces: list[str | etree.Element]) -> None:

@@ -24,7 +24,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
-from .annotate import PageAnnotations, Replay, SpecPlanExtension
+from .annotate import PageAnnotations, SpecPlanExtension
 from .baseline import HistoryCache
 from .config import SpecPlanConfig, build_date, make_settings, site_path
 from .dashboard import dashboard_pages
@@ -276,11 +276,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._views.clear()
         self._serving = command == "serve"
         self._dirty = dirty
-        self.extension.replay = Replay() if self._serving else None
+        self.extension.escaped = LastBuild() if self._serving else None
 
     def on_shutdown(self) -> None:
         self._serving = self._dirty = False
-        self.extension.replay = None
+        self.extension.escaped = None
         for store in (self._renders, self._views, self._notes, self._digested):
             store.clear()
         self._export_cache = ExportCache()
@@ -586,8 +586,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._previous, self._digests, self._generated = self._digests, {}, {}
         for store in (self._renders, self._views, self._notes, self._digested):
             store.turn()
-        if self.extension.replay is not None:
-            self.extension.replay.turn()
+        if self.extension.escaped is not None:
+            self.extension.escaped.turn()
         record = self._record.take() if self._record else {}  # taken always: it describes only the next build
         self._recorded = record if self._dirty and not self._previous else {}
         self.loaded = self.collect(files, config)
@@ -879,7 +879,6 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             return None
         if isinstance(page.file, GeneratedFile) and not self._serving:
             page.file.release()  # the page holds its Markdown now
-        self.extension.source = None
         try:
             self.extension.current = self._annotations(page.file, files, config)
         except Exception as exc:
@@ -921,9 +920,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 notes.mentions = targets
             if self.config.backlink and uri != feature.tasks_uri:
                 notes.note_html = self._feature_note(feature, file, files)
-        rewriter = self._link_rewriter(file, config)
-        if rewriter is not None:
-            notes.rewrite_key, notes.rewrite_link = rewriter
+        rewrite = self._link_rewriter(file, config)
+        if rewrite is not None:
+            notes.rewrite_link = rewrite
             active = True
         return notes if active else None
 
@@ -957,11 +956,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._notes.keep(note, html)
         return html
 
-    def _link_rewriter(
-        self, file: File, config: MkDocsConfig
-    ) -> tuple[tuple[str | None, ...], Callable[[str], str | None]] | None:
+    def _link_rewriter(self, file: File, config: MkDocsConfig) -> Callable[[str], str | None] | None:
         """For a page from ``specs_dir``: relative links to the constitution's source or into docs_dir,
-        pointed at the published pages; and what the rewriting is made from."""
+        pointed at the published pages."""
         if not self.config.specs_dir or not file.abs_src_path:
             return None
         specs_root = os.path.abspath(self.config.specs_dir)
@@ -990,7 +987,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             new = quote(relative(target_uri, page_uri)) or "."
             return new + (f"#{parts.fragment}" if parts.fragment else "")
 
-        return (specs_root, source, docs_root, constitution, constitution_uri, page_uri), rewrite
+        return rewrite
 
     def _dashboard_markdown(self, view: Any) -> str:
         """A dashboard page's Markdown; the last build's when its view is the same (serve)."""
@@ -1016,9 +1013,6 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled and self._record is not None and not self._serving and not self.validate_only:
             self._record.write(self._digests)
-        replay = self.extension.replay
-        if replay is not None and replay.replayed:
-            log.debug(f"annotated {replay.annotated} pages; {replay.replayed} unchanged pages as in the last build")
 
     # -- serve ---------------------------------------------------------------------------------
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
