@@ -101,10 +101,14 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
         runs["plugin"].append(measure(plugin_site))
         runs["twin"].append(measure(twin))
     plans = sorted((plugin_site / "docs").rglob("plan.yaml"))
-    # mkdocs serve (every page built again), then mkdocs serve --dirty (only pages that changed); the
-    # twin's edit is to the page rendered from the same plan
-    serve = measure(plugin_site, "--edit", str(plans[0]), "--dirty-edit", str(plans[1]))
-    twin_dirty = measure(twin, "--dirty-edit", str(twin / plans[1].relative_to(plugin_site).with_name("plan.md")))
+    # mkdocs serve (every page built again) after one plan changed
+    serve = measure(plugin_site, "--edit", str(plans[0]))
+    # mkdocs serve --dirty (only pages that changed) after another changed; the twin, harvested again
+    # from the site as it is now, gets the same edit: every file the plugin generated differently
+    # (the plan's page, the dashboard pages that show it, the JSON)
+    changes = tmp / f"changes-{theme}-{n}"
+    dirty = measure(plugin_site, "--dirty-edit", str(plans[1]), "--harvest", str(twin), "--changes", str(changes))
+    twin_dirty = measure(twin, "--dirty-edit-dir", str(changes))
 
     def med(kind: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[kind])
@@ -129,10 +133,11 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
         "rebuild_own_s": serve["rebuild_own"],
         "rebuild_vs_cold": serve["rebuild_own"] / max(serve["own"], 1e-9),
         "rebuild_cpu_s": serve["rebuild_cpu"],
-        "dirty_cpu_s": serve["dirty_cpu"],
-        "dirty_own_s": serve["dirty_own"],
+        "dirty_cpu_s": dirty["dirty_cpu"],
+        "dirty_own_s": dirty["dirty_own"],
+        "dirty_files": sum(1 for p in changes.rglob("*") if p.is_file()),
         "dirty_cpu_twin_s": twin_dirty["dirty_cpu"],
-        "dirty_vs_twin": serve["dirty_cpu"] / max(twin_dirty["dirty_cpu"], 1e-9),
+        "dirty_vs_twin": dirty["dirty_cpu"] / max(twin_dirty["dirty_cpu"], 1e-9),
         "dashboard_bytes": len(html.encode()),
         "dashboard_elements": total,
         "dashboard_article_elements": article,

@@ -1,15 +1,18 @@
 """One build, measured from inside its own process (the benchmark runs this as a child).
 
-    python benchmarks/measure.py SITE_DIR [--edit FILE] [--dirty-edit FILE] [--harvest TWIN_DIR] [--floor]
+    python benchmarks/measure.py SITE_DIR [--edit FILE] [--dirty-edit FILE | --dirty-edit-dir DIR]
+                                          [--harvest TWIN_DIR] [--changes DIR] [--floor]
 
 Prints one JSON object: the process's CPU time and peak RSS (``resource.getrusage``), the time
 spent in the plugin's own work (its event handlers and its Markdown extension's processors), and the time PyYAML's C loader takes to parse the same
 plan files (the floor, the best of three in a fresh process). With ``--edit``, the CPU time and the plugin's time of a second build after
 that file changed, as ``mkdocs serve`` rebuilds (the same config and plugin instance, every page
 built again); with ``--dirty-edit``, then of a build after that file changed as ``mkdocs serve
---dirty`` rebuilds (only the pages that changed). A plugin site's edited files are plan.yaml files;
-a twin's, the pages the plugin rendered from them. With ``--harvest`` the plugin's generated pages,
-JSON and stylesheet are written into TWIN_DIR/docs as plain files: the pre-rendered twin.
+--dirty`` rebuilds (only the pages that changed). The edit is to a plan.yaml: a phase's status.
+With ``--harvest`` the plugin's generated pages, JSON and stylesheet (of the first build) are
+written into TWIN_DIR/docs as plain files: the pre-rendered twin. With ``--changes DIR`` the files
+the ``--dirty-edit`` build generated differently are written into DIR, and a twin's
+``--dirty-edit-dir DIR`` is that same edit: those files copied in, then the ``--dirty`` rebuild.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ def main() -> None:
     parser.add_argument("--edit", help="rebuild after this file changed, as mkdocs serve does")
     parser.add_argument("--dirty-edit", help="then rebuild after this file changed, as mkdocs serve --dirty does")
     parser.add_argument("--harvest")
+    parser.add_argument("--changes", help="write the generated files the --dirty-edit build changed into this folder")
+    parser.add_argument(
+        "--dirty-edit-dir", help="a twin's edit: copy this folder's files into docs_dir, then rebuild as --dirty-edit"
+    )
     parser.add_argument("--floor", action="store_true", help="print only the floor")
     args = parser.parse_args()
     if args.floor:
@@ -72,17 +79,17 @@ def main() -> None:
     config = load_config(config_file=str(root / "mkdocs.yml"))
     plugin = config.plugins.get("specplan")
     spent = [0.0]
-    generated: dict[str, bytes] = {}
-    if args.harvest and plugin is not None:  # what the plugin generates, as it generates it
+    builds: list[dict[str, bytes]] = [{}]  # what the plugin generated in each build
+    if (args.harvest or args.changes) and plugin is not None:  # as it generates it
         track = plugin._track
 
         def keep(file: Any, uri: str, data: bytes) -> None:
-            generated[uri] = data
+            builds[-1][uri] = data
             track(file, uri, data)
 
         plugin._track = keep
-    serving = bool(args.edit or args.dirty_edit)
-    config.plugins.on_startup(command="serve" if serving else "build", dirty=bool(args.dirty_edit))
+    serving = bool(args.edit or args.dirty_edit or args.dirty_edit_dir)
+    config.plugins.on_startup(command="serve" if serving else "build", dirty=bool(args.dirty_edit or args.dirty_edit_dir))
     if plugin is not None:
         # MkDocs collected the handlers already: time the ones it will call
         for event, handlers in config.plugins.events.items():
@@ -97,22 +104,42 @@ def main() -> None:
     build(config)
     out: dict[str, Any] = {"cpu": cpu() - started, "own": spent[0]}
     if plugin is not None:
-        out["floor"] = fresh_floor(root)
         out["plans"] = len(plugin.pages)
-    for name, edit, dirty in (("rebuild", args.edit, False), ("dirty", args.dirty_edit, True)):
+        if not serving:
+            out["floor"] = fresh_floor(root)
+    for name, edit, dirty in (("rebuild", args.edit, False), ("dirty", args.dirty_edit or args.dirty_edit_dir, True)):
         if edit:
-            path = Path(edit)
-            text = path.read_text(encoding="utf-8")
-            old = "status: planned" if plugin else "planned"
-            path.write_text(text.replace(old, old.replace("planned", "in-progress"), 1), encoding="utf-8")
+            if edit == args.dirty_edit_dir:
+                shutil.copytree(edit, root / "docs", dirs_exist_ok=True, copy_function=shutil.copyfile)  # modified now
+            else:
+                path = Path(edit)
+                text = path.read_text(encoding="utf-8")
+                path.write_text(text.replace("status: planned", "status: in-progress", 1), encoding="utf-8")
+            builds.append({})
             spent[0] = 0.0
             started = cpu()
             build(config, dirty=dirty)
             out[f"{name}_cpu"] = cpu() - started
             out[f"{name}_own"] = spent[0]
-    if args.harvest and plugin is not None:
-        twin = Path(args.harvest) / "docs"
-        for uri, content in generated.items():  # the plugin's own pages and JSON, as plain files
+    if plugin is not None:
+        write_outputs(builds, args.changes, args.harvest)
+    out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(out))
+
+
+def write_outputs(builds: list[dict[str, bytes]], changes: str | None, harvest: str | None) -> None:
+    """The files the last build generated differently (``--changes``); the first build's pages, JSON
+    and stylesheet as plain files in the twin (``--harvest``)."""
+    if changes and len(builds) > 1:  # what the last build changed: a twin's edit
+        before = builds[-2]
+        for uri, content in builds[-1].items():
+            if before.get(uri) != content:
+                target = Path(changes) / uri
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+    if harvest:
+        twin = Path(harvest) / "docs"
+        for uri, content in builds[0].items():  # the plugin's own pages and JSON, as plain files
             target = twin / uri
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
@@ -121,8 +148,6 @@ def main() -> None:
         css = twin / CSS_URI
         css.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(CSS_PATH, css)
-    out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps(out))
 
 
 def _wrap(handler: Any, spent: list[float]) -> Any:

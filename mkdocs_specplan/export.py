@@ -268,11 +268,10 @@ def _encoded_plans(portfolio: Portfolio, cache: ExportCache | None) -> list[str]
             cache.fields[id(plan)] = (plan, value["plan"])
         key = entry.page.source.src_uri
         before = entries.get(key)
-        encoded = (
-            before[1]
-            if before is not None and before[0] == value
-            else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        )
-        cache.entries[key] = (value, encoded)
-        out.append(encoded)
+        if before is not None and before[0] == value:
+            done = before  # the last build's objects are kept, the equal new ones freed at once
+        else:
+            done = (value, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+        cache.entries[key] = done
+        out.append(done[1])
     return out

@@ -72,6 +72,28 @@ class LongTextTreeprocessor(markdown.treeprocessors.Treeprocessor):
                 element.text = markdown.util.AtomicString(element.text)
 
 
+# What each reading pattern starts with: a code mark, an escape, a tag, an entity, emphasis, and
+# the two spaces of a hard line break.
+_INLINE_MARKS_RE = re.compile(r"[`\\<&*]|  \n")
+
+
+class PlainTextTreeprocessor(markdown.treeprocessors.Treeprocessor):
+    """When reading: text with none of the marks the reading patterns start with is left out of
+    inline processing, where no pattern could match it (the same tree, without trying every pattern
+    on every line of plain prose). Runs before the inline processor (priority 20)."""
+
+    def run(self, root: etree.Element) -> None:
+        atomic = markdown.util.AtomicString
+        marks = _INLINE_MARKS_RE.search
+        for element in root.iter():
+            text = element.text
+            if text and not marks(text):
+                element.text = atomic(text)
+            tail = element.tail
+            if tail and not marks(tail):
+                element.tail = atomic(tail)
+
+
 _ATX_RE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
 
 
@@ -160,6 +182,7 @@ def _reading_instance() -> markdown.Markdown:
         md.preprocessors.register(NestedListPreprocessor(md), "specplan_nested_lists", 15)
         md.preprocessors.register(HeadingBreakPreprocessor(md), "specplan_heading_breaks", 14)
         md.treeprocessors.register(LongTextTreeprocessor(md), "specplan_long_text", 25)
+        md.treeprocessors.register(PlainTextTreeprocessor(md), "specplan_plain_text", 24)
         for name in [name for name in _KNOWN_PATTERNS if name in md.inlinePatterns]:
             if name not in _READING_PATTERNS:
                 md.inlinePatterns.deregister(name)

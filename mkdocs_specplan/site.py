@@ -175,6 +175,9 @@ def schedule_site(loaded: LoadedSite, options: SiteOptions, cache: ScheduleCache
             portfolio = schedule_portfolio(items)
             forecasts = forecast_portfolio(portfolio, options.today, options.settings, {i.key: i.label for i in items})
             if cache is not None:
+                if cache.value is not None:
+                    _keep_equal(portfolio.results, cache.value[0].results)
+                    _keep_equal(forecasts, cache.value[1])
                 cache.key, cache.value = signature, (portfolio, forecasts)
     except Exception as exc:  # each plan alone, rather than none
         loaded.problems.append(internal_problem("", "scheduling the plans together", exc))
@@ -193,6 +196,15 @@ def schedule_site(loaded: LoadedSite, options: SiteOptions, cache: ScheduleCache
         by_key[edge.downstream].waits_on.append(edge)
         by_key[edge.upstream].needed_by.append(edge)
     loaded.edges, loaded.critical_plans = portfolio.edges, portfolio.critical_plans
+
+
+def _keep_equal(new: dict[str, Any], old: dict[str, Any]) -> None:
+    """Each result equal to the last build's is the last build's object: the new one is freed at
+    once, so a serve rebuild keeps few new objects (and later comparisons start with identity)."""
+    for key, value in new.items():
+        before = old.get(key)
+        if before is not None and before is not value and before == value:
+            new[key] = before
 
 
 def read_history(loaded: LoadedSite, options: SiteOptions, cache: HistoryCache) -> None:
