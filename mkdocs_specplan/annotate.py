@@ -10,6 +10,7 @@ plugin says per page what to do (:class:`PageAnnotations`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -105,7 +106,8 @@ class SpecPlanExtension(markdown.Extension):
         super().__init__(**kwargs)
         self.current: PageAnnotations | None = None
         self.errors: list[str] = []  # failures while annotating the current page
-        self.escaped: LastBuild[str, list[str]] | None = None  # serve: the escaping preprocessor's lines, by its input
+        # serve: the escaping preprocessor's lines (joined when no line holds a newline), by its input's digest
+        self.escaped: LastBuild[bytes, str | list[str]] | None = None
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
@@ -170,12 +172,15 @@ class _UnclosedTags(markdown.preprocessors.Preprocessor):
         escaped = self.extension.escaped
         if escaped is None:
             return self._escape(lines)
-        source = "\n".join(lines)
-        done = escaped.last(source)
-        if done is None:
-            done = self._escape(lines)
-        escaped.keep(source, done)
-        return list(done)
+        source = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        kept = escaped.last(source)
+        if kept is not None:
+            escaped.keep(source, kept)
+            return kept.split("\n") if isinstance(kept, str) else list(kept)
+        done = self._escape(lines)
+        text = "\n".join(done)  # one string keeps far less than a string per line
+        escaped.keep(source, text if text.count("\n") == len(done) - 1 else done)
+        return done
 
     def _escape(self, lines: list[str]) -> list[str]:
         return self.breaks.run([escape_task_labels(escape_unclosed_tags(line)) for line in lines])
