@@ -155,8 +155,9 @@ def _traceability_json(info: Feature | None) -> dict[str, Any] | None:
     return {"requirements": requirements, "uncovered": [r.requirement.id for r in trace.uncovered]}
 
 
-def plan_json(entry: PlanEntry, portfolio: Portfolio, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One plan's entry; ``fields``: its plan's fields as exported already (they depend on the plan only)."""
+def plan_json(entry: PlanEntry, portfolio: Portfolio, fields: dict[str, Any] | str | None = None) -> dict[str, Any]:
+    """One plan's entry; ``fields``: its plan's fields as exported already (they depend on the plan
+    only), or a marker where their encoding is put."""
     page, plan, info = entry.page, entry.plan, entry.info
     baseline, note = baseline_json(page)
     if plan is not None and fields is None:
@@ -221,20 +222,21 @@ def feature_json(item: FeatureEntry) -> dict[str, Any]:
 
 @dataclass
 class ExportCache:
-    """What the next export (a ``mkdocs serve`` rebuild) reuses: each plan's fields, by the plan
-    object (a plan is kept while its text is unchanged), and each plan's entry as encoded, by its
-    source, while the entry is the same."""
+    """What the next export (a ``mkdocs serve`` rebuild) reuses: each plan's own fields as encoded,
+    by the plan object (a plan is kept while its text is unchanged). Only text is kept: the rest of
+    each entry (schedule, forecast, links...) is small and encoded again."""
 
-    fields: dict[int, tuple[Plan, dict[str, Any]]] = field(default_factory=dict)
-    entries: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
+    fields: dict[int, tuple[Plan, str]] = field(default_factory=dict)
 
 
 _PLANS = "\x00specplan plans\x00"  # where the encoded entries go (no plan text is in the document yet)
+_FIELDS = "\x00specplan plan\x00"  # where an entry's encoded plan fields go
 
 
 def export_json(portfolio: Portfolio, indent: int | None = None, cache: ExportCache | None = None) -> str:
     """Stable: the same plans give byte-identical output. Compact by default (the C encoder);
-    ``indent`` for people reading it. With ``cache``, entries that did not change are not encoded again."""
+    ``indent`` for people reading it. With ``cache``, the fields of plans that did not change are not
+    exported and encoded again."""
     document = {
         "version": JSON_VERSION,
         "generator": "mkdocs-specplan",
@@ -255,23 +257,23 @@ def export_json(portfolio: Portfolio, indent: int | None = None, cache: ExportCa
 
 def _encoded_plans(portfolio: Portfolio, cache: ExportCache | None) -> list[str]:
     if cache is None:
-        return [json.dumps(plan_json(e, portfolio), ensure_ascii=False, separators=(",", ":")) for e in portfolio.entries]
-    fields, entries = cache.fields, cache.entries
-    cache.fields, cache.entries = {}, {}
+        return [_encode(plan_json(e, portfolio)) for e in portfolio.entries]
+    fields = cache.fields
+    cache.fields = {}
+    marker = '"plan":' + json.dumps(_FIELDS)
     out = []
     for entry in portfolio.entries:
         plan = entry.plan
-        kept = fields.get(id(plan)) if plan is not None else None
-        own = kept[1] if kept is not None and kept[0] is plan else None
-        value = plan_json(entry, portfolio, own)
-        if plan is not None and value["plan"] is not None:
-            cache.fields[id(plan)] = (plan, value["plan"])
-        key = entry.page.source.src_uri
-        before = entries.get(key)
-        if before is not None and before[0] == value:
-            done = before  # the last build's objects are kept, the equal new ones freed at once
-        else:
-            done = (value, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-        cache.entries[key] = done
-        out.append(done[1])
+        if plan is None:
+            out.append(_encode(plan_json(entry, portfolio)))
+            continue
+        kept = fields.get(id(plan))
+        encoded = kept[1] if kept is not None and kept[0] is plan else _encode(_plan_fields(plan))
+        cache.fields[id(plan)] = (plan, encoded)
+        text = _encode(plan_json(entry, portfolio, _FIELDS))
+        out.append(text.replace(marker, '"plan":' + encoded, 1))  # no text from a plan holds the marker unescaped
     return out
+
+
+def _encode(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
