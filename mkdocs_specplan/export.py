@@ -6,12 +6,11 @@ import dataclasses
 import datetime as dt
 import functools
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from .features import Feature
 from .forecast import Forecast
-from .model import Effort, Plan
+from .model import Effort, Plan, memo
 from .pages import PlanPage
 from .portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
 from .schedule import CrossEdge, Schedule, wd_index
@@ -220,23 +219,15 @@ def feature_json(item: FeatureEntry) -> dict[str, Any]:
     }
 
 
-@dataclass
-class ExportCache:
-    """What the next export (a ``mkdocs serve`` rebuild) reuses: each plan's own fields as encoded,
-    by the plan object (a plan is kept while its text is unchanged). Only text is kept: the rest of
-    each entry (schedule, forecast, links...) is small and encoded again."""
-
-    fields: dict[int, tuple[Plan, str]] = field(default_factory=dict)
-
-
 _PLANS = "\x00specplan plans\x00"  # where the encoded entries go (no plan text is in the document yet)
 _FIELDS = "\x00specplan plan\x00"  # where an entry's encoded plan fields go
 
 
-def export_json(portfolio: Portfolio, indent: int | None = None, cache: ExportCache | None = None) -> str:
+def export_json(portfolio: Portfolio, indent: int | None = None, *, reuse: bool = False) -> str:
     """Stable: the same plans give byte-identical output. Compact by default (the C encoder);
-    ``indent`` for people reading it. With ``cache``, the fields of plans that did not change are not
-    exported and encoded again."""
+    ``indent`` for people reading it. With ``reuse`` (a serve rebuild), each plan's fields are
+    encoded once per plan object (a plan is kept while its text is unchanged) and kept with it; the
+    rest of each entry (schedule, forecast, links...) is small and encoded again."""
     document = {
         "version": JSON_VERSION,
         "generator": "mkdocs-specplan",
@@ -250,29 +241,31 @@ def export_json(portfolio: Portfolio, indent: int | None = None, cache: ExportCa
         document["plans"] = [plan_json(e, portfolio) for e in portfolio.entries]
         return json.dumps(document, indent=indent, ensure_ascii=False) + "\n"
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    entries = ",".join(_encoded_plans(portfolio, cache))
-    marker = '"plans":' + json.dumps(_PLANS)
-    return text.replace(marker, f'"plans":[{entries}]', 1) + "\n"
+    return _put(text, "plans", _PLANS, "[" + ",".join(_encoded_plans(portfolio, reuse)) + "]") + "\n"
 
 
-def _encoded_plans(portfolio: Portfolio, cache: ExportCache | None) -> list[str]:
-    if cache is None:
+def _encoded_plans(portfolio: Portfolio, reuse: bool) -> list[str]:
+    if not reuse:
         return [_encode(plan_json(e, portfolio)) for e in portfolio.entries]
-    fields = cache.fields
-    cache.fields = {}
-    marker = '"plan":' + json.dumps(_FIELDS)
     out = []
     for entry in portfolio.entries:
         plan = entry.plan
         if plan is None:
             out.append(_encode(plan_json(entry, portfolio)))
             continue
-        kept = fields.get(id(plan))
-        encoded = kept[1] if kept is not None and kept[0] is plan else _encode(_plan_fields(plan))
-        cache.fields[id(plan)] = (plan, encoded)
-        text = _encode(plan_json(entry, portfolio, _FIELDS))
-        out.append(text.replace(marker, '"plan":' + encoded, 1))  # no text from a plan holds the marker unescaped
+        encoded = memo(plan, "json_fields", functools.partial(_encoded_fields, plan))
+        out.append(_put(_encode(plan_json(entry, portfolio, _FIELDS)), "plan", _FIELDS, encoded))
     return out
+
+
+def _encoded_fields(plan: Plan) -> str:
+    return _encode(_plan_fields(plan))
+
+
+def _put(text: str, key: str, marker: str, encoded: str) -> str:
+    """``encoded`` in place of ``"key":"marker"`` in the encoded ``text``: no text from a plan can
+    hold that sequence, as the quotes inside its strings are escaped."""
+    return text.replace(f'"{key}":' + json.dumps(marker), f'"{key}":' + encoded, 1)
 
 
 def _encode(value: Any) -> str:

@@ -28,7 +28,7 @@ from .annotate import PageAnnotations, SpecPlanExtension
 from .baseline import HistoryCache
 from .config import SpecPlanConfig, build_date, make_settings, site_path
 from .dashboard import dashboard_pages
-from .export import ExportCache, export_json
+from .export import export_json
 from .features import (
     Constitution,
     Feature,
@@ -254,7 +254,6 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._previous: dict[str, str] = {}  # the same, as the last build of this process left them
         self._recorded: dict[str, str] = {}  # the same, as the last build recorded them
         self._export_dir: str | None = None  # where the JSON export waits to be copied into the site
-        self._export_cache = ExportCache()  # each plan's JSON, as last encoded (serve)
         self._digested: LastBuild[str, tuple[bytes, str]] = LastBuild()  # (content, digest) by site path (serve)
         self._record: DirtyRecord | None = None
         self._reserved: dict[str, File] = {}  # pages reserved early, not generated yet
@@ -283,7 +282,6 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.extension.escaped = None
         for store in (self._renders, self._views, self._notes, self._digested):
             store.clear()
-        self._export_cache = ExportCache()
         self._schedule_cache = ScheduleCache()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -742,8 +740,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if self._existing(files, self.json_uri) is not None:
             self._problem(self.json_uri, "a file is already at the JSON export's path; it is kept and the export is not written")
             return
-        cache = self._export_cache if self._serving else None
-        data = export_json(portfolio, self.config.json_indent, cache).encode("utf-8")
+        data = export_json(portfolio, self.config.json_indent, reuse=self._serving).encode("utf-8")
         # written to a file now, so the build does not hold megabytes of JSON until it copies them
         if self._export_dir is None or not os.path.isdir(self._export_dir):
             self._export_dir = tempfile.mkdtemp(prefix="mkdocs-specplan-")
