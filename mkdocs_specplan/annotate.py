@@ -106,8 +106,7 @@ class SpecPlanExtension(markdown.Extension):
         super().__init__(**kwargs)
         self.current: PageAnnotations | None = None
         self.errors: list[str] = []  # failures while annotating the current page
-        # serve: the escaping preprocessor's lines (joined when no line holds a newline), by its input's digest
-        self.escaped: LastBuild[bytes, str | list[str]] | None = None
+        self.escaped: LastBuild[bytes, list[str]] | None = None  # serve: the escaping preprocessor's lines, by its input's digest
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
@@ -173,14 +172,11 @@ class _UnclosedTags(markdown.preprocessors.Preprocessor):
         if escaped is None:
             return self._escape(lines)
         source = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        kept = escaped.last(source)
-        if kept is not None:
-            escaped.keep(source, kept)
-            return kept.split("\n") if isinstance(kept, str) else list(kept)
-        done = self._escape(lines)
-        text = "\n".join(done)  # one string keeps far less than a string per line
-        escaped.keep(source, text if text.count("\n") == len(done) - 1 else done)
-        return done
+        done = escaped.last(source)
+        if done is None:
+            done = self._escape(lines)
+        escaped.keep(source, done)
+        return list(done)
 
     def _escape(self, lines: list[str]) -> list[str]:
         return self.breaks.run([escape_task_labels(escape_unclosed_tags(line)) for line in lines])
