@@ -3,16 +3,17 @@
     python benchmarks/measure.py SITE_DIR [--edit FILE] [--dirty-edit FILE | --dirty-edit-dir DIR]
                                           [--harvest TWIN_DIR] [--changes DIR] [--floor]
 
-Prints one JSON object: the process's CPU time and peak RSS (``resource.getrusage``), the time
-spent in the plugin's own work (its event handlers and its Markdown extension's processors), and the time PyYAML's C loader takes to parse the same
-plan files (the floor, the best of three in a fresh process). With ``--edit``, the CPU time and the plugin's time of a second build after
-that file changed, as ``mkdocs serve`` rebuilds (the same config and plugin instance, every page
+Prints one JSON object: the process's CPU time and peak RSS (``resource.getrusage``) and the time
+spent in the plugin's own work (its event handlers and its Markdown extension's processors). With
+``--edit``, the CPU time and the plugin's time of a second build after that file changed, as ``mkdocs serve`` rebuilds (the same config and plugin instance, every page
 built again); with ``--dirty-edit``, then of a build after that file changed as ``mkdocs serve
 --dirty`` rebuilds (only the pages that changed). The edit is to a plan.yaml: a phase's status.
 With ``--harvest`` the plugin's generated pages, JSON and stylesheet (of the first build) are
 written into TWIN_DIR/docs as plain files: the pre-rendered twin. With ``--changes DIR`` the files
 the ``--dirty-edit`` build generated differently are written into DIR, and a twin's
 ``--dirty-edit-dir DIR`` is that same edit: those files copied in, then the ``--dirty`` rebuild.
+With ``--floor``, no build: the time PyYAML's C loader takes to read the site's plan files into
+Python data (the floor), the best of three.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ import logging
 import os
 import resource
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -44,13 +43,6 @@ def floor(docs: Path) -> float:
     return time.perf_counter() - started
 
 
-def fresh_floor(site: Path) -> float:
-    """The floor in a process of its own: in this one, after the build, collections over the whole
-    site in memory made it vary by a factor of two."""
-    done = subprocess.run([sys.executable, __file__, str(site), "--floor"], check=True, capture_output=True, text=True)
-    return float(done.stdout)
-
-
 def cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -66,7 +58,7 @@ def main() -> None:
     parser.add_argument(
         "--dirty-edit-dir", help="a twin's edit: copy this folder's files into docs_dir, then rebuild as --dirty-edit"
     )
-    parser.add_argument("--floor", action="store_true", help="print only the floor")
+    parser.add_argument("--floor", action="store_true", help="print only the floor (no build)")
     args = parser.parse_args()
     if args.floor:
         print(min(floor(Path(args.site) / "docs") for _ in range(3)))
@@ -105,8 +97,6 @@ def main() -> None:
     out: dict[str, Any] = {"cpu": cpu() - started, "own": spent[0]}
     if plugin is not None:
         out["plans"] = len(plugin.pages)
-        if not serving:
-            out["floor"] = fresh_floor(root)
     for name, edit, dirty in (("rebuild", args.edit, False), ("dirty", args.dirty_edit or args.dirty_edit_dir, True)):
         if edit:
             if edit == args.dirty_edit_dir:
