@@ -96,7 +96,7 @@ def main() -> None:
     build(config)
     out: dict[str, Any] = {"cpu": cpu() - started, "own": spent[0]}
     if plugin is not None:
-        out["plans"] = len(plugin.pages)
+        out["plans"] = plugin.rendered  # a first build renders every plan
     for name, edit, dirty in (("rebuild", args.edit, False), ("dirty", args.dirty_edit or args.dirty_edit_dir, True)):
         if edit:
             if edit == args.dirty_edit_dir:

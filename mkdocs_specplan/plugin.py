@@ -246,6 +246,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.site_problems: list[Problem] = []
         self.validate_only = False
         self.loaded: LoadedSite | None = None
+        self._prepared: dict[str, PageAnnotations | Exception] | None = (
+            None  # a one-off build: each page's annotations, from on_nav
+        )
         self._edit_uris: dict[str, str | None] = {}
         self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
         self._schedule_cache = ScheduleCache()  # the portfolio's schedule, kept while no plan changes (serve)
@@ -588,6 +591,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             self.extension.escaped.turn()
         record = self._record.take() if self._record else {}  # taken always: it describes only the next build
         self._recorded = record if self._dirty and not self._previous else {}
+        self._prepared = None
         self.loaded = self.collect(files, config)
         if self.validate_only:  # specplan validate: everything is loaded and checked; nothing is rendered
             return files
@@ -865,10 +869,31 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     # -- navigation ----------------------------------------------------------------------------
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
-        if not self.config.enabled or config.nav is not None:  # an explicit nav is never reordered
+        if not self.config.enabled:
             return None
-        arrange(nav, self.all_features, self.dashboard_uri, short_titles=self.config.nav_titles == "short")
+        if config.nav is None:  # an explicit nav is never reordered
+            arrange(nav, self.all_features, self.dashboard_uri, short_titles=self.config.nav_titles == "short")
+        if not self._serving:
+            self._prepare_pages(files, config)
         return nav
+
+    def _prepare_pages(self, files: Files, config: MkDocsConfig) -> None:
+        """A one-off build: every page's annotations are worked out now (the files are final), and the
+        plans and features are let go, so the pages MkDocs renders next reuse their memory."""
+        prepared: dict[str, PageAnnotations | Exception] = {}
+        for file in files:
+            if file.is_documentation_page():
+                try:
+                    notes = self._annotations(file, files, config)
+                except Exception as exc:  # reported when the page is rendered, as it would be then
+                    prepared[file.src_uri] = exc
+                else:
+                    if notes is not None:
+                        prepared[file.src_uri] = notes
+        self._prepared = prepared
+        self.loaded = None
+        self.pages, self.all_features, self.features = [], [], {}
+        self._by_page, self._plan_by_uri, self._cache, self._docs_cache = {}, {}, {}, {}
 
     # -- pages ---------------------------------------------------------------------------------
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
@@ -877,7 +902,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if isinstance(page.file, GeneratedFile) and not self._serving:
             page.file.release()  # the page holds its Markdown now
         try:
-            self.extension.current = self._annotations(page.file, files, config)
+            prepared = self._prepared.pop(page.file.src_uri, None) if self._prepared is not None else None
+            if isinstance(prepared, Exception):
+                raise prepared
+            self.extension.current = prepared if self._prepared is not None else self._annotations(page.file, files, config)
         except Exception as exc:
             self.extension.current = None
             self._problem(self._display_path(page.file, config), internal_problem("", "preparing the page", exc).message)

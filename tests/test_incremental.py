@@ -280,3 +280,31 @@ def test_a_rebuild_gives_every_page_as_a_fresh_build_does(portfolio):
     fresh = _pages(portfolio.build().site_dir)
     assert served.keys() == fresh.keys()
     assert [uri for uri in served if served[uri] != fresh[uri]] == []
+
+
+def test_a_one_off_build_lets_go_of_its_plans_and_annotates_every_page_as_serve_does(portfolio):
+    """`mkdocs build` works out each page's annotations once the files are final and lets go of the
+    plans and features before MkDocs renders the pages; serve keeps them and works each out per page.
+    The pages are the same."""
+    from mkdocs.commands.build import build
+
+    portfolio.doc("constitution.md", "# Constitution\n\n### I. Tests First\n\nEvery plan has tests.\n")
+    portfolio.doc("specs/002-f/notes.md", "# Notes\n\nSee FR-001 and <a href='javascript:x()'>x</a>\n")
+    result = portfolio.build()
+    assert not result.failed, result.warnings
+    plugin = result.config.plugins["specplan"]
+    assert plugin.loaded is None and plugin.pages == [] and plugin.all_features == []
+    assert plugin._prepared == {}  # every prepared page was rendered
+    once = _pages(result.site_dir)
+    spec = once["specs/001-f/spec/index.html"]
+    assert (
+        'id="fr-001"' in spec and "specplan-req-trace" in spec and 'href="javascript' not in once["specs/002-f/notes/index.html"]
+    )
+    config = result.config
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    assert plugin.loaded is not None and plugin._prepared is None
+    served = _pages(result.site_dir)
+    config.plugins.on_shutdown()
+    assert served.keys() == once.keys()
+    assert [uri for uri in served if served[uri] != once[uri]] == []
