@@ -146,9 +146,6 @@ def escape_unclosed_tags(line: str) -> str:
 # a task line's labels: "- [ ] T012 [P] [US1] ..." (spec-kit's task format)
 _TASK_LABELS_RE = re.compile(r"^( {0,8}[-*+] +\[[ xX]\] +\**T\d+\**)((?: *\[[^\]\[\s]{1,24}\])+)")
 _LABEL_RE = re.compile(r"\[([^\]\[\s]{1,24})\]")
-# the same, over a page's lines joined: a match here is a match on one of its lines
-_UNCLOSED_LINE_RE = re.compile(r"<[A-Za-z/!?](?=([^<>\n]*))\1(?:<|$)", re.MULTILINE)
-_TASK_LABELS_LINE_RE = re.compile(_TASK_LABELS_RE.pattern, re.MULTILINE)
 
 
 def escape_task_labels(line: str) -> str:
@@ -184,9 +181,6 @@ class _UnclosedTags(markdown.preprocessors.Preprocessor):
         return list(done)
 
     def _escape(self, lines: list[str]) -> list[str]:
-        text = "\n".join(lines)
-        if _UNCLOSED_LINE_RE.search(text) is None and _TASK_LABELS_LINE_RE.search(text) is None:
-            return self.breaks.run(lines)  # no line has a tag or a label to escape: one scan of the page
         return self.breaks.run([escape_task_labels(escape_unclosed_tags(line)) for line in lines])
 
 
@@ -332,30 +326,30 @@ def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str
         pieces.append(text[last:])
         return pieces
 
-    # the text inside code, links and headings is never linked, nor the text between their children
-    # (a child's tail); the text after one of them (its own tail) is. One walk finds what to split.
-    texts: list[etree.Element] = []
-    tails: list[tuple[etree.Element, etree.Element]] = []  # (child, parent)
-    stack: list[tuple[etree.Element, bool]] = [(root, False)]
-    while stack:
-        element, blocked = stack.pop()
-        blocked = blocked or element.tag in _NO_LINKS_IN
-        if not blocked and (t := element.text) and search(t) and "\x02" not in t:
-            texts.append(element)
-        for child in element:
-            stack.append((child, blocked))
-            if not blocked and (t := child.tail) and search(t) and "\x02" not in t:
-                tails.append((child, element))
+    # what is inside code, links and headings: their text is never linked, nor the text between
+    # their children (a child's tail); the text after one of them (its own tail) is
+    inside: set[etree.Element] = set()
+    within: set[etree.Element] = set()
+    for element in root.iter():
+        if element.tag in _NO_LINKS_IN and element not in inside:
+            below = list(element.iter())
+            inside.update(below)
+            within.update(below[1:])
+
+    texts = [e for e in root.iter() if (t := e.text) and search(t) and e not in inside and "\x02" not in t]
+    tails = {e for e in root.iter() if (t := e.tail) and search(t) and e not in within and "\x02" not in t}
     for element in texts:
         pieces = split(element.text or "")
         if pieces:
             element.text = pieces[0]  # type: ignore[assignment]
             _insert_pieces(element, 0, pieces[1:])
-    for child, parent in tails:
-        pieces = split(child.tail or "")
-        if pieces:
-            child.tail = pieces[0]  # type: ignore[assignment]
-            _insert_pieces(parent, list(parent).index(child) + 1, pieces[1:])
+    if tails:
+        parents = [(child, parent) for parent in root.iter() for child in parent if child in tails]
+        for child, parent in parents:
+            pieces = split(child.tail or "")
+            if pieces:
+                child.tail = pieces[0]  # type: ignore[assignment]
+                _insert_pieces(parent, list(parent).index(child) + 1, pieces[1:])
 
 
 def _insert_pieces(parent: etree.Element, index: int, pieces: list[str | etree.Element]) -> None:
