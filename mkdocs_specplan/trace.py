@@ -4,38 +4,57 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .model import Plan
 from .speckit import IdSyntax
 
-
-@functools.cache
-def _text_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a plan's data class that may hold text."""
-    return tuple(
-        f.name
-        for f in dataclasses.fields(cls)
-        if f.name not in ("positions", "index", "checklist") and not f.name.startswith("_")
-    )
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
 
 
-def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Every text in a plan with its field path."""
+def _text_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields of a plan's data class that may hold text (None: not a data class)."""
+    if cls not in _FIELDS:
+        _FIELDS[cls] = (
+            tuple(
+                f.name
+                for f in dataclasses.fields(cls)
+                if f.name not in ("positions", "index", "checklist") and not f.name.startswith("_")
+            )
+            if dataclasses.is_dataclass(cls)
+            else None
+        )
+    return _FIELDS[cls]
+
+
+def _path(parts: list[str | int]) -> str:
+    """``["phases", 1, "goal"]`` -> ``"phases[1].goal"``."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else part
+    return out
+
+
+def _texts(value: Any, parts: list[str | int], keep: Callable[[str], object], out: list[tuple[str, str]]) -> None:
+    """Every text in a plan that ``keep`` accepts, with its field path (made only for those)."""
     if isinstance(value, str):
-        yield path, value
+        if keep(value):
+            out.append((_path(parts), value))
     elif isinstance(value, list):
         for i, item in enumerate(value):
             if item is not None and not isinstance(item, (int, float)):
-                yield from _walk(item, f"{path}[{i}]")
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for name in _text_fields(type(value)):
+                parts.append(i)
+                _texts(item, parts, keep, out)
+                parts.pop()
+    elif not isinstance(value, (int, float, dt.date)):
+        for name in _text_fields(type(value)) or ():
             item = getattr(value, name)
-            if item is not None and not isinstance(item, (int, float, dt.date)):
-                yield from _walk(item, f"{path}.{name}" if path else name)
+            if item is not None:
+                parts.append(name)
+                _texts(item, parts, keep, out)
+                parts.pop()
 
 
 @dataclass(frozen=True)
@@ -48,7 +67,9 @@ def find_mentions(plan: Plan, syntax: IdSyntax | None = None) -> list[Mention]:
     syntax = syntax or IdSyntax()
     out: list[Mention] = []
     seen: set[tuple[str, str]] = set()
-    for path, text in _walk(plan, ""):
+    texts: list[tuple[str, str]] = []
+    _texts(plan, [], syntax.mention_re.search, texts)
+    for path, text in texts:
         if path in ("feature_id", "status") or path.endswith(".status"):
             continue
         for rid in syntax.mentions(text):
