@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,7 +220,8 @@ class _Reader:
         self.problems.append(Problem(self.path, line, col, fieldpath, message, level))
 
     def mark(self, node: Node, fieldpath: str) -> None:
-        self.positions[fieldpath] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        # interned: the plans of a site share most field paths (phases[0].name), held once for all
+        self.positions[sys.intern(fieldpath)] = (node.start_mark.line + 1, node.start_mark.column + 1)
 
     # -- mappings ----------------------------------------------------------------------------
     def mapping(self, node: Node, prefix: str, schema: dict[str, Spec], top: bool = False) -> dict[str, Any]:
