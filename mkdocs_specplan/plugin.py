@@ -246,9 +246,8 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.site_problems: list[Problem] = []
         self.validate_only = False
         self.loaded: LoadedSite | None = None
-        self._prepared: dict[str, PageAnnotations | Exception] | None = (
-            None  # a one-off build: each page's annotations, from on_nav
-        )
+        # a one-off build: each page's annotations (or why they failed), worked out in on_nav
+        self._prepared: dict[str, PageAnnotations | Exception] | None = None
         self._edit_uris: dict[str, str | None] = {}
         self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
         self._schedule_cache = ScheduleCache()  # the portfolio's schedule, kept while no plan changes (serve)
