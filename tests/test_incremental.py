@@ -308,3 +308,36 @@ def test_a_one_off_build_lets_go_of_its_plans_and_annotates_every_page_as_serve_
     config.plugins.on_shutdown()
     assert served.keys() == once.keys()
     assert [uri for uri in served if served[uri] != once[uri]] == []
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_a_page_whose_annotations_fail_is_rendered_plain_and_named(portfolio, monkeypatch, command):
+    """Working out one page's annotations fails (in on_nav for a one-off build, per page for serve):
+    that page is rendered without them and named in a warning; every other page is annotated."""
+    from mkdocs.commands.build import build
+
+    import mkdocs_specplan.plugin as plugin_module
+
+    real = plugin_module.traces_for
+
+    def failing(feature, uri):
+        if uri.startswith("specs/002-f/"):
+            raise RuntimeError("boom <b>")
+        return real(feature, uri)
+
+    monkeypatch.setattr(plugin_module, "traces_for", failing)
+    result = portfolio.build(strict=False)
+    assert not result.failed, result.warnings
+    plugin = result.config.plugins["specplan"]
+    if command == "serve":  # the same site again, as serve renders it
+        config = result.config
+        config.plugins.on_startup(command="serve", dirty=False)
+        build(config)
+        config.plugins.on_shutdown()
+    problems = [str(p) for p in plugin.site_problems]
+    assert [p for p in problems if "internal error while preparing the page" in p] == [
+        'specs/002-f/spec.md: internal error while preparing the page ("RuntimeError: boom <b>"); please report it'
+    ]
+    broken, fine = result.html("specs/002-f/spec/index.html"), result.html("specs/001-f/spec/index.html")
+    assert "The system MUST do the first thing" in broken and 'id="fr-001"' not in broken
+    assert 'id="fr-001"' in fine and "specplan-req-trace" in fine
