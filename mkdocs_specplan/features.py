@@ -631,9 +631,14 @@ def traces_for(feature: Feature, page_uri: str) -> dict[str, Trace]:
     """For the spec page: where each requirement is planned, and which tasks carry it."""
     out: dict[str, Trace] = {}
     tasks_href = relative(feature.tasks_uri, page_uri) if feature.tasks_uri else None
+    hrefs: dict[str, str] = {}  # a task carries several requirements: its link is held once for the page
     for requirement in feature.requirements:
         planned = tuple((p.label, p.href_from(page_uri)) for p in feature.planned.get(requirement.id, []))
-        tasks = tuple((t, f"{tasks_href}#{anchor_of(t)}") for t in feature.task_ids_for(requirement.id)) if tasks_href else ()
+        tasks = (
+            tuple((t, hrefs.setdefault(t, f"{tasks_href}#{anchor_of(t)}")) for t in feature.task_ids_for(requirement.id))
+            if tasks_href
+            else ()
+        )
         if planned or tasks:
             out[requirement.id] = Trace(planned, tasks)
     return out
