@@ -901,10 +901,13 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if isinstance(page.file, GeneratedFile) and not self._serving:
             page.file.release()  # the page holds its Markdown now
         try:
-            prepared = self._prepared.pop(page.file.src_uri, None) if self._prepared is not None else None
-            if isinstance(prepared, Exception):
-                raise prepared
-            self.extension.current = prepared if self._prepared is not None else self._annotations(page.file, files, config)
+            if self._prepared is None:  # serve: worked out now, from the plans it keeps
+                self.extension.current = self._annotations(page.file, files, config)
+            else:
+                prepared = self._prepared.pop(page.file.src_uri, None)
+                if isinstance(prepared, Exception):
+                    raise prepared
+                self.extension.current = prepared
         except Exception as exc:
             self.extension.current = None
             self._problem(self._display_path(page.file, config), internal_problem("", "preparing the page", exc).message)
