@@ -938,13 +938,12 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         feature = self._by_page.get(uri)
         if feature is not None:
             active = True
-            targets = mention_targets(feature, uri)
             if uri == feature.spec_uri:
                 notes.definitions = self.syntax
                 notes.traces = traces_for(feature, uri)
             else:
                 notes.tasks = uri == feature.tasks_uri
-                notes.mentions = targets
+                notes.mentions = mention_targets(feature, uri)
             if self.config.backlink and uri != feature.tasks_uri:
                 notes.note_html = self._feature_note(feature, file, files)
         rewrite = self._link_rewriter(file, config)
