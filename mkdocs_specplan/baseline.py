@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .forecast import forecast_portfolio
 from .history import SHALLOW_ADVICE, FileHistory, Repository, Version
 from .loader import load_plan
-from .model import Plan, Settings
+from .model import Plan, Positions, Settings
 from .schedule import PlanItem, Schedule, schedule_portfolio, wd_index
 
 SPECIAL_REFS = ("approved", "first")
@@ -139,7 +139,7 @@ class _Reader:
         if text is not None and len(text) < 4_000_000:
             plan = load_plan(text, self.display.get(name, name), self.settings).plan
             if plan is not None:
-                plan.positions = {}  # only its schedule is needed: the lines of its problems are not
+                plan.positions = Positions()  # only its schedule is needed: the lines of its problems are not
         self._recent = (name, plan)
         return plan
 

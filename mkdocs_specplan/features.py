@@ -573,28 +573,25 @@ def phase_task_lines(tasks: TaskProgress | None) -> dict[int, list[tuple[str, st
 def _check_constitution_references(page: PlanPage, constitution: Constitution | None, warn_missing: bool) -> None:
     plan = page.plan
     assert plan is not None
-    references: list[tuple[str, str]] = []
+    references: list[tuple[str, str, str]] = []  # (field path, the item's own path, reference)
     for i, decision in enumerate(plan.technical_decisions):
         for j, ref in enumerate(decision.constitution_reference):
             fieldpath = f"technical_decisions[{i}].constitution_reference"
-            references.append((f"{fieldpath}[{j}]" if f"{fieldpath}[{j}]" in plan.positions else fieldpath, ref))
+            references.append((fieldpath, f"{fieldpath}[{j}]", ref))
     for i, check in enumerate(plan.constitution_check):
         if check.principle:
-            references.append((f"constitution_check[{i}].principle", check.principle))
-    for fieldpath, ref in references:
+            fieldpath = f"constitution_check[{i}].principle"
+            references.append((fieldpath, fieldpath, check.principle))
+    for fieldpath, itempath, ref in references:
+        message = None
         if constitution is None:
             if warn_missing:
-                _report(
-                    page,
-                    fieldpath,
-                    f"refers to {quote_value(ref)} but the site has no constitution; add constitution.md or set the constitution option",
-                )
-            continue
-        if resolve_principle(ref, constitution.principles) is None:
+                message = f"refers to {quote_value(ref)} but the site has no constitution; add constitution.md or set the constitution option"
+        elif resolve_principle(ref, constitution.principles) is None:
             known = ", ".join(f"{p.label} ({p.name})" for p in constitution.principles) or "none"
-            _report(
-                page, fieldpath, f"{quote_value(ref)} names no principle of {constitution.src_uri}; its principles are: {known}"
-            )
+            message = f"{quote_value(ref)} names no principle of {constitution.src_uri}; its principles are: {known}"
+        if message is not None:  # a reference written as one text has no item of its own: the field's line
+            _report(page, itempath if itempath in plan.positions else fieldpath, message)
 
 
 # -- what the pages of a feature show ---------------------------------------------------------

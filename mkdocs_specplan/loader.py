@@ -21,7 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from . import model
 from .checklist import DATA_CHECKLIST_KEYS, MANUAL_CHECKLIST_KEYS, PRINCIPLE_KEY_RE
 from .effort import EffortError, parse_effort
-from .model import Plan, Problem, Settings, quote_value, sort_problems
+from .model import Plan, Positions, Problem, Settings, quote_value, sort_problems
 
 try:  # the C composer is several times faster; fall back to pure Python when libyaml is absent
     from yaml import CSafeLoader as _Loader
@@ -202,11 +202,13 @@ def _norm_choice(text: str) -> str:
 
 
 class _Reader:
-    def __init__(self, path: str, settings: Settings) -> None:
+    def __init__(self, path: str, settings: Settings, *, track: bool = False) -> None:
         self.path = path
         self.settings = settings
         self.problems: list[Problem] = []
+        self.track = track  # note where each field was written (only when a problem needs a line)
         self.positions: dict[str, tuple[int, int]] = {}
+        self.refused: set[str] = set()  # fields written that gave no value
         self.read_nodes: set[int] = set()  # collection nodes already read (aliases are refused)
 
     # -- reporting -------------------------------------------------------------------------
@@ -254,10 +256,13 @@ class _Reader:
             if spec is None:
                 self.report(key_node, fieldpath, self._unknown_key(written, schema, top))
                 continue
-            self.mark(value_node, fieldpath)
+            if self.track:
+                self.mark(value_node, fieldpath)
             value = self.value(value_node, spec, fieldpath)
             if value is not None:
                 values[name] = value
+            else:
+                self.refused.add(fieldpath)
         for name, spec in schema.items():
             if spec.required and name not in values and name not in seen:
                 fieldpath = f"{prefix}.{name}" if prefix else name
@@ -368,7 +373,8 @@ class _Reader:
         out: list[str] = []
         for i, item in enumerate(node.value):
             itempath = f"{fieldpath}[{i}]"
-            self.mark(item, itempath)
+            if self.track:
+                self.mark(item, itempath)
             if isinstance(item, ScalarNode) and item.tag == _NULL_TAG:
                 continue
             text = self.read_text(item, TEXT, itempath)
@@ -435,7 +441,8 @@ class _Reader:
         out = []
         for i, item in enumerate(node.value):
             itempath = f"{fieldpath}[{i}]"
-            self.mark(item, itempath)
+            if self.track:
+                self.mark(item, itempath)
             if id(item) in self.read_nodes:
                 self.report(item, itempath, "YAML aliases (*name) are not supported in plans; write the value out")
                 continue
@@ -483,7 +490,7 @@ def _check_plan(reader: _Reader, plan: Plan) -> None:
     _check_chosen_options(reader, plan)
     _check_constitution_checks(reader, plan)
     if plan.phi_handling:  # the PHI sections' fields are required when phi_handling is true
-        pos = reader.positions.get("phi_handling")
+        pos = plan.positions.get("phi_handling")
         for name in PHI_FIELDS:
             if getattr(plan, name) is None:
                 reader.report(pos, name, "is required when phi_handling is true")
@@ -498,7 +505,7 @@ def _check_phase_numbers(reader: _Reader, plan: Plan) -> None:
             phase.number = phase.index + 1
         if phase.number in used:
             first = used[phase.number]
-            pos = reader.positions.get(fieldpath) or reader.positions.get(f"phases[{phase.index}]")
+            pos = plan.positions.get(fieldpath) or plan.positions.get(f"phases[{phase.index}]")
             reader.report(
                 pos, fieldpath, f"phase number {phase.number} is already used by phases[{first}]; numbers must be unique"
             )
@@ -515,24 +522,24 @@ def _check_actual_dates(reader: _Reader, plan: Plan) -> None:
         label = f"Phase {phase.number} {quote_value(phase.name)}"
         if phase.finished is not None and phase.started is None:
             reader.report(
-                reader.positions.get(f"{at}.finished"), f"{at}.finished", f"{label} has finished but no started date; add started"
+                plan.positions.get(f"{at}.finished"), f"{at}.finished", f"{label} has finished but no started date; add started"
             )
         elif phase.finished is not None and phase.started is not None and phase.finished < phase.started:
             reader.report(
-                reader.positions.get(f"{at}.finished"),
+                plan.positions.get(f"{at}.finished"),
                 f"{at}.finished",
                 f"{label} finished on {phase.finished.isoformat()}, before it started on {phase.started.isoformat()}",
             )
         if phase.status in done and phase.finished is None:
             reader.report(
-                reader.positions.get(at),
+                plan.positions.get(at),
                 at,
                 f"{label} is {phase.status} but has no finished date; its planned dates are used",
                 "info",
             )
         elif phase.status in reader.settings.active_phase_statuses and phase.started is None:
             reader.report(
-                reader.positions.get(at), at, f"{label} is in progress but has no started date; its planned start is used", "info"
+                plan.positions.get(at), at, f"{label} is in progress but has no started date; its planned start is used", "info"
             )
 
 
@@ -547,7 +554,7 @@ def _check_unique_ids(reader: _Reader, plan: Plan) -> None:
             if key in ids:
                 fieldpath = f"{listname}[{i}].id"
                 reader.report(
-                    reader.positions.get(fieldpath),
+                    plan.positions.get(fieldpath),
                     fieldpath,
                     f'ID "{item.id}" is already used by {listname}[{ids[key]}]; IDs must be unique',
                 )
@@ -562,7 +569,7 @@ def _check_chosen_options(reader: _Reader, plan: Plan) -> None:
             continue
         names = [o.name for o in decision.options if o.name]
         fieldpath = f"technical_decisions[{i}].chosen"
-        pos = reader.positions.get(fieldpath)
+        pos = plan.positions.get(fieldpath)
         if not names:
             reader.report(pos, fieldpath, f"names {quote_value(decision.chosen)} but the decision lists no options")
             continue
@@ -583,7 +590,7 @@ def _check_constitution_checks(reader: _Reader, plan: Plan) -> None:
         if check.status in failed and not _justified(check, plan):
             fieldpath = f"constitution_check[{i}].status"
             reader.report(
-                reader.positions.get(fieldpath),
+                plan.positions.get(fieldpath),
                 fieldpath,
                 f"{quote_value(check.principle)} fails the constitution check and no complexity_tracking entry justifies it; "
                 "add one (violation, why_needed, simpler_alternative_rejected) or fix the plan",
@@ -597,6 +604,42 @@ def _justified(check: model.ConstitutionCheck, plan: Plan) -> bool:
         return True
     wanted = (check.principle or "").casefold()
     return any(wanted and wanted in (e.violation or "").casefold() for e in entries)
+
+
+_STEP_RE = re.compile(r"(?:^|\.)([^.\[\]]+)|\[(\d+)\]")
+
+
+def _find(root: Node, fieldpath: str) -> tuple[int, int] | None:
+    """Where the value at ``fieldpath`` (``phases[2].finished``) was written, found in the plan's
+    nodes as the reader found it: the first of duplicate keys, an upper-case top-level key too."""
+    node = root
+    for step in _STEP_RE.finditer(fieldpath):
+        name, index = step.groups()
+        if name is not None:
+            if not isinstance(node, MappingNode):
+                return None
+            top = node is root
+            for key, value in node.value:
+                written = key.value if isinstance(key, ScalarNode) else None
+                if written == name or (top and isinstance(written, str) and written.isupper() and written.lower() == name):
+                    node = value
+                    break
+            else:
+                return None
+        else:
+            if not isinstance(node, SequenceNode) or int(index) >= len(node.value):
+                return None
+            node = node.value[int(index)]
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _positions_of(text: str, path: str, settings: Settings) -> dict[str, tuple[int, int]]:
+    """Where each field of a plan that loaded was written: its text read again, noting positions."""
+    reader = _Reader(path, settings, track=True)
+    root = yaml.compose(text, Loader=_Loader)
+    if root is not None:  # it loaded before: it is a mapping
+        reader.mapping(root, "", PLAN, top=True)
+    return reader.positions
 
 
 def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadResult:
@@ -632,6 +675,9 @@ def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadRes
             plan.tech_stack_text = tech_stack[0]
         else:
             plan.tech_stack = tech_stack
-    plan.positions = reader.positions
+    plan.positions = Positions(
+        text, lambda: _positions_of(text, path, settings), frozenset(reader.refused), lambda fieldpath: _find(root, fieldpath)
+    )
     _check_plan(reader, plan)
+    plan.positions.settle()
     return LoadResult(plan, sort_problems(reader.problems))

@@ -245,6 +245,56 @@ class ComplexityEntry:
     index: int = 0
 
 
+class Positions:
+    """Where each field of a plan was written: ``"phases[1].effort" -> (line, column)``, 1-based.
+
+    Never held for every field of every plan (a site of a thousand plans would hold a million):
+    while the plan is loaded, a field is found in its YAML nodes when a problem asks for its line;
+    after that, the first question reads the text again and notes every position (plans with a
+    problem found later, while linking or scheduling). ``refused`` names the fields that were written
+    but gave no value, known at once.
+    """
+
+    __slots__ = ("_compute", "_find", "_found", "refused", "source")
+
+    def __init__(
+        self,
+        source: str = "",
+        compute: Callable[[], dict[str, tuple[int, int]]] | None = None,
+        refused: frozenset[str] = frozenset(),
+        find: Callable[[str], tuple[int, int] | None] | None = None,
+    ) -> None:
+        self.source = source  # the text they are worked out from: equal texts, equal positions
+        self.refused = refused
+        self._find = find
+        self._compute = compute
+        self._found: dict[str, tuple[int, int]] | None = None if compute is not None else {}
+
+    def settle(self) -> None:
+        """The plan's nodes are gone: a question from now on is answered from the text."""
+        self._find = None
+
+    def get(self, fieldpath: str) -> tuple[int, int] | None:
+        if self._found is None:
+            if self._find is not None:
+                return self._find(fieldpath)
+            assert self._compute is not None
+            self._found, self._compute = self._compute(), None
+        return self._found.get(fieldpath)
+
+    def __contains__(self, fieldpath: object) -> bool:
+        return isinstance(fieldpath, str) and (fieldpath in self.refused or self.get(fieldpath) is not None)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Positions) and (self.source, self.refused) == (other.source, other.refused)
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
+    def __repr__(self) -> str:
+        return f"Positions({len(self.source)} characters)"
+
+
 @dataclass
 class Plan:
     """A validated plan. Fields that failed validation are left at their defaults."""
@@ -309,7 +359,7 @@ class Plan:
     template: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     # Where each field path was written: "phases[1].effort" -> (line, column), 1-based.
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    positions: Positions = field(default_factory=lambda: Positions())
 
     @property
     def phase_count(self) -> int:

@@ -42,7 +42,7 @@ from .features import (
 )
 from .importer import ARCHIVE_NAME
 from .lastbuild import LastBuild, no_cycle_collection
-from .model import Problem, Settings
+from .model import Positions, Problem, Settings
 from .navigation import arrange
 from .pages import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_key, render_plan_page
 from .portfolio import Portfolio, build_portfolio, natural_key
@@ -206,7 +206,7 @@ def _release_sources(pages: list[PlanPage]) -> None:
     for page in pages:
         page.source = dataclasses.replace(page.source, text="")
         if page.plan is not None:
-            page.plan.positions = {}
+            page.plan.positions = Positions()
 
 
 def _posix(path: str) -> str:

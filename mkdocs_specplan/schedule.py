@@ -567,7 +567,7 @@ def _plan_schedule(local: _Local, network: Network, ls: dict[Node, int]) -> Sche
 
 def _milestone_notes(local: _Local) -> None:
     for phase in sorted(local.phases.values(), key=lambda p: p.number or 0):
-        if phase.effort is None and f"phases[{phase.index}].effort" not in local.item.plan.positions:
+        if phase.effort is None and f"phases[{phase.index}].effort" not in local.item.plan.positions.refused:
             # an effort that was written but not understood has its own problem; no second note
             local.report(
                 f"phases[{phase.index}]", f'Phase {phase.number} "{phase.name}" has no effort; it is drawn as a milestone', "info"

@@ -6,6 +6,7 @@ import datetime as dt
 import textwrap
 
 import pytest
+import yaml
 
 from mkdocs_specplan.loader import load_plan
 from mkdocs_specplan.model import Settings
@@ -258,3 +259,53 @@ def test_tech_stack_as_markdown_text():
 def test_block_scalars_keep_their_markdown():
     result = load(MINIMAL_PLAN + "plan_summary: |\n  Line one\n\n  - a list\n")
     assert result.plan.plan_summary == "Line one\n\n- a list"
+
+
+def test_positions_are_found_when_asked_and_match_the_text(monkeypatch):
+    """Where fields were written is not held for every field of every plan: a problem found while
+    loading finds its field in the YAML nodes; a question after loading reads the text again, once."""
+    from mkdocs_specplan import loader
+
+    text = textwrap.dedent(
+        """\
+        FEATURE_NAME: Upper-case keys, as a template context dumped as it is
+        feature_id: "007"
+        created_date: 2026-01-05
+        status: draft
+        phases:
+          - name: Build
+            effort: 2 weeks
+            status: done
+          - name: Go-live
+            effort: a while
+            dependencies: [1]
+        technical_decisions:
+          - id: TD-1
+            decision: Queue
+            constitution_reference:
+              - Article I
+              - Article IX
+        """
+    )
+    reads = []
+    full = loader._positions_of
+    monkeypatch.setattr(loader, "_positions_of", lambda *args: reads.append(args) or full(*args))
+    result = load_plan(text, "p.yaml")
+    plan = result.plan
+    # found while loading (the done phase's note has its line), without a full reading
+    assert 'p.yaml:6:5: phases[0]: Phase 1 "Build" is done but has no finished date; its planned dates are used' in messages(
+        result
+    )
+    assert reads == []
+    # the field written but refused is known at once; so is one never written
+    assert "phases[1].effort" in plan.positions.refused
+    assert "phases[0].effort" not in plan.positions.refused
+    assert reads == []
+    # after loading: the first question reads the text again, once, and every answer is the reader's own
+    assert plan.positions.get("feature_name") == (1, 15)
+    assert plan.positions.get("phases[1].effort") == (10, 13)
+    assert plan.positions.get("technical_decisions[0].constitution_reference[1]") == (17, 9)
+    assert "phases[1].dependencies" in plan.positions
+    assert plan.positions.get("phases[5]") is None
+    assert len(reads) == 1
+    assert loader._find(yaml.compose(text), "technical_decisions[0].constitution_reference[1]") == (17, 9)
