@@ -310,6 +310,36 @@ def test_a_one_off_build_lets_go_of_its_plans_and_annotates_every_page_as_serve_
     assert [uri for uri in served if served[uri] != once[uri]] == []
 
 
+def test_a_one_off_build_collects_garbage_once_its_plans_are_let_go(portfolio, monkeypatch):
+    """Right after the plans are let go (and never in serve, which keeps them): the collector's next
+    full collection is then paced by the smaller heap, as in a build without the plugin."""
+    import gc
+
+    calls = []
+    collect = gc.collect
+
+    def watched(*args):
+        caller = sys._getframe(1)
+        plugin = caller.f_locals.get("self")
+        calls.append((caller.f_code.co_name, getattr(plugin, "loaded", "?"), len(getattr(plugin, "_prepared", None) or {})))
+        return collect(*args)
+
+    monkeypatch.setattr(gc, "collect", watched)
+    result = portfolio.build()
+    assert not result.failed, result.warnings
+    ours = [c for c in calls if c[0] == "_prepare_pages"]
+    assert len(ours) == 1
+    assert ours[0][1] is None and ours[0][2] > 0  # the plans are gone; no page is rendered yet
+    calls.clear()
+    config = result.config
+    config.plugins.on_startup(command="serve", dirty=False)
+    from mkdocs.commands.build import build
+
+    build(config)
+    config.plugins.on_shutdown()
+    assert [c for c in calls if c[0] == "_prepare_pages"] == []
+
+
 @pytest.mark.parametrize("command", ["build", "serve"])
 def test_a_page_whose_annotations_fail_is_rendered_plain_and_named(portfolio, monkeypatch, command):
     """Working out one page's annotations fails (in on_nav for a one-off build, per page for serve):
