@@ -21,19 +21,27 @@ def _exported_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("positions", "index", "tech_stack_text"))
 
 
+_ATOMIC = frozenset({str, int, float, bool, type(None)})  # given to the encoder as they are
+
+
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float)):
+    kind = type(value)
+    if kind in _ATOMIC:
         return value
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Effort):
+    if kind is Effort:
         return {"text": value.text, "low_days": value.low_days, "high_days": value.high_days}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: _jsonable(getattr(value, name)) for name in _exported_fields(type(value))}
+        out = {}
+        for name in _exported_fields(type(value)):  # most fields are plain values: no call for each
+            field = getattr(value, name)
+            out[name] = field if type(field) in _ATOMIC else _jsonable(field)
+        return out
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: v if type(v) in _ATOMIC else _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [v if type(v) in _ATOMIC else _jsonable(v) for v in value]
     return value
 
 
