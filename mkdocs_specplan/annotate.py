@@ -326,30 +326,32 @@ def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str
         pieces.append(text[last:])
         return pieces
 
-    # what is inside code, links and headings: their text is never linked, nor the text between
+    # code, links and headings are not entered: their text is never linked, nor the text between
     # their children (a child's tail); the text after one of them (its own tail) is
-    inside: set[etree.Element] = set()
-    within: set[etree.Element] = set()
-    for element in root.iter():
-        if element.tag in _NO_LINKS_IN and element not in inside:
-            below = list(element.iter())
-            inside.update(below)
-            within.update(below[1:])
-
-    texts = [e for e in root.iter() if (t := e.text) and search(t) and e not in inside and "\x02" not in t]
-    tails = {e for e in root.iter() if (t := e.tail) and search(t) and e not in within and "\x02" not in t}
+    texts: list[etree.Element] = []
+    tails: list[tuple[etree.Element, etree.Element]] = []  # (child, parent)
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        text = element.text
+        if text and search(text) and "\x02" not in text:
+            texts.append(element)
+        for child in element:
+            tail = child.tail
+            if tail and search(tail) and "\x02" not in tail:
+                tails.append((child, element))
+            if child.tag not in _NO_LINKS_IN:
+                stack.append(child)
     for element in texts:
         pieces = split(element.text or "")
         if pieces:
             element.text = pieces[0]  # type: ignore[assignment]
             _insert_pieces(element, 0, pieces[1:])
-    if tails:
-        parents = [(child, parent) for parent in root.iter() for child in parent if child in tails]
-        for child, parent in parents:
-            pieces = split(child.tail or "")
-            if pieces:
-                child.tail = pieces[0]  # type: ignore[assignment]
-                _insert_pieces(parent, list(parent).index(child) + 1, pieces[1:])
+    for child, parent in tails:
+        pieces = split(child.tail or "")
+        if pieces:
+            child.tail = pieces[0]  # type: ignore[assignment]
+            _insert_pieces(parent, list(parent).index(child) + 1, pieces[1:])
 
 
 def _insert_pieces(parent: etree.Element, index: int, pieces: list[str | etree.Element]) -> None:
