@@ -881,15 +881,16 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         """A one-off build: every page's annotations are worked out now (the files are final), and the
         plans and features are let go, so the pages MkDocs renders next reuse their memory."""
         prepared: dict[str, PageAnnotations | Exception] = {}
-        for file in files:
-            if file.is_documentation_page():
-                try:
-                    notes = self._annotations(file, files, config)
-                except Exception as exc:  # reported when the page is rendered, as it would be then
-                    prepared[file.src_uri] = exc
-                else:
-                    if notes is not None:
-                        prepared[file.src_uri] = notes
+        with no_cycle_collection():  # what it makes is kept or freed by reference counting
+            for file in files:
+                if file.is_documentation_page():
+                    try:
+                        notes = self._annotations(file, files, config)
+                    except Exception as exc:  # reported when the page is rendered, as it would be then
+                        prepared[file.src_uri] = exc
+                    else:
+                        if notes is not None:
+                            prepared[file.src_uri] = notes
         self._prepared = prepared
         self.loaded = None
         self.pages, self.all_features, self.features = [], [], {}

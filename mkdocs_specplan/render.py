@@ -61,6 +61,7 @@ def _badge(text: str, kind: str) -> Markup:
     return Markup(f'<span class="specplan-badge specplan-{slug(kind)}-{status_class(text)}">{md_escape(text)}</span>')
 
 
+@functools.lru_cache(maxsize=1024)  # a site has a few levels, each on many pages
 def level_badge_html(level: str | None, levels: tuple[str, ...]) -> Markup:
     """A risk-level badge; its colour comes from the stylesheet, by its place on the configured scale."""
     if not level:
