@@ -609,28 +609,42 @@ def _justified(check: model.ConstitutionCheck, plan: Plan) -> bool:
 _STEP_RE = re.compile(r"(?:^|\.)([^.\[\]]+)|\[(\d+)\]")
 
 
-def _find(root: Node, fieldpath: str) -> tuple[int, int] | None:
-    """Where the value at ``fieldpath`` (``phases[2].finished``) was written, found in the plan's
-    nodes as the reader found it: the first of duplicate keys, an upper-case top-level key too."""
-    node = root
-    for step in _STEP_RE.finditer(fieldpath):
-        name, index = step.groups()
-        if name is not None:
-            if not isinstance(node, MappingNode):
-                return None
-            top = node is root
+class _Finder:
+    """Where the value at a field path (``phases[2].finished``) was written, found in the plan's nodes
+    as the reader found it: the first of duplicate keys, an upper-case top-level key too. Each
+    mapping's keys are indexed the first time a path goes through it, so any number of questions
+    take time linear in the plan's size."""
+
+    def __init__(self, root: Node) -> None:
+        self.root = root
+        self.keys: dict[int, dict[str, Node]] = {}
+
+    def _index(self, node: MappingNode) -> dict[str, Node]:
+        index = self.keys.get(id(node))
+        if index is None:
+            index = self.keys[id(node)] = {}
+            top = node is self.root
             for key, value in node.value:
                 written = key.value if isinstance(key, ScalarNode) else None
-                if written == name or (top and isinstance(written, str) and written.isupper() and written.lower() == name):
-                    node = value
-                    break
+                if isinstance(written, str):
+                    name = written.lower() if top and written.isupper() else written
+                    index.setdefault(name, value)
+        return index
+
+    def __call__(self, fieldpath: str) -> tuple[int, int] | None:
+        node: Node | None = self.root
+        for step in _STEP_RE.finditer(fieldpath):
+            name, index = step.groups()
+            if name is not None:
+                node = self._index(node).get(name) if isinstance(node, MappingNode) else None
+            elif isinstance(node, SequenceNode) and int(index) < len(node.value):
+                node = node.value[int(index)]
             else:
+                node = None
+            if node is None:
                 return None
-        else:
-            if not isinstance(node, SequenceNode) or int(index) >= len(node.value):
-                return None
-            node = node.value[int(index)]
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
+        assert node is not None
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def _positions_of(text: str, path: str, settings: Settings) -> dict[str, tuple[int, int]]:
@@ -675,9 +689,7 @@ def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadRes
             plan.tech_stack_text = tech_stack[0]
         else:
             plan.tech_stack = tech_stack
-    plan.positions = Positions(
-        text, lambda: _positions_of(text, path, settings), frozenset(reader.refused), lambda fieldpath: _find(root, fieldpath)
-    )
+    plan.positions = Positions(text, lambda: _positions_of(text, path, settings), frozenset(reader.refused), _Finder(root))
     _check_plan(reader, plan)
     plan.positions.settle()
     return LoadResult(plan, sort_problems(reader.problems))

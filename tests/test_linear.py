@@ -143,3 +143,22 @@ def test_a_spec_with_many_requirements_reads_in_linear_time():
     small, large = _cost(speckit.read_spec, spec(38_000)), _cost(speckit.read_spec, spec(76_000))
     assert len(speckit.read_spec(spec(1_000)).requirements) == 1_000
     assert large <= 3.0 * small, f"{small:.2f}s for 38,000 requirements, {large:.2f}s for 76,000"
+
+
+def test_the_lines_of_many_problems_are_found_in_linear_time():
+    """Thousands of problems placed on their lines, in a plan with thousands of top-level keys: a
+    problem's line is looked up in the plan's nodes, each mapping's keys indexed once."""
+
+    def plan(n: int) -> str:
+        head = 'feature_name: F\nfeature_id: "001"\ncreated_date: 2026-01-05\nstatus: draft\n'
+        unknown = "".join(f"zz_{i}: x\n" for i in range(n))
+        phases = "phases:\n" + "".join(f"  - {{name: P{i}, effort: 1 d, status: done}}\n" for i in range(n))
+        return head + unknown + phases
+
+    def work(text: str) -> None:
+        result = load_plan(text, "p.yaml")
+        placed = [p for p in result.problems if "no finished date" in p.message and p.line is not None]
+        assert len(placed) == text.count("status: done")
+
+    small, large = _cost(work, plan(3_000)), _cost(work, plan(6_000))
+    assert large <= 3.0 * small, f"{small:.2f}s for 3,000, {large:.2f}s for 6,000"

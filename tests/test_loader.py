@@ -308,4 +308,4 @@ def test_positions_are_found_when_asked_and_match_the_text(monkeypatch):
     assert "phases[1].dependencies" in plan.positions
     assert plan.positions.get("phases[5]") is None
     assert len(reads) == 1
-    assert loader._find(yaml.compose(text), "technical_decisions[0].constitution_reference[1]") == (17, 9)
+    assert loader._Finder(yaml.compose(text))("technical_decisions[0].constitution_reference[1]") == (17, 9)
