@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,12 +201,10 @@ def _norm_choice(text: str) -> str:
 
 
 class _Reader:
-    def __init__(self, path: str, settings: Settings, *, track: bool = False) -> None:
+    def __init__(self, path: str, settings: Settings) -> None:
         self.path = path
         self.settings = settings
         self.problems: list[Problem] = []
-        self.track = track  # note where each field was written (only when a problem needs a line)
-        self.positions: dict[str, tuple[int, int]] = {}
         self.refused: set[str] = set()  # fields written that gave no value
         self.read_nodes: set[int] = set()  # collection nodes already read (aliases are refused)
 
@@ -220,10 +217,6 @@ class _Reader:
         else:
             line, col = where
         self.problems.append(Problem(self.path, line, col, fieldpath, message, level))
-
-    def mark(self, node: Node, fieldpath: str) -> None:
-        # interned: the plans of a site share most field paths (phases[0].name), held once for all
-        self.positions[sys.intern(fieldpath)] = (node.start_mark.line + 1, node.start_mark.column + 1)
 
     # -- mappings ----------------------------------------------------------------------------
     def mapping(self, node: Node, prefix: str, schema: dict[str, Spec], top: bool = False) -> dict[str, Any]:
@@ -256,8 +249,6 @@ class _Reader:
             if spec is None:
                 self.report(key_node, fieldpath, self._unknown_key(written, schema, top))
                 continue
-            if self.track:
-                self.mark(value_node, fieldpath)
             value = self.value(value_node, spec, fieldpath)
             if value is not None:
                 values[name] = value
@@ -373,8 +364,6 @@ class _Reader:
         out: list[str] = []
         for i, item in enumerate(node.value):
             itempath = f"{fieldpath}[{i}]"
-            if self.track:
-                self.mark(item, itempath)
             if isinstance(item, ScalarNode) and item.tag == _NULL_TAG:
                 continue
             text = self.read_text(item, TEXT, itempath)
@@ -441,8 +430,6 @@ class _Reader:
         out = []
         for i, item in enumerate(node.value):
             itempath = f"{fieldpath}[{i}]"
-            if self.track:
-                self.mark(item, itempath)
             if id(item) in self.read_nodes:
                 self.report(item, itempath, "YAML aliases (*name) are not supported in plans; write the value out")
                 continue
@@ -615,7 +602,7 @@ class _Finder:
     mapping's keys are indexed the first time a path goes through it, so any number of questions
     take time linear in the plan's size."""
 
-    def __init__(self, root: Node) -> None:
+    def __init__(self, root: Node | None) -> None:
         self.root = root
         self.keys: dict[int, dict[str, Node]] = {}
 
@@ -625,10 +612,9 @@ class _Finder:
             index = self.keys[id(node)] = {}
             top = node is self.root
             for key, value in node.value:
-                written = key.value if isinstance(key, ScalarNode) else None
-                if isinstance(written, str):
-                    name = written.lower() if top and written.isupper() else written
-                    index.setdefault(name, value)
+                if isinstance(key, ScalarNode):
+                    written = key.value
+                    index.setdefault(written.lower() if top and written.isupper() else written, value)
         return index
 
     def __call__(self, fieldpath: str) -> tuple[int, int] | None:
@@ -647,13 +633,9 @@ class _Finder:
         return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _positions_of(text: str, path: str, settings: Settings) -> dict[str, tuple[int, int]]:
-    """Where each field of a plan that loaded was written: its text read again, noting positions."""
-    reader = _Reader(path, settings, track=True)
-    root = yaml.compose(text, Loader=_Loader)
-    if root is not None:  # it loaded before: it is a mapping
-        reader.mapping(root, "", PLAN, top=True)
-    return reader.positions
+def _positions_of(text: str) -> _Finder:
+    """Where the fields of a plan that loaded were written: its text composed again."""
+    return _Finder(yaml.compose(text, Loader=_Loader))
 
 
 def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadResult:
@@ -689,7 +671,7 @@ def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadRes
             plan.tech_stack_text = tech_stack[0]
         else:
             plan.tech_stack = tech_stack
-    plan.positions = Positions(text, lambda: _positions_of(text, path, settings), frozenset(reader.refused), _Finder(root))
+    plan.positions = Positions(text, lambda: _positions_of(text), frozenset(reader.refused), _Finder(root))
     _check_plan(reader, plan)
     plan.positions.settle()
     return LoadResult(plan, sort_problems(reader.problems))

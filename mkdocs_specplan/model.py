@@ -250,37 +250,35 @@ class Positions:
 
     Never held for every field of every plan (a site of a thousand plans would hold a million):
     while the plan is loaded, a field is found in its YAML nodes when a problem asks for its line;
-    after that, the first question reads the text again and notes every position (plans with a
-    problem found later, while linking or scheduling). ``refused`` names the fields that were written
-    but gave no value, known at once.
+    after that, the first question composes the text again and keeps its nodes for the next ones
+    (plans with a problem found later, while linking or scheduling). ``refused`` names the fields
+    that were written but gave no value, known at once.
     """
 
-    __slots__ = ("_compute", "_find", "_found", "refused", "source")
+    __slots__ = ("_find", "_reopen", "refused", "source")
 
     def __init__(
         self,
         source: str = "",
-        compute: Callable[[], dict[str, tuple[int, int]]] | None = None,
+        reopen: Callable[[], Callable[[str], tuple[int, int] | None]] | None = None,
         refused: frozenset[str] = frozenset(),
         find: Callable[[str], tuple[int, int] | None] | None = None,
     ) -> None:
-        self.source = source  # the text they are worked out from: equal texts, equal positions
+        self.source = source  # the text they are found in: equal texts, equal positions
         self.refused = refused
-        self._find = find
-        self._compute = compute
-        self._found: dict[str, tuple[int, int]] | None = None if compute is not None else {}
+        self._find = find  # while the plan's nodes are at hand
+        self._reopen = reopen  # after: how to find them again from the text
 
     def settle(self) -> None:
         """The plan's nodes are gone: a question from now on is answered from the text."""
         self._find = None
 
     def get(self, fieldpath: str) -> tuple[int, int] | None:
-        if self._found is None:
-            if self._find is not None:
-                return self._find(fieldpath)
-            assert self._compute is not None
-            self._found, self._compute = self._compute(), None
-        return self._found.get(fieldpath)
+        if self._find is None:
+            if self._reopen is None:
+                return None
+            self._find, self._reopen = self._reopen(), None
+        return self._find(fieldpath)
 
     def __contains__(self, fieldpath: object) -> bool:
         return isinstance(fieldpath, str) and (fieldpath in self.refused or self.get(fieldpath) is not None)
