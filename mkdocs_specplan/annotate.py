@@ -10,6 +10,8 @@ plugin says per page what to do (:class:`PageAnnotations`).
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 import re
 import xml.etree.ElementTree as etree
@@ -59,19 +61,45 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         page = self.extension.current
+        source, self.extension.source = self.extension.source, None
         if page is None:
             return
         try:
             with no_cycle_collection():
-                self._annotate(root, page)
+                replays = self.extension.replays
+                if replays is None or source is None:
+                    self._annotate(root, page, None)
+                else:
+                    self._annotate_again(root, page, replays, source)
+                if page.note_html:
+                    _insert_note(root, self.md.htmlStash.store(page.note_html))
         except Exception as exc:
             self.extension.errors.append(f"{type(exc).__name__}: {exc}")
 
-    def _annotate(self, root: etree.Element, page: PageAnnotations) -> None:
+    def _annotate_again(
+        self, root: etree.Element, page: PageAnnotations, replays: LastBuild[bytes, Replay], source: bytes
+    ) -> None:
+        """A serve rebuild: a page whose text and annotations are the last build's gets the last
+        build's edits again, without the search for what to annotate (the same tree gives the same
+        edits); any other page is annotated, and what it became is kept for the next rebuild."""
+        wanted = dataclasses.replace(page, rewrite_link=None, note_html=None)  # the note is inserted anew each time
+        kept = replays.last(source)
+        if kept is not None and kept.page == wanted and kept.apply(root, page.rewrite_link):
+            replays.keep(source, kept)
+            return
+        recording = _Recording(root, page.rewrite_link)
+        asking = page if page.rewrite_link is None else dataclasses.replace(page, rewrite_link=recording.rewrite)
+        self._annotate(root, asking, recording)
+        replay = recording.replay(wanted)
+        if replay is not None:
+            replays.keep(source, replay)
+
+    def _annotate(self, root: etree.Element, page: PageAnnotations, recording: _Recording | None) -> None:
+        touched = recording.touched if recording is not None else None
         if page.safe_links:
-            _neutralise(root)
+            _neutralise(root, touched)
         if page.rewrite_link is not None:
-            _rewrite_links(root, page.rewrite_link)
+            _rewrite_links(root, page.rewrite_link, touched)
         anchoring = page.definitions is not None or page.tasks or page.principles
         used = {el.get("id") for el in root.iter() if el.get("id")} if anchoring else set()
         if page.definitions is not None:
@@ -81,22 +109,87 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
                 if anchor in used:
                     continue
                 used.add(anchor)
-                _place_anchor(definition.element, definition.before, anchor, "specplan-req-anchor")
+                _place_anchor(definition.element, definition.before, anchor, "specplan-req-anchor", touched)
                 trace = page.traces.get(definition.requirement.id)
                 if trace is not None and (trace.planned or trace.tasks) and definition.before is None:
-                    _add_trace(definition.element, trace, parents)
+                    _add_trace(definition.element, trace, parents, touched)
         if page.tasks:
-            _anchor_tasks(root, used)
+            _anchor_tasks(root, used, touched)
         if page.principles:
             for heading in find_principles(root):
                 anchor = heading.principle.anchor
                 if anchor not in used:
                     used.add(anchor)
-                    _place_anchor(heading.element, None, anchor, "specplan-anchor")
+                    _place_anchor(heading.element, None, anchor, "specplan-anchor", touched)
         if page.mentions and page.mention_syntax is not None:
-            _link_mentions(root, page.mention_syntax, page.mentions)
-        if page.note_html:
-            _insert_note(root, self.md.htmlStash.store(page.note_html))
+            _link_mentions(root, page.mention_syntax, page.mentions, touched)
+
+
+# An element's state: its attributes, text, tail and children (each an index of an element the
+# tree had before annotating, or a copy of an element the annotation made).
+_State = tuple[int, dict[str, str], str | None, str | None, tuple[int | etree.Element, ...]]
+
+
+class _Recording:
+    """What annotating one page changes: the elements it touched, as they end up, and the answers
+    of the page's link rewriter (which depends on the site's files, not on the page)."""
+
+    def __init__(self, root: etree.Element, rewrite_link: Callable[[str], str | None] | None) -> None:
+        self.elements = list(root.iter())
+        self.touched: list[etree.Element] = []
+        self.rewrites: list[tuple[str, str | None]] = []
+        self.rewrite_link = rewrite_link
+
+    def rewrite(self, href: str) -> str | None:
+        assert self.rewrite_link is not None
+        new = self.rewrite_link(href)
+        self.rewrites.append((href, new))
+        return new
+
+    def replay(self, page: PageAnnotations) -> Replay | None:
+        index = {element: i for i, element in enumerate(self.elements)}
+        states: list[_State] = []
+        for element in dict.fromkeys(self.touched):
+            place = index.get(element)
+            if place is None:
+                continue  # made while annotating: its parent's state holds it
+            children: list[int | etree.Element] = []
+            for child in element:
+                at = index.get(child)
+                if at is None:
+                    if any(e in index for e in child.iter()):
+                        return None  # never the case: what annotating makes holds only what it made
+                    children.append(copy.deepcopy(child))
+                else:
+                    children.append(at)
+            states.append((place, dict(element.attrib), element.text, element.tail, tuple(children)))
+        return Replay(page, len(self.elements), tuple(states), tuple(self.rewrites))
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A page's annotation, to be done again on the same tree (a ``mkdocs serve`` rebuild)."""
+
+    page: PageAnnotations  # what the page was annotated with (without its rewriter and note)
+    size: int  # the number of elements before annotating
+    states: tuple[_State, ...]
+    rewrites: tuple[tuple[str, str | None], ...]  # the rewriter's answers, asked again first
+
+    def apply(self, root: etree.Element, rewrite_link: Callable[[str], str | None] | None) -> bool:
+        """Whether the edits were made again: not when the rewriter answers otherwise now, or the
+        tree is not the one they were made on."""
+        if self.rewrites and (rewrite_link is None or any(rewrite_link(href) != new for href, new in self.rewrites)):
+            return False
+        elements = list(root.iter())
+        if len(elements) != self.size:
+            return False
+        for place, attributes, text, tail, children in self.states:
+            element = elements[place]
+            element.attrib.clear()
+            element.attrib.update(attributes)
+            element.text, element.tail = text, tail
+            element[:] = [elements[c] if isinstance(c, int) else copy.deepcopy(c) for c in children]
+        return True
 
 
 class SpecPlanExtension(markdown.Extension):
@@ -107,6 +200,8 @@ class SpecPlanExtension(markdown.Extension):
         self.current: PageAnnotations | None = None
         self.errors: list[str] = []  # failures while annotating the current page
         self.escaped: LastBuild[bytes, list[str]] | None = None  # serve: the escaping preprocessor's lines, by its input's digest
+        self.replays: LastBuild[bytes, Replay] | None = None  # serve: each page's annotation, by that same digest
+        self.source: bytes | None = None  # serve: the digest of the current page's text
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
@@ -174,6 +269,7 @@ class _UnclosedTags(markdown.preprocessors.Preprocessor):
         if escaped is None:
             return self._escape(lines)
         source = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        self.extension.source = source
         done = escaped.last(source)
         if done is None:
             done = self._escape(lines)
@@ -211,7 +307,7 @@ def safe_url(url: str) -> bool:
     return scheme in SAFE_SCHEMES
 
 
-def _neutralise(root: etree.Element) -> None:
+def _neutralise(root: etree.Element, touched: list[etree.Element] | None) -> None:
     """Links and images with other schemes lose their target; on* and style attributes are removed."""
     for element in root.iter():
         names = element.keys()  # not .attrib: that gives every element an attribute dict of its own
@@ -224,10 +320,18 @@ def _neutralise(root: etree.Element) -> None:
                 del attrib[name]
             elif lowered in ("href", "src", "xlink:href", "action") and not safe_url(attrib[name]):
                 attrib[name] = "#"
+            else:
+                continue
+            if touched is not None:
+                touched.append(element)
 
 
-def _place_anchor(element: etree.Element, before: etree.Element | None, anchor: str, css: str) -> None:
+def _place_anchor(
+    element: etree.Element, before: etree.Element | None, anchor: str, css: str, touched: list[etree.Element] | None
+) -> None:
     """An ID on a list item or table row; an empty anchor element inside a heading or before a line."""
+    if touched is not None:
+        touched.append(element)
     if before is None and element.tag in ("li", "tr") and not element.get("id"):
         element.set("id", anchor)
         return
@@ -241,7 +345,9 @@ def _place_anchor(element: etree.Element, before: etree.Element | None, anchor: 
     element.insert(0, marker)
 
 
-def _add_trace(element: etree.Element, trace: Trace, parents: dict[etree.Element, etree.Element]) -> None:
+def _add_trace(
+    element: etree.Element, trace: Trace, parents: dict[etree.Element, etree.Element], touched: list[etree.Element] | None
+) -> None:
     """A small line beside a requirement: where the plan covers it and which tasks carry it."""
     note = etree.Element("span", {"class": "specplan-req-trace"})
     note.text = " "
@@ -270,11 +376,15 @@ def _add_trace(element: etree.Element, trace: Trace, parents: dict[etree.Element
         block = etree.Element("p", {"class": "specplan-req-trace-block"})
         block.append(note)
         parent.insert(list(parent).index(element) + 1, block)
+        if touched is not None:
+            touched.append(parent)
         return
     if element.tag == "tr":
         cells = [c for c in element if c.tag in ("td", "th")]
         target = cells[-1] if cells else element
         target.append(note)
+        if touched is not None:
+            touched.append(target)
         return
     # a list item: after its own text, before any nested list
     target = (
@@ -284,9 +394,11 @@ def _add_trace(element: etree.Element, trace: Trace, parents: dict[etree.Element
     )
     blocks = [i for i, c in enumerate(target) if c.tag in mdtree.BLOCK_TAGS]
     target.insert(blocks[0] if blocks else len(target), note)
+    if touched is not None:
+        touched.append(target)
 
 
-def _anchor_tasks(root: etree.Element, used: set[str | None]) -> None:
+def _anchor_tasks(root: etree.Element, used: set[str | None], touched: list[etree.Element] | None) -> None:
     for element, _ in mdtree.walk(root):
         if element.tag != "li" or element.get("id"):
             continue
@@ -298,12 +410,16 @@ def _anchor_tasks(root: etree.Element, used: set[str | None]) -> None:
             if anchor not in used:
                 used.add(anchor)
                 element.set("id", anchor)
+                if touched is not None:
+                    touched.append(element)
 
 
 _NO_LINKS_IN = frozenset({"a", "code", "pre", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
-def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str]) -> None:
+def _link_mentions(
+    root: etree.Element, syntax: IdSyntax, targets: dict[str, str], touched: list[etree.Element] | None = None
+) -> None:
     """Mentions of known IDs in text become links (never in code, links or headings)."""
     search = syntax.mention_re.search
     if search("\n".join(root.itertext())) is None:  # the page's text (more than is linked) mentions nothing
@@ -342,16 +458,30 @@ def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str
                 tails.append((child, element))
             if child.tag not in _NO_LINKS_IN:
                 stack.append(child)
+    _split_texts(texts, tails, split, touched)
+
+
+def _split_texts(
+    texts: list[etree.Element],
+    tails: list[tuple[etree.Element, etree.Element]],
+    split: Callable[[str], list[str | etree.Element] | None],
+    touched: list[etree.Element] | None,
+) -> None:
+    """Each text (an element's, or a child's tail in its parent) as its pieces: text, link, text..."""
     for element in texts:
         pieces = split(element.text or "")
         if pieces:
             element.text = pieces[0]  # type: ignore[assignment]
             _insert_pieces(element, 0, pieces[1:])
+            if touched is not None:
+                touched.append(element)
     for child, parent in tails:
         pieces = split(child.tail or "")
         if pieces:
             child.tail = pieces[0]  # type: ignore[assignment]
             _insert_pieces(parent, list(parent).index(child) + 1, pieces[1:])
+            if touched is not None:
+                touched += (child, parent)
 
 
 def _insert_pieces(parent: etree.Element, index: int, pieces: list[str | etree.Element]) -> None:
@@ -365,7 +495,7 @@ def _insert_pieces(parent: etree.Element, index: int, pieces: list[str | etree.E
         index += 1
 
 
-def _rewrite_links(root: etree.Element, rewrite: Callable[[str], str | None]) -> None:
+def _rewrite_links(root: etree.Element, rewrite: Callable[[str], str | None], touched: list[etree.Element] | None) -> None:
     for element in root.iter():
         attr = "href" if element.tag == "a" else "src" if element.tag == "img" else None
         value = element.get(attr) if attr else None
@@ -373,6 +503,8 @@ def _rewrite_links(root: etree.Element, rewrite: Callable[[str], str | None]) ->
             new = rewrite(value)
             if new is not None:
                 element.set(attr, new)
+                if touched is not None:
+                    touched.append(element)
 
 
 def _insert_note(root: etree.Element, placeholder: str) -> None:

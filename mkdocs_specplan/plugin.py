@@ -269,6 +269,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._views: LastBuild[str, tuple[Any, str]] = LastBuild()  # each dashboard page's view and Markdown, by title
         self._notes: LastBuild[FeatureNote, str] = LastBuild()  # the note under a spec's title, by what it says
         self.rendered = 0  # plan pages rendered in this build (the others were unchanged)
+        self._markdown_settings = ""  # the Markdown extensions and their options, as the last build had them
         self.dashboard_rendered = 0  # and dashboard pages
 
     # Having on_startup keeps one plugin instance across `mkdocs serve` rebuilds.
@@ -279,10 +280,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._serving = command == "serve"
         self._dirty = dirty
         self.extension.escaped = LastBuild() if self._serving else None
+        self.extension.replays = LastBuild() if self._serving else None
 
     def on_shutdown(self) -> None:
         self._serving = self._dirty = False
-        self.extension.escaped = None
+        self.extension.escaped = self.extension.replays = None
         for store in (self._renders, self._views, self._notes, self._digested):
             store.clear()
         self._schedule_cache = ScheduleCache()
@@ -303,6 +305,12 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         extensions: list[Any] = config.markdown_extensions
         if self.extension not in extensions:
             extensions.append(self.extension)
+        # a page's annotation is done again from the last build's only on the tree the same
+        # Markdown settings give: another extension, or other options, make every page anew
+        markdown_settings = repr(([e if isinstance(e, str) else type(e).__qualname__ for e in extensions], config.mdx_configs))
+        if markdown_settings != self._markdown_settings and self.extension.replays is not None:
+            self.extension.replays.clear()
+        self._markdown_settings = markdown_settings
         self._make_renderer()
         self._record = DirtyRecord(config.site_dir)
         if self.config.css and CSS_URI not in config.extra_css:
@@ -587,8 +595,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._previous, self._digests, self._generated = self._digests, {}, {}
         for store in (self._renders, self._views, self._notes, self._digested):
             store.turn()
-        if self.extension.escaped is not None:
-            self.extension.escaped.turn()
+        for kept in (self.extension.escaped, self.extension.replays):
+            if kept is not None:
+                kept.turn()
         record = self._record.take() if self._record else {}  # taken always: it describes only the next build
         self._recorded = record if self._dirty and not self._previous else {}
         self._prepared = None

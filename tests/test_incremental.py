@@ -282,6 +282,87 @@ def test_a_rebuild_gives_every_page_as_a_fresh_build_does(portfolio):
     assert [uri for uri in served if served[uri] != fresh[uri]] == []
 
 
+def test_a_rebuild_annotates_again_only_the_pages_whose_text_or_annotations_changed(portfolio, monkeypatch):
+    """Serve: a page with the last build's text and annotations gets the last build's edits again
+    (no search for requirements, tasks and mentions); a page whose traces, mentions or text changed
+    is annotated anew. Every page is as a fresh build gives it."""
+    from mkdocs.commands.build import build
+
+    from mkdocs_specplan import annotate
+
+    annotated: list[str] = []
+    real = annotate._Recording.__init__
+
+    def recording(self, root, rewrite_link):
+        annotated.append(" ".join(root.itertext())[:60])
+        real(self, root, rewrite_link)
+
+    monkeypatch.setattr(annotate._Recording, "__init__", recording)
+    portfolio.doc("constitution.md", "# Constitution\n\n### I. Tests First\n\nEvery plan has tests.\n")
+    portfolio.doc("specs/002-f/notes.md", "# Notes\n\nSee FR-001 and <a href='javascript:x()'>x</a>\n")
+    result, config, plugin = serve(portfolio)
+    build(config)
+    pages = len(annotated)
+    assert pages >= 8  # plans, specs, notes, the constitution, the dashboard (the three tasks pages are one text)
+    first = _pages(result.site_dir)
+    annotated.clear()
+    build(config)
+    assert annotated == []  # nothing changed: every page's edits are made again
+    assert _pages(result.site_dir) == first
+    # 003's plan now covers FR-002 as well: its plan page and the dashboard are new Markdown, and
+    # its spec page (the same Markdown) gets a trace line under FR-002
+    edit(portfolio, "specs/003-f/plan.yaml", "goal: Covers FR-001", "goal: Covers FR-001 and FR-002")
+    build(config)
+    assert 2 <= len(annotated) <= 4 and any("Feature 003" in text for text in annotated)
+    served = _pages(result.site_dir)
+    spec = served["specs/003-f/spec/index.html"]
+    assert spec != first["specs/003-f/spec/index.html"] and spec.count("specplan-req-trace\"") == 2
+    assert served["specs/001-f/spec/index.html"] == first["specs/001-f/spec/index.html"]
+    # another Markdown extension's options: every page is annotated anew
+    annotated.clear()
+    config.mdx_configs["toc"] = {"permalink": True}
+    config.plugins.on_config(config)
+    assert plugin.extension.replays.now == plugin.extension.replays.before == {}
+    build(config)
+    assert len(annotated) == pages
+    config.plugins.on_shutdown()
+    fresh = portfolio.build()
+    assert not fresh.failed, fresh.warnings
+    rebuilt = _pages(fresh.site_dir)
+    assert rebuilt.keys() == served.keys()
+    assert [uri for uri in served if served[uri] != rebuilt[uri]] == []
+
+
+def test_a_page_is_not_annotated_again_from_the_last_build_when_its_links_lead_elsewhere_now():
+    """The link rewriter depends on the site's files, not on the page: its answers are asked again,
+    and a different one annotates the page anew."""
+    import markdown
+
+    from mkdocs_specplan.annotate import PageAnnotations, SpecPlanExtension
+    from mkdocs_specplan.lastbuild import LastBuild
+
+    extension = SpecPlanExtension()
+    extension.escaped, extension.replays = LastBuild(), LastBuild()
+    md = markdown.Markdown(extensions=[extension])
+    text = "# Notes\n\nSee [the guide](../guide.md) and [elsewhere](other.md).\n"
+
+    def convert(target: str | None) -> str:
+        extension.current = PageAnnotations(rewrite_link=lambda href: target if href == "../guide.md" else None)
+        for kept in (extension.escaped, extension.replays):
+            kept.turn()
+        html = md.reset().convert(text)
+        extension.current = None
+        return html
+
+    assert 'href="../../guide/"' in convert("../../guide/")
+    assert len(extension.replays.now) == 1
+    again = convert("../../guide/")  # the same answer: made again from the last build
+    assert 'href="../../guide/"' in again and 'href="other.md"' in again
+    moved = convert("../../manual/guide/")
+    assert 'href="../../manual/guide/"' in moved and "../../guide/" not in moved
+    assert 'href="../guide.md"' in convert(None)
+
+
 def test_a_one_off_build_lets_go_of_its_plans_and_annotates_every_page_as_serve_does(portfolio):
     """`mkdocs build` works out each page's annotations once the files are final and lets go of the
     plans and features before MkDocs renders the pages; serve keeps them and works each out per page.
