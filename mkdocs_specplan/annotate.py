@@ -188,7 +188,7 @@ class Replay:
             element.attrib.clear()
             element.attrib.update(attributes)
             element.text, element.tail = text, tail
-            element[:] = [elements[c] if isinstance(c, int) else copy.deepcopy(c) for c in children]
+            element[:] = [elements[c] if isinstance(c, int) else c.__deepcopy__({}) for c in children]
         return True
 
 
