@@ -316,7 +316,7 @@ def test_a_rebuild_annotates_again_only_the_pages_whose_text_or_annotations_chan
     assert 2 <= len(annotated) <= 4 and any("Feature 003" in text for text in annotated)
     served = _pages(result.site_dir)
     spec = served["specs/003-f/spec/index.html"]
-    assert spec != first["specs/003-f/spec/index.html"] and spec.count("specplan-req-trace\"") == 2
+    assert spec != first["specs/003-f/spec/index.html"] and spec.count('specplan-req-trace"') == 2
     assert served["specs/001-f/spec/index.html"] == first["specs/001-f/spec/index.html"]
     # another Markdown extension's options: every page is annotated anew
     annotated.clear()
