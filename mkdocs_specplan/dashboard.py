@@ -485,7 +485,11 @@ def _quality(portfolio: Portfolio) -> tuple[QualityGroup, ...]:
     return tuple(groups)
 
 
-def dashboard_view(portfolio: Portfolio, title: str = "Plans", json_href: str | None = None) -> DashboardView:
+def dashboard_view(
+    portfolio: Portfolio, title: str = "Plans", json_href: str | None = None, *, timeline: bool = True
+) -> DashboardView:
+    """Everything the dashboard shows; without the portfolio timeline when ``timeline`` is false
+    (a grouped dashboard draws one per stage and an overview instead)."""
     levels = portfolio.levels
     return DashboardView(
         title=title,
@@ -494,7 +498,7 @@ def dashboard_view(portfolio: Portfolio, title: str = "Plans", json_href: str | 
         cards=_cards(portfolio),
         attention=_attention(portfolio),
         features=_feature_rows(portfolio),
-        timeline=_portfolio_timeline(portfolio),
+        timeline=_portfolio_timeline(portfolio) if timeline else None,
         levels=levels,
         legend=tuple(Count(level, 0, "level", severity_class(level, levels)) for level in levels),
         heat_rows=_heatmap(portfolio),
@@ -620,8 +624,9 @@ def dashboard_pages(
 ) -> list[tuple[str, DashboardView]]:
     """The dashboard (file name "") and, above ``group_above`` features, the pages it links to: one
     per stage, and the full lists that it shows only the start of. Nothing is lost, one click away."""
-    full = dashboard_view(portfolio, title, json_href)
-    if len(portfolio.features) <= group_above:
+    grouped = len(portfolio.features) > group_above
+    full = dashboard_view(portfolio, title, json_href, timeline=not grouped)
+    if not grouped:
         return [("", full)]
     groups = _groups(portfolio, full.features)
     pages: list[tuple[str, DashboardView]] = []

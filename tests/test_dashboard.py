@@ -405,3 +405,34 @@ def test_a_large_portfolio_is_grouped_by_stage_and_nothing_is_lost(site):
     assert "001 Feature 1" not in body
     every = result.html("plans/all-risks/index.html")
     assert "18 open, the most severe first." in every and every.count(">Risk 3</") + every.count("Risk 3") >= 6
+
+
+def test_a_grouped_dashboard_draws_no_timeline_of_every_plan(site, monkeypatch):
+    """Grouped, the dashboard draws an overview and one timeline per stage: the timeline of every
+    plan at once, which no page would show, is never worked out."""
+    from mkdocs_specplan import dashboard
+
+    drawn: list[int | None] = []
+    real = dashboard._portfolio_timeline
+
+    def watched(portfolio, entries=None):
+        drawn.append(None if entries is None else len(entries))
+        return real(portfolio, entries)
+
+    monkeypatch.setattr(dashboard, "_portfolio_timeline", watched)
+    for i, status in enumerate(["draft", "approved", "approved", "in-progress"], start=1):
+        site.plan(
+            f"specs/{i:03d}-f{i}",
+            f'feature_name: Feature {i}\nfeature_id: "{i:03d}"\ncreated_date: 2026-03-02\nstatus: {status}\n'
+            "phases:\n  - {name: A, effort: 1 w}\n",
+        )
+    site.config = {"plugins": [{"specplan": {"build_date": "2026-03-20", "dashboard_group_above": 2}}]}
+    result = site.build()
+    assert not result.failed, result.warnings
+    assert sorted(drawn) == [1, 1, 2]  # one timeline per stage
+    assert 'data-stage="approved"' in result.html("plans/index.html")  # and the overview
+    assert "Feature 2" in result.html("plans/features-approved/index.html")
+    drawn.clear()
+    site.config = {"plugins": [{"specplan": {"build_date": "2026-03-20"}}]}
+    assert not site.build().failed
+    assert drawn == [None]  # not grouped: the one timeline of every plan
