@@ -142,6 +142,8 @@ def test_open_risks_by_severity_and_closed_apart(portfolio_site):
     html = build(portfolio_site).html("plans/index.html")
     open_section = html[html.index('<h3 id="open-risks"') : html.index("Mitigated and closed risks</h3>")]
     assert "3 open, the most severe first." in open_section
+    # a table under the sentence (one row a risk), not the table's Markdown run on into the sentence
+    assert "<th>Risk</th>" in open_section and open_section.count("<tr>") == 4 and "&lt;span" not in open_section
     ids = re.findall(r'<a href="../specs/([^/]+)/plan/#risk-(r\d)">', open_section)
     assert ids == [("010-ten", "r1"), ("002-two", "r1"), ("010-ten", "r2")]
     assert "Ops" in open_section and "Mitigate R1" in open_section
@@ -396,6 +398,8 @@ def test_a_large_portfolio_is_grouped_by_stage_and_nothing_is_lost(site):
     assert 'href="features-in-progress/"' in main and ">3 in-progress</a>" in main
     assert "specplan-overview" in main and 'data-stage="in-progress"' in main  # one bar per stage
     assert "18 open; the 12 most severe:" in main  # the highest-level risks in full, the rest one click away
+    urgent = main[main.index("18 open; the 12 most severe:") :]
+    assert "<th>Risk</th>" in urgent and urgent[: urgent.index("</table>")].count("<tr>") == 13
     assert 'href="all-risks/"' in main
     stage = result.html("plans/features-in-progress/index.html")
     for i in (4, 5, 6):
