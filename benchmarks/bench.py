@@ -5,7 +5,8 @@
     python benchmarks/bench.py --sizes 100 500 --themes mkdocs --repeat 3 --json results.json
 
 For each size and theme it generates a realistic spec-kit site (benchmarks/sitegen.py), builds it
-with the plugin once to harvest the plugin's own output (plan pages, dashboard, JSON, stylesheet)
+with the plugin once to harvest the plugin's own output (plan pages, dashboard, JSON, stylesheet,
+and the navigation it arranged, as the twin's ``nav``)
 into a twin site of plain files that builds to the same pages, then runs the two builds in
 alternation, each in a fresh process (benchmarks/measure.py), and reports the medians:
 

@@ -9,7 +9,8 @@ spent in the plugin's own work (its event handlers and its Markdown extension's 
 built again); with ``--dirty-edit``, then of a build after that file changed as ``mkdocs serve
 --dirty`` rebuilds (only the pages that changed). The edit is to a plan.yaml: a phase's status.
 With ``--harvest`` the plugin's generated pages, JSON and stylesheet (of the first build) are
-written into TWIN_DIR/docs as plain files: the pre-rendered twin. With ``--changes DIR`` the files
+written into TWIN_DIR/docs as plain files, and the navigation the plugin arranged into
+TWIN_DIR/mkdocs.yml as its ``nav``: the pre-rendered twin. With ``--changes DIR`` the files
 the ``--dirty-edit`` build generated differently are written into DIR, and a twin's
 ``--dirty-edit-dir DIR`` is that same edit: those files copied in, then the ``--dirty`` rebuild.
 With ``--floor``, no build: the time PyYAML's C loader takes to read the site's plan files into
@@ -82,6 +83,14 @@ def main() -> None:
         plugin._track = keep
     serving = bool(args.edit or args.dirty_edit or args.dirty_edit_dir)
     config.plugins.on_startup(command="serve" if serving else "build", dirty=bool(args.dirty_edit or args.dirty_edit_dir))
+    navs: list[Any] = []
+    if args.harvest:  # the navigation every page shows, as the plugin arranged it, for the twin
+
+        def keep_nav(nav: Any, **kwargs: Any) -> Any:
+            navs.append(nav)
+            return nav
+
+        config.plugins.events["nav"].append(keep_nav)
     if plugin is not None:
         # MkDocs collected the handlers already: time the ones it will call
         for event, handlers in config.plugins.events.items():
@@ -113,6 +122,8 @@ def main() -> None:
             out[f"{name}_own"] = spent[0]
     if plugin is not None:
         write_outputs(builds, args.changes, args.harvest)
+    if args.harvest and navs:
+        harvest_nav(navs[0], Path(args.harvest) / "mkdocs.yml")
     out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps(out))
 
@@ -138,6 +149,27 @@ def write_outputs(builds: list[dict[str, bytes]], changes: str | None, harvest: 
         css = twin / CSS_URI
         css.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(CSS_PATH, css)
+
+
+def harvest_nav(nav: Any, twin_config: Path) -> None:
+    """The plugin's navigation as the twin's ``nav``: the same sections, order and titles (the
+    plugin's section titles are HTML already, as themes write them), and no page it leaves out."""
+    import yaml
+
+    def entries(items: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        for item in items:
+            if item.is_section:
+                out.append({item.title: entries(item.children)})
+            elif item.is_page:
+                out.append({item.title: item.file.src_uri} if item.title else item.file.src_uri)
+            else:
+                out.append({item.title: item.url})
+        return out
+
+    settings = yaml.safe_load(twin_config.read_text(encoding="utf-8"))
+    settings["nav"] = entries(nav.items)
+    twin_config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def _wrap(handler: Any, spent: list[float]) -> Any:

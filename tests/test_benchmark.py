@@ -3,7 +3,10 @@ and the twin's --dirty edit is the plugin's (no timing is asserted: figures come
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import yaml
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -26,3 +29,12 @@ def test_one_size_measures_the_plugin_site_against_its_twin(tmp_path, monkeypatc
     assert any(c.endswith("/plan.md") for c in changes)
     assert row["floor_s"] > 0 and row["own_s"] > row["floor_s"]
     assert row["dirty_cpu_twin_s"] > 0 and row["dashboard_article_elements"] > 0
+    # the twin's navigation is the one the plugin arranged: every page shows the same menu
+    nav = yaml.safe_load((tmp_path / "twin-mkdocs-6" / "mkdocs.yml").read_text())["nav"]
+    assert "Plans" in str(nav) and "features-" not in str(nav)  # the dashboard's own pages stay out
+
+    def menu(site: str) -> str:
+        html = (tmp_path / site / "site" / "index.html").read_text()
+        return re.search(r'<ul class="nav navbar-nav">.*?</ul>\s*<ul class="nav navbar-nav ms-md-auto">', html, re.S).group(0)
+
+    assert menu("plugin-mkdocs-6") == menu("twin-mkdocs-6")
