@@ -307,8 +307,13 @@ def safe_url(url: str) -> bool:
     return scheme in SAFE_SCHEMES
 
 
+# the one style Python-Markdown's tables extension writes (a column's alignment)
+_ALIGN_RE = re.compile(r"text-align: (?:left|right|center);")
+
+
 def _neutralise(root: etree.Element, touched: list[etree.Element] | None) -> None:
-    """Links and images with other schemes lose their target; on* and style attributes are removed."""
+    """Links and images with other schemes lose their target; on* and style attributes are removed
+    (but a table column's alignment)."""
     for element in root.iter():
         names = element.keys()  # not .attrib: that gives every element an attribute dict of its own
         if not names:
@@ -316,7 +321,11 @@ def _neutralise(root: etree.Element, touched: list[etree.Element] | None) -> Non
         attrib = element.attrib
         for name in names:
             lowered = name.lower()
-            if lowered.startswith("on") or lowered in ("style", "formaction", "srcdoc"):
+            if (
+                lowered.startswith("on")
+                or lowered in ("formaction", "srcdoc")
+                or (lowered == "style" and not _ALIGN_RE.fullmatch(attrib[name]))
+            ):
                 del attrib[name]
             elif lowered in ("href", "src", "xlink:href", "action") and not safe_url(attrib[name]):
                 attrib[name] = "#"

@@ -399,3 +399,30 @@ def test_strict_fails_and_lenient_builds_on_an_absurd_date(tmp_path):
     lenient = site.build(strict=False)
     assert not lenient.failed
     assert "the schedule runs past 9999-12-31" in lenient.html("specs/666-hostile/plan/index.html")
+
+
+def test_the_plugin_pages_keep_a_table_column_alignment_and_no_other_style():
+    """On the plugin's own pages every style attribute is removed but the one the tables extension
+    writes: a right-aligned column of days stays right-aligned."""
+    import xml.etree.ElementTree as etree
+
+    from mkdocs_specplan.annotate import _neutralise
+
+    root = etree.fromstring(
+        '<div><td style="text-align: right;">5</td><td style="text-align: center;">x</td>'
+        '<td style="text-align: right; background: url(x)">y</td><p style="color: red">z</p>'
+        '<td style="TEXT-ALIGN: right;">w</td></div>'
+    )
+    _neutralise(root, None)
+    assert [el.get("style") for el in root] == ["text-align: right;", "text-align: center;", None, None, None]
+
+
+def test_a_plan_page_schedule_table_right_aligns_its_days(site):
+    site.plan(
+        "specs/001-x",
+        'feature_name: X\nfeature_id: "001"\nstatus: approved\ncreated_date: 2026-03-02\nphases:\n  - {name: A, effort: 1 w}\n',
+    )
+    result = site.build()
+    assert not result.failed, result.warnings
+    html = result.html("specs/001-x/plan/index.html")
+    assert '<th style="text-align: right;">Days</th>' in html
