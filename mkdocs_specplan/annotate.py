@@ -163,7 +163,8 @@ class _Recording:
                 else:
                     children.append(at)
             states.append((place, dict(element.attrib), element.text, element.tail, tuple(children)))
-        return Replay(page, len(self.elements), tuple(states), tuple(self.rewrites))
+        rewrites = tuple(self.rewrites) if self.rewrite_link is not None else None
+        return Replay(page, len(self.elements), tuple(states), rewrites)
 
 
 @dataclass(frozen=True)
@@ -173,12 +174,15 @@ class Replay:
     page: PageAnnotations  # what the page was annotated with (without its rewriter and note)
     size: int  # the number of elements before annotating
     states: tuple[_State, ...]
-    rewrites: tuple[tuple[str, str | None], ...]  # the rewriter's answers, asked again first
+    rewrites: tuple[tuple[str, str | None], ...] | None  # the rewriter's answers, asked again first (None: no rewriter)
 
     def apply(self, root: etree.Element, rewrite_link: Callable[[str], str | None] | None) -> bool:
         """Whether the edits were made again: not when the rewriter answers otherwise now, or the
         tree is not the one they were made on."""
-        if self.rewrites and (rewrite_link is None or any(rewrite_link(href) != new for href, new in self.rewrites)):
+        if self.rewrites is None or rewrite_link is None:
+            if self.rewrites is not None or rewrite_link is not None:
+                return False  # a rewriter then and none now, or the other way round (pages of one text)
+        elif any(rewrite_link(href) != new for href, new in self.rewrites):
             return False
         elements = list(root.iter())
         if len(elements) != self.size:

@@ -346,8 +346,9 @@ def test_a_page_is_not_annotated_again_from_the_last_build_when_its_links_lead_e
     md = markdown.Markdown(extensions=[extension])
     text = "# Notes\n\nSee [the guide](../guide.md) and [elsewhere](other.md).\n"
 
-    def convert(target: str | None) -> str:
-        extension.current = PageAnnotations(rewrite_link=lambda href: target if href == "../guide.md" else None)
+    def convert(target: str | None, rewriter: bool = True) -> str:
+        rewrite = (lambda href: target if href == "../guide.md" else None) if rewriter else None
+        extension.current = PageAnnotations(rewrite_link=rewrite)
         for kept in (extension.escaped, extension.replays):
             kept.turn()
         html = md.reset().convert(text)
@@ -361,6 +362,10 @@ def test_a_page_is_not_annotated_again_from_the_last_build_when_its_links_lead_e
     moved = convert("../../manual/guide/")
     assert 'href="../../manual/guide/"' in moved and "../../guide/" not in moved
     assert 'href="../guide.md"' in convert(None)
+    # a page of the same text with no rewriter at all (outside specs_dir), then one with a rewriter
+    # again: the first is not given the answers, the second is asked
+    assert 'href="../guide.md"' in convert("../../guide/", rewriter=False)
+    assert 'href="../../guide/"' in convert("../../guide/")
 
 
 def test_a_one_off_build_lets_go_of_its_plans_and_annotates_every_page_as_serve_does(portfolio):
