@@ -10,7 +10,6 @@ plugin says per page what to do (:class:`PageAnnotations`).
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import re
@@ -159,7 +158,7 @@ class _Recording:
                 if at is None:
                     if any(e in index for e in child.iter()):
                         return None  # never the case: what annotating makes holds only what it made
-                    children.append(copy.deepcopy(child))
+                    children.append(child.__deepcopy__({}))
                 else:
                     children.append(at)
             states.append((place, dict(element.attrib), element.text, element.tail, tuple(children)))
@@ -430,9 +429,7 @@ def _anchor_tasks(root: etree.Element, used: set[str | None], touched: list[etre
 _NO_LINKS_IN = frozenset({"a", "code", "pre", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
-def _link_mentions(
-    root: etree.Element, syntax: IdSyntax, targets: dict[str, str], touched: list[etree.Element] | None = None
-) -> None:
+def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str], touched: list[etree.Element] | None) -> None:
     """Mentions of known IDs in text become links (never in code, links or headings)."""
     search = syntax.mention_re.search
     if search("\n".join(root.itertext())) is None:  # the page's text (more than is linked) mentions nothing
