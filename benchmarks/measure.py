@@ -5,14 +5,17 @@
 
 Prints one JSON object: the process's CPU time and peak RSS (``resource.getrusage``) and the time
 spent in the plugin's own work (its event handlers and its Markdown extension's processors). With
-``--edit``, the CPU time and the plugin's time of a second build after that file changed, as ``mkdocs serve`` rebuilds (the same config and plugin instance, every page
-built again); with ``--dirty-edit``, then of a build after that file changed as ``mkdocs serve
---dirty`` rebuilds (only the pages that changed). The edit is to a plan.yaml: a phase's status.
+``--edit``, the CPU time and the plugin's time of a second build after that file changed, as
+``mkdocs serve`` rebuilds (the same config and plugin instance, every page built again); with
+``--dirty-edit``, then of a build after that file changed as ``mkdocs serve --dirty`` rebuilds
+(only the pages that changed). The edit is to a plan.yaml: a phase's status.
 With ``--harvest`` the plugin's generated pages, JSON and stylesheet (of the first build) are
-written into TWIN_DIR/docs as plain files, and the navigation the plugin arranged into
-TWIN_DIR/mkdocs.yml as its ``nav``: the pre-rendered twin. With ``--changes DIR`` the files
-the ``--dirty-edit`` build generated differently are written into DIR, and a twin's
-``--dirty-edit-dir DIR`` is that same edit: those files copied in, then the ``--dirty`` rebuild.
+written into TWIN_DIR/docs as plain files, the HTML of each page its Markdown extension annotated
+into TWIN_DIR/harvest (the twin's hooks put it in place), and the navigation the plugin arranged
+into TWIN_DIR/mkdocs.yml as its ``nav``: the pre-rendered twin. With ``--changes DIR`` the files
+the ``--dirty-edit`` build generated differently are written into DIR/docs and the HTML of the
+pages it annotated differently into DIR/harvest, and a twin's ``--dirty-edit-dir DIR`` is that
+same edit: those files copied in, then the ``--dirty`` rebuild.
 With ``--floor``, no build: the time PyYAML's C loader takes to read the site's plan files into
 Python data (the floor), the best of three.
 """
@@ -32,6 +35,8 @@ from typing import Any
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+
+HARVEST = "harvest"  # the twin's folder of annotated pages' HTML (see twin_hooks.py)
 
 
 def floor(docs: Path) -> float:
@@ -72,25 +77,15 @@ def main() -> None:
     config = load_config(config_file=str(root / "mkdocs.yml"))
     plugin = config.plugins.get("specplan")
     spent = [0.0]
-    builds: list[dict[str, bytes]] = [{}]  # what the plugin generated in each build
-    if (args.harvest or args.changes) and plugin is not None:  # as it generates it
-        track = plugin._track
-
-        def keep(file: Any, uri: str, data: bytes) -> None:
-            builds[-1][uri] = data
-            track(file, uri, data)
-
-        plugin._track = keep
+    record = Recorder()
+    if (args.harvest or args.changes) and plugin is not None:
+        record.generated(plugin)
     serving = bool(args.edit or args.dirty_edit or args.dirty_edit_dir)
     config.plugins.on_startup(command="serve" if serving else "build", dirty=bool(args.dirty_edit or args.dirty_edit_dir))
-    navs: list[Any] = []
-    if args.harvest:  # the navigation every page shows, as the plugin arranged it, for the twin
-
-        def keep_nav(nav: Any, **kwargs: Any) -> Any:
-            navs.append(nav)
-            return nav
-
-        config.plugins.events["nav"].append(keep_nav)
+    if (args.harvest or args.changes) and plugin is not None:
+        record.annotated(config, plugin)
+    if args.harvest:
+        record.navigation(config)
     if plugin is not None:
         # MkDocs collected the handlers already: time the ones it will call
         for event, handlers in config.plugins.events.items():
@@ -108,47 +103,100 @@ def main() -> None:
         out["plans"] = plugin.rendered  # a first build renders every plan
     for name, edit, dirty in (("rebuild", args.edit, False), ("dirty", args.dirty_edit or args.dirty_edit_dir, True)):
         if edit:
-            if edit == args.dirty_edit_dir:
-                shutil.copytree(edit, root / "docs", dirs_exist_ok=True, copy_function=shutil.copyfile)  # modified now
-            else:
-                path = Path(edit)
-                text = path.read_text(encoding="utf-8")
-                path.write_text(text.replace("status: planned", "status: in-progress", 1), encoding="utf-8")
-            builds.append({})
+            apply_edit(Path(edit), root, copy=edit == args.dirty_edit_dir)
+            record.builds.append({})
+            record.pages.append({})
             spent[0] = 0.0
             started = cpu()
             build(config, dirty=dirty)
             out[f"{name}_cpu"] = cpu() - started
             out[f"{name}_own"] = spent[0]
     if plugin is not None:
-        write_outputs(builds, args.changes, args.harvest)
-    if args.harvest and navs:
-        harvest_nav(navs[0], Path(args.harvest) / "mkdocs.yml")
+        write_outputs(record.builds, record.pages, args.changes, args.harvest)
+    if args.harvest and record.navs:
+        harvest_nav(record.navs[0], Path(args.harvest) / "mkdocs.yml")
     out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps(out))
 
 
-def write_outputs(builds: list[dict[str, bytes]], changes: str | None, harvest: str | None) -> None:
-    """The files the last build generated differently (``--changes``); the first build's pages, JSON
-    and stylesheet as plain files in the twin (``--harvest``)."""
+def apply_edit(edit: Path, root: Path, *, copy: bool) -> None:
+    """A plan's edit (a phase's status), or a twin's: the changed files copied in."""
+    if copy:
+        for part in ("docs", HARVEST):  # the pages' sources (modified now) and their HTML
+            if (edit / part).is_dir():
+                shutil.copytree(edit / part, root / part, dirs_exist_ok=True, copy_function=shutil.copyfile)
+    else:
+        text = edit.read_text(encoding="utf-8")
+        edit.write_text(text.replace("status: planned", "status: in-progress", 1), encoding="utf-8")
+
+
+class Recorder:
+    """Of each build of the plugin's site: the files the plugin generated, the HTML of the pages its
+    Markdown extension annotated, and the navigation (the first build's is harvested)."""
+
+    def __init__(self) -> None:
+        self.builds: list[dict[str, bytes]] = [{}]
+        self.pages: list[dict[str, str]] = [{}]
+        self.navs: list[Any] = []
+
+    def generated(self, plugin: Any) -> None:
+        track = plugin._track
+
+        def keep(file: Any, uri: str, data: bytes) -> None:
+            self.builds[-1][uri] = data
+            track(file, uri, data)
+
+        plugin._track = keep
+
+    def annotated(self, config: Any, plugin: Any) -> None:
+        annotated: set[str] = set()
+
+        def note(markdown: str, *, page: Any, **kwargs: Any) -> None:
+            if plugin.extension.current is not None:
+                annotated.add(page.file.src_uri)
+
+        def keep(html: str, *, page: Any, **kwargs: Any) -> None:
+            if page.file.src_uri in annotated:
+                self.pages[-1][page.file.src_uri] = html
+
+        config.plugins.events["page_markdown"].append(note)
+        config.plugins.events["page_content"].append(keep)
+
+    def navigation(self, config: Any) -> None:
+        def keep(nav: Any, **kwargs: Any) -> Any:
+            self.navs.append(nav)
+            return nav
+
+        config.plugins.events["nav"].append(keep)
+
+
+def write_outputs(builds: list[dict[str, bytes]], pages: list[dict[str, str]], changes: str | None, harvest: str | None) -> None:
+    """The files the last build generated differently, and the HTML of the pages it annotated
+    differently (``--changes``); the first build's pages, JSON and stylesheet as plain files in
+    the twin, and the HTML of the pages it annotated (``--harvest``)."""
     if changes and len(builds) > 1:  # what the last build changed: a twin's edit
-        before = builds[-2]
         for uri, content in builds[-1].items():
-            if before.get(uri) != content:
-                target = Path(changes) / uri
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
+            if builds[-2].get(uri) != content:
+                _write(Path(changes) / "docs" / uri, content)
+        for uri, html in pages[-1].items():
+            if pages[-2].get(uri) != html:
+                _write(Path(changes) / HARVEST / f"{uri}.html", html.encode("utf-8"))
     if harvest:
         twin = Path(harvest) / "docs"
         for uri, content in builds[0].items():  # the plugin's own pages and JSON, as plain files
-            target = twin / uri
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            _write(twin / uri, content)
+        for uri, html in pages[0].items():  # what each annotated page became
+            _write(Path(harvest) / HARVEST / f"{uri}.html", html.encode("utf-8"))
         from mkdocs_specplan.site import CSS_PATH, CSS_URI
 
         css = twin / CSS_URI
         css.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(CSS_PATH, css)
+
+
+def _write(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
 
 
 def harvest_nav(nav: Any, twin_config: Path) -> None:

@@ -234,19 +234,24 @@ class Feature:
 
     # -- coverage -------------------------------------------------------------------------------
     def task_ids_for(self, requirement_id: str) -> list[str]:
+        return list(self._tasks_by_ref().get(requirement_id, ()))
+
+    def _tasks_by_ref(self) -> dict[str, list[str]]:
         tasks = self.tasks
-        if tasks is None:
-            return []
-        return list(memo(tasks, "by_ref", lambda: _task_ids_by_ref(tasks)).get(requirement_id, ()))
+        return memo(tasks, "by_ref", lambda: _task_ids_by_ref(tasks)) if tasks is not None else {}
 
     def covered(self, requirement: Requirement) -> bool:
         """Its own plan mentions it, or one of its own tasks carries it."""
-        own = any(not p.other_feature for p in self.planned.get(requirement.id, []))
-        return own or bool(self.task_ids_for(requirement.id))
+        return requirement.id in self._tasks_by_ref() or any(not p.other_feature for p in self.planned.get(requirement.id, ()))
 
     def coverage(self) -> tuple[int, list[str]]:
         """(covered count, uncovered IDs) over the spec's requirements and stories."""
-        uncovered = [r.id for r in self.requirements if not self.covered(r)]
+        by_ref, planned = self._tasks_by_ref(), self.planned
+        uncovered = [
+            r.id
+            for r in self.requirements
+            if r.id not in by_ref and not any(not p.other_feature for p in planned.get(r.id, ()))
+        ]
         return len(self.requirements) - len(uncovered), uncovered
 
 

@@ -3,6 +3,7 @@ and the twin's --dirty edit is the plugin's (no timing is asserted: figures come
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -24,9 +25,12 @@ def test_one_size_measures_the_plugin_site_against_its_twin(tmp_path, monkeypatc
     rendered = [p for p in pages if "# Implementation Plan: " in p.read_text() and "<svg" in p.read_text()]
     assert len(rendered) == row["plans"]  # each with its timeline; a hand-written plan.md besides
     assert (twin / "plans" / "plans.json").is_file()
-    changes = {p.relative_to(tmp_path / "changes-mkdocs-6").as_posix() for p in (tmp_path / "changes-mkdocs-6").rglob("*.*")}
+    edit = tmp_path / "changes-mkdocs-6"
+    changes = {p.relative_to(edit / "docs").as_posix() for p in (edit / "docs").rglob("*.*")}
     assert row["dirty_files"] == len(changes) >= 2 and "plans/plans.json" in changes
     assert any(c.endswith("/plan.md") for c in changes)
+    # and the HTML the edited plan's page became (its mention links), for the twin's hook
+    assert any(p.name == "plan.md.html" for p in (edit / "harvest").rglob("*.html"))
     assert row["floor_s"] > 0 and row["own_s"] > row["floor_s"]
     assert row["dirty_cpu_twin_s"] > 0 and row["dashboard_article_elements"] > 0
     # the twin's navigation is the one the plugin arranged: every page shows the same menu
@@ -38,3 +42,31 @@ def test_one_size_measures_the_plugin_site_against_its_twin(tmp_path, monkeypatc
         return re.search(r'<ul class="nav navbar-nav">.*?</ul>\s*<ul class="nav navbar-nav ms-md-auto">', html, re.S).group(0)
 
     assert menu("plugin-mkdocs-6") == menu("twin-mkdocs-6")
+
+    # every page, and the search index, is byte-identical in the two sites: the twin renders each
+    # page's Markdown and takes what the annotated ones became (anchors, traces, mention links).
+    # Both are built afresh (as edited): a --dirty build leaves unrendered pages untitled in the menu.
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    def built(name: str) -> Path:
+        out = tmp_path / f"{name}-fresh"
+        build(load_config(config_file=str(tmp_path / name / "mkdocs.yml"), site_dir=str(out)))
+        return out
+
+    plugin_site, twin_site = built("plugin-mkdocs-6"), built("twin-mkdocs-6")
+    pages = sorted(p.relative_to(plugin_site).as_posix() for p in plugin_site.rglob("*.html"))
+    assert pages == sorted(p.relative_to(twin_site).as_posix() for p in twin_site.rglob("*.html"))
+    assert len(pages) > 20
+
+    def content(site: Path, page: str) -> str:  # the mkdocs theme dates each build on the home page
+        return re.sub(r"Build Date UTC : [^\n]*", "", (site / page).read_text(encoding="utf-8"))
+
+    assert [p for p in pages if content(plugin_site, p) != content(twin_site, p)] == []
+
+    def entries(site: Path) -> list[str]:  # in the order MkDocs built the pages: the files' order
+        docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+        return sorted(json.dumps(d, sort_keys=True) for d in docs)
+
+    assert entries(plugin_site) == entries(twin_site)
+    assert 'id="t001"' in content(twin_site, "specs/0001-portal-search-1/tasks/index.html")
