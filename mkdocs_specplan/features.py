@@ -248,9 +248,7 @@ class Feature:
         """(covered count, uncovered IDs) over the spec's requirements and stories."""
         by_ref, planned = self._tasks_by_ref(), self.planned
         uncovered = [
-            r.id
-            for r in self.requirements
-            if r.id not in by_ref and not any(not p.other_feature for p in planned.get(r.id, ()))
+            r.id for r in self.requirements if r.id not in by_ref and not any(not p.other_feature for p in planned.get(r.id, ()))
         ]
         return len(self.requirements) - len(uncovered), uncovered
 
