@@ -3,7 +3,7 @@
 
 The twin still renders every page's Markdown as written, as MkDocs does in the plugin's build;
 only the result of annotating it is taken from ``harvest/<page>.html`` (written by
-``measure.py --harvest``), so both sites write byte-identical pages and search indexes.
+``measure.py --harvest``), so both sites write byte-identical pages and the same search entries.
 """
 
 from __future__ import annotations
