@@ -124,6 +124,13 @@ def resolve_dependencies(phase: Phase, phases: list[Phase], index: PhaseIndex | 
     return out
 
 
+def depends_across(plan: Plan) -> bool:
+    """Whether a phase of the plan waits on a phase of another feature (``002: Phase 3``, ``002:3``)."""
+    phases = [p for p in plan.phases if p.number is not None]
+    index = phase_index(phases)
+    return any(ref.feature is not None for phase in phases for ref in resolve_dependencies(phase, phases, index))
+
+
 # -- the schedule -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ScheduledPhase:

@@ -6,6 +6,7 @@ Free of MkDocs: the site is a :class:`SiteFiles` and a list of plan sources.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import posixpath
 import re
@@ -28,9 +29,17 @@ from .features import (
 )
 from .forecast import Forecast, forecast_portfolio
 from .history import Repository
-from .model import Problem, Settings, sort_problems
+from .model import Problem, Settings, memo, sort_problems
 from .pages import PlanPage, PlanSource, internal_problem, load_page
-from .schedule import CrossEdge, PlanItem, PortfolioSchedule, schedule_plan, schedule_portfolio
+from .schedule import (
+    CrossEdge,
+    PlanItem,
+    PortfolioSchedule,
+    ScheduleResult,
+    depends_across,
+    schedule_plan,
+    schedule_portfolio,
+)
 from .speckit import IdSyntax
 
 Cache = Callable[[str, str, Callable[[str], Any]], Any]
@@ -149,10 +158,13 @@ def load_site(
 @dataclass
 class ScheduleCache:
     """The last portfolio schedule and forecast, reused while every plan is the same object (a
-    serve rebuild after a spec or tasks edit), on the same day, with the same settings."""
+    serve rebuild after a spec or tasks edit), on the same day, with the same settings. While no
+    plan depends on another feature's phases, each plan's own, reused while that plan is the same
+    (a rebuild after one plan changed schedules that plan alone)."""
 
     key: tuple[Any, ...] | None = None
     value: tuple[PortfolioSchedule, dict[str, Forecast]] | None = None
+    apart: dict[str, tuple[tuple[Any, ...], ScheduleResult, Forecast | None]] = field(default_factory=dict)
 
 
 def schedule_site(loaded: LoadedSite, options: SiteOptions, cache: ScheduleCache | None = None) -> None:
@@ -167,18 +179,16 @@ def schedule_site(loaded: LoadedSite, options: SiteOptions, cache: ScheduleCache
         names = tuple(dict.fromkeys(n for n in (fid, folder) if n))
         items.append(PlanItem(page.source.src_uri, page.plan, page.source.display_path, names, fid or folder))
         by_key[page.source.src_uri] = page
+    edges: list[CrossEdge] = []
+    critical_plans: set[str] = set()
     try:
-        signature = (tuple((i.key, id(i.plan), i.path, i.names, i.label) for i in items), options.today, options.settings)
-        if cache is not None and cache.key == signature and cache.value is not None:
-            portfolio, forecasts = cache.value
+        if cache is not None and not any(
+            memo(i.plan, "depends_across", functools.partial(depends_across, i.plan)) for i in items
+        ):
+            results, forecasts = _schedule_apart(items, options, cache)
         else:
-            portfolio = schedule_portfolio(items)
-            forecasts = forecast_portfolio(portfolio, options.today, options.settings, {i.key: i.label for i in items})
-            if cache is not None:
-                if cache.value is not None:
-                    _keep_equal(portfolio.results, cache.value[0].results)
-                    _keep_equal(forecasts, cache.value[1])
-                cache.key, cache.value = signature, (portfolio, forecasts)
+            portfolio, forecasts = _schedule_together(items, options, cache)
+            results, edges, critical_plans = portfolio.results, portfolio.edges, portfolio.critical_plans
     except Exception as exc:  # each plan alone, rather than none
         loaded.problems.append(internal_problem("", "scheduling the plans together", exc))
         for page in by_key.values():
@@ -188,14 +198,57 @@ def schedule_site(loaded: LoadedSite, options: SiteOptions, cache: ScheduleCache
             page.problems = sort_problems(page.problems + result.problems)
         return
     for key, page in by_key.items():
-        result = portfolio.results[key]
+        result = results[key]
         page.schedule = result.schedule
         page.problems = sort_problems(page.problems + result.problems)
         page.forecast = forecasts.get(key)
-    for edge in portfolio.edges:
+    for edge in edges:
         by_key[edge.downstream].waits_on.append(edge)
         by_key[edge.upstream].needed_by.append(edge)
-    loaded.edges, loaded.critical_plans = portfolio.edges, portfolio.critical_plans
+    loaded.edges, loaded.critical_plans = edges, critical_plans
+
+
+def _schedule_together(
+    items: list[PlanItem], options: SiteOptions, cache: ScheduleCache | None
+) -> tuple[PortfolioSchedule, dict[str, Forecast]]:
+    """Every plan in one graph; the last build's while every plan is the same object."""
+    signature = (tuple((i.key, id(i.plan), i.path, i.names, i.label) for i in items), options.today, options.settings)
+    if cache is not None and cache.key == signature and cache.value is not None:
+        return cache.value
+    portfolio = schedule_portfolio(items)
+    forecasts = forecast_portfolio(portfolio, options.today, options.settings, {i.key: i.label for i in items})
+    if cache is not None:
+        if cache.value is not None:
+            _keep_equal(portfolio.results, cache.value[0].results)
+            _keep_equal(forecasts, cache.value[1])
+        cache.key, cache.value, cache.apart = signature, (portfolio, forecasts), {}
+    return portfolio, forecasts
+
+
+def _schedule_apart(
+    items: list[PlanItem], options: SiteOptions, cache: ScheduleCache
+) -> tuple[dict[str, ScheduleResult], dict[str, Forecast]]:
+    """No plan depends on another feature's phases, so each plan's schedule and forecast are its
+    own alone (nothing is drawn between plans, and no plan is on a portfolio's critical path): a
+    plan that is the same object as in the last build keeps them, the others are scheduled together."""
+    kept: dict[str, tuple[tuple[Any, ...], ScheduleResult, Forecast | None]] = {}
+    missing: list[tuple[PlanItem, tuple[Any, ...]]] = []
+    for item in items:
+        signature = (item.plan, item.path, item.names, item.label, options.today, options.settings)
+        last = cache.apart.get(item.key)
+        if last is not None and last[0][0] is item.plan and last[0][1:] == signature[1:]:
+            kept[item.key] = last
+        else:
+            missing.append((item, signature))
+    if missing:
+        portfolio = schedule_portfolio([item for item, _ in missing])
+        forecasts = forecast_portfolio(portfolio, options.today, options.settings, {i.key: i.label for i, _ in missing})
+        for item, signature in missing:
+            kept[item.key] = (signature, portfolio.results[item.key], forecasts.get(item.key))
+    kept = {item.key: kept[item.key] for item in items}  # in the plans' order
+    cache.apart, cache.key, cache.value = kept, None, None
+    results = {key: result for key, (_, result, _) in kept.items()}
+    return results, {key: forecast for key, (_, _, forecast) in kept.items() if forecast is not None}
 
 
 def _keep_equal(new: dict[str, Any], old: dict[str, Any]) -> None:

@@ -282,6 +282,53 @@ def test_a_rebuild_gives_every_page_as_a_fresh_build_does(portfolio):
     assert [uri for uri in served if served[uri] != fresh[uri]] == []
 
 
+def test_a_rebuild_schedules_again_only_the_plans_that_changed_while_none_waits_on_another(portfolio, monkeypatch):
+    """Without dependencies across features each plan's schedule and forecast are its own: a rebuild
+    schedules the edited plan alone. A dependency across features schedules every plan together
+    again, and the pages are always those of a fresh build."""
+    from mkdocs.commands.build import build
+
+    from mkdocs_specplan import site as site_module
+
+    scheduled: list[list[str]] = []
+    real = site_module.schedule_portfolio
+
+    def counting(items, **kwargs):
+        scheduled.append([item.key for item in items])
+        return real(items, **kwargs)
+
+    monkeypatch.setattr(site_module, "schedule_portfolio", counting)
+    edit(portfolio, "specs/002-f/plan.yaml", 'dependencies: ["001: Phase 1"]', "dependencies: []")
+    result, config, _plugin = serve(portfolio)
+    build(config)
+    assert sorted(scheduled[-1]) == ["specs/001-f/plan.yaml", "specs/002-f/plan.yaml", "specs/003-f/plan.yaml"]
+
+    scheduled.clear()
+    edit(portfolio, "specs/003-f/plan.yaml", "effort: 3 d", "effort: 2 w")
+    build(config)
+    assert scheduled == [["specs/003-f/plan.yaml"]]  # the others keep their schedules
+    assert "2026-03-13" in result.html("specs/003-f/plan/index.html")  # two weeks from 2026-03-02
+
+    scheduled.clear()
+    edit(portfolio, "specs/002-f/plan.yaml", "dependencies: []", 'dependencies: ["001: Phase 1"]')
+    build(config)  # now 002 waits on 001: every plan in one graph
+    assert [sorted(keys) for keys in scheduled] == [["specs/001-f/plan.yaml", "specs/002-f/plan.yaml", "specs/003-f/plan.yaml"]]
+    assert "2026-03-09" in result.html("specs/002-f/plan/index.html")  # after 001's first week
+
+    scheduled.clear()
+    edit(portfolio, "specs/002-f/plan.yaml", 'dependencies: ["001: Phase 1"]', "dependencies: []")
+    build(config)  # apart again: each plan once more, as none kept its own schedule
+    assert sorted(scheduled[-1]) == ["specs/001-f/plan.yaml", "specs/002-f/plan.yaml", "specs/003-f/plan.yaml"]
+    served = _pages(result.site_dir)
+    assert "2026-03-09" not in served["specs/002-f/plan/index.html"]
+    config.plugins.on_shutdown()
+    monkeypatch.setattr(site_module, "schedule_portfolio", real)
+    fresh = _pages(portfolio.build().site_dir)
+    assert [uri for uri in served if served[uri] != fresh[uri]] == []
+    exported = json.loads((result.site_dir / "plans/plans.json").read_text())
+    assert exported == json.loads((portfolio.build().site_dir / "plans/plans.json").read_text())
+
+
 def test_a_rebuild_annotates_again_only_the_pages_whose_text_or_annotations_changed(portfolio, monkeypatch):
     """Serve: a page with the last build's text and annotations gets the last build's edits again
     (no search for requirements, tasks and mentions); a page whose traces, mentions or text changed
