@@ -240,12 +240,9 @@ class Feature:
         tasks = self.tasks
         return memo(tasks, "by_ref", lambda: _task_ids_by_ref(tasks)) if tasks is not None else {}
 
-    def covered(self, requirement: Requirement) -> bool:
-        """Its own plan mentions it, or one of its own tasks carries it."""
-        return requirement.id in self._tasks_by_ref() or any(not p.other_feature for p in self.planned.get(requirement.id, ()))
-
     def coverage(self) -> tuple[int, list[str]]:
-        """(covered count, uncovered IDs) over the spec's requirements and stories."""
+        """(covered count, uncovered IDs) over the spec's requirements and stories: a requirement
+        is covered when one of its own tasks carries it or its own plan mentions it."""
         by_ref, planned = self._tasks_by_ref(), self.planned
         uncovered = [
             r.id for r in self.requirements if r.id not in by_ref and not any(not p.other_feature for p in planned.get(r.id, ()))
