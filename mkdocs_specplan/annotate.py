@@ -178,10 +178,9 @@ class Replay:
     def apply(self, root: etree.Element, rewrite_link: Callable[[str], str | None] | None) -> bool:
         """Whether the edits were made again: not when the rewriter answers otherwise now, or the
         tree is not the one they were made on."""
-        if self.rewrites is None or rewrite_link is None:
-            if self.rewrites is not None or rewrite_link is not None:
-                return False  # a rewriter then and none now, or the other way round (pages of one text)
-        elif any(rewrite_link(href) != new for href, new in self.rewrites):
+        if (self.rewrites is None) != (rewrite_link is None):
+            return False  # a rewriter then and none now, or the other way round (pages of one text)
+        if self.rewrites is not None and rewrite_link is not None and any(rewrite_link(h) != new for h, new in self.rewrites):
             return False
         elements = list(root.iter())
         if len(elements) != self.size:
