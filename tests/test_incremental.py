@@ -413,6 +413,13 @@ def test_a_page_is_not_annotated_again_from_the_last_build_when_its_links_lead_e
     # again: the first is not given the answers, the second is asked
     assert 'href="../guide.md"' in convert("../../guide/", rewriter=False)
     assert 'href="../../guide/"' in convert("../../guide/")
+    # each way round, for a text first annotated without a rewriter, and for one first annotated with
+    text = "# Other notes\n\nSee [the guide](../guide.md).\n"
+    assert 'href="../guide.md"' in convert("../../guide/", rewriter=False)
+    assert 'href="../../guide/"' in convert("../../guide/")
+    text = "# Third notes\n\nSee [the guide](../guide.md).\n"
+    assert 'href="../../guide/"' in convert("../../guide/")
+    assert 'href="../guide.md"' in convert("../../guide/", rewriter=False)
 
 
 def test_a_one_off_build_lets_go_of_its_plans_and_annotates_every_page_as_serve_does(portfolio):
