@@ -43,7 +43,7 @@ from .features import (
 )
 from .importer import ARCHIVE_NAME
 from .lastbuild import LastBuild, no_cycle_collection
-from .model import Positions, Problem, Settings
+from .model import Positions, Problem, Settings, memo
 from .navigation import arrange
 from .pages import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_key, render_plan_page
 from .portfolio import Portfolio, build_portfolio, natural_key
@@ -51,6 +51,7 @@ from .render import Renderer, TemplateProblem, escape_html
 from .site import (
     CSS_PATH,
     CSS_URI,
+    LinkCache,
     LoadedSite,
     ScheduleCache,
     SiteOptions,
@@ -252,6 +253,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._edit_uris: dict[str, str | None] = {}
         self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
         self._schedule_cache = ScheduleCache()  # the portfolio's schedule, kept while no plan changes (serve)
+        self._link_cache = LinkCache()  # each feature as linked, kept while what it was linked from is the same (serve)
         self._generated: dict[str, bytes] = {}  # each generated page's content (UTF-8), by its site path
         self._digests: dict[str, str] = {}  # a digest of each generated file's content (the JSON too)
         self._previous: dict[str, str] = {}  # the same, as the last build of this process left them
@@ -288,6 +290,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         for store in (self._renders, self._views, self._notes, self._digested):
             store.clear()
         self._schedule_cache = ScheduleCache()
+        self._link_cache = LinkCache()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -477,6 +480,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             self._publish_specs_dir(files, config)
         self._early = False
         sources = self._plan_sources(files, config)
+        self._live_docs = set()  # the documents read in this build (the constitution's too) stay cached
         self.constitution = self._find_constitution(files, config)
         site = SiteFiles({f.src_uri for f in files}, lambda uri: self._read(files, uri, config))
         display = {
@@ -484,7 +488,6 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             for f in files
             if "/" in f.src_uri and f.abs_src_path  # a file on disk says where its folder is
         }
-        self._live_docs = set()
         options = SiteOptions(
             self.settings,
             self.siblings,
@@ -504,6 +507,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             cache=self._parsed,
             history_cache=self._history_cache,
             schedule_cache=self._schedule_cache if self._serving else None,
+            link_cache=self._link_cache if self._serving else None,
         )
         self._docs_cache = {k: v for k, v in self._docs_cache.items() if k in self._live_docs}
         for problem in loaded.problems:
@@ -799,7 +803,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         """Every plan and feature, with the links the dashboard makes to them."""
 
         def url_of(uri: str | None) -> str | None:
-            found = files.get_file_from_path(uri) if uri else None
+            found = files.src_uris.get(uri) if uri else None  # a site path already: no normalising
             return found.url if found is not None else None
 
         loaded = self.loaded
@@ -818,7 +822,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def _read(self, files: Files, uri: str, config: MkDocsConfig | None = None) -> str | None:
         """The text of a site file; one that is not UTF-8 is decoded (with a warning) for the page too;
         one larger than max_document_size is not read (a warning)."""
-        file = files.get_file_from_path(uri)
+        file = files.src_uris.get(uri)  # a site path already: no normalising
         if file is None:
             return None
         size = _size_of(file)
@@ -954,12 +958,14 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         feature = self._by_page.get(uri)
         if feature is not None:
             active = True
+            # a feature is settled once the site is linked; a serve rebuild reuses one whose inputs
+            # are unchanged, and these with it
             if uri == feature.spec_uri:
                 notes.definitions = self.syntax
-                notes.traces = traces_for(feature, uri)
+                notes.traces = memo(feature, ("traces", uri), lambda: traces_for(feature, uri))
             else:
                 notes.tasks = uri == feature.tasks_uri
-                notes.mentions = mention_targets(feature, uri)
+                notes.mentions = memo(feature, ("mentions", uri), lambda: mention_targets(feature, uri))
             if self.config.backlink and uri != feature.tasks_uri:
                 notes.note_html = self._feature_note(feature, file, files)
         rewrite = self._link_rewriter(file, config)
@@ -973,7 +979,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         assert self.renderer is not None
 
         def href(uri: str | None) -> str | None:
-            target = files.get_file_from_path(uri) if uri else None
+            target = files.src_uris.get(uri) if uri else None
             return target.url_relative_to(file) if target is not None and target is not file else None
 
         plan_page = feature.plan_page

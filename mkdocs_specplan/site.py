@@ -41,6 +41,7 @@ from .schedule import (
     schedule_portfolio,
 )
 from .speckit import IdSyntax
+from .trace import find_mentions
 
 Cache = Callable[[str, str, Callable[[str], Any]], Any]
 CSS_URI = "assets/specplan/specplan.css"  # where the stylesheet is published in the site
@@ -113,33 +114,18 @@ def load_site(
     cache: Cache | None = None,
     history_cache: HistoryCache | None = None,
     schedule_cache: ScheduleCache | None = None,
+    link_cache: LinkCache | None = None,
 ) -> LoadedSite:
     """Load, validate and schedule every plan, read every feature's documents, and link them.
 
     One file's failure is a problem of that file: every other plan and feature still loads.
     """
-    site_problems: list[Problem] = []
     pages = [_load_one(source, options, load) for source in sources]
-    features = discover_features(site.uris, options.siblings, {p.source.folder: p for p in pages}, display)
-    for feature in features.values():
-        try:
-            read_feature(feature, site, options.siblings, options.syntax, cache=cache)
-        except Exception as exc:
-            site_problems.append(internal_problem(feature.display_folder, "reading this feature's documents", exc))
-    index = requirement_index(list(features.values()))
-    for page in pages:
-        try:
-            link_feature(
-                page,
-                features[page.source.folder],
-                options.siblings,
-                constitution,
-                warn_missing=options.warn_missing,
-                syntax=options.syntax,
-                index=index,
-            )
-        except Exception as exc:
-            page.add_problem(internal_problem(page.source.display_path, "linking this plan to its feature", exc))
+    features, site_problems = _read_all(site, pages, options, display, cache)
+    if link_cache is not None:
+        features = _link_reusing(pages, features, constitution, options, link_cache)
+    else:
+        _link_all(pages, features, constitution, options)
     loaded = LoadedSite(pages, features, constitution, site_problems)
     schedule_site(loaded, options, schedule_cache)
     if options.git:
@@ -153,6 +139,141 @@ def load_site(
             Problem(same[0].display_folder, None, None, "", f"feature ID {fid} is used by {len(same)} folders: {folders}", "info")
         )
     return loaded
+
+
+def _read_all(
+    site: SiteFiles, pages: list[PlanPage], options: SiteOptions, display: Callable[[str], str], cache: Cache | None
+) -> tuple[dict[str, Feature], list[Problem]]:
+    """Every feature of the site, its documents read."""
+    problems: list[Problem] = []
+    features = discover_features(site.uris, options.siblings, {p.source.folder: p for p in pages}, display)
+    for feature in features.values():
+        try:
+            read_feature(feature, site, options.siblings, options.syntax, cache=cache)
+        except Exception as exc:
+            problems.append(internal_problem(feature.display_folder, "reading this feature's documents", exc))
+    return features, problems
+
+
+def _link_all(
+    pages: list[PlanPage], features: dict[str, Feature], constitution: Constitution | None, options: SiteOptions
+) -> None:
+    """Each plan linked to its feature's documents (and to IDs other features' specs define)."""
+    index = requirement_index(list(features.values()))
+    for page in pages:
+        _link_one(page, features[page.source.folder], constitution, options, index)
+
+
+def _link_one(
+    page: PlanPage, feature: Feature, constitution: Constitution | None, options: SiteOptions, index: dict[str, list[Feature]]
+) -> None:
+    try:
+        link_feature(
+            page,
+            feature,
+            options.siblings,
+            constitution,
+            warn_missing=options.warn_missing,
+            syntax=options.syntax,
+            index=index,
+        )
+    except Exception as exc:
+        page.add_problem(internal_problem(page.source.display_path, "linking this plan to its feature", exc))
+
+
+@dataclass
+class LinkCache:
+    """Each feature as the last serve build read and linked it: reused (the same object, with what
+    was derived from it) while what reading and linking it looked at is the same. Nothing is kept
+    from a build where a plan links a mention into another feature (which changes that feature too)."""
+
+    kept: dict[str, tuple[_LinkInputs, Feature, dict[str, Any], tuple[Problem, ...]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _LinkInputs:
+    """What reading and linking one feature looks at: ``same`` compared by identity (a plan and a
+    constitution's principles are kept while their text is unchanged), ``equal`` by value."""
+
+    same: tuple[Any, ...]
+    equal: tuple[Any, ...]
+    across: bool = False  # its plan mentions an ID that one other feature's spec defines: linked there
+
+    def matches(self, other: _LinkInputs) -> bool:
+        same = len(self.same) == len(other.same) and all(a is b for a, b in zip(self.same, other.same, strict=True))
+        return same and self.equal == other.equal
+
+
+def _link_inputs(
+    page: PlanPage | None,
+    feature: Feature,
+    constitution: Constitution | None,
+    options: SiteOptions,
+    index: dict[str, list[Feature]],
+) -> _LinkInputs:
+    read = (
+        feature.folder,
+        feature.display_folder,
+        feature.folder_id,
+        feature.slug,
+        feature.uris,
+        feature.contract_uris,
+        feature.checklist_uris,
+        feature.plan_kind,
+        feature.spec,
+        feature.tasks,
+        feature.checklists,
+        feature.plan_markdown_mentions,
+        tuple((rid, tuple(places)) for rid, places in feature.planned.items()),  # linking adds to it
+    )
+    if page is None:
+        return _LinkInputs((), read)
+    plan = page.plan
+    defined = {r.id for r in feature.requirements}
+    mentions = memo(plan, ("mentions", options.syntax), lambda: find_mentions(plan, options.syntax)) if plan is not None else []
+    # an ID its own spec does not define is linked to the spec of the one other feature that does
+    # (else it is a warning, whether no spec defines it or several do)
+    across = any(sum(f is not feature for f in index.get(m.id, ())) == 1 for m in mentions if m.id not in defined)
+    principles = constitution.principles if constitution is not None else None
+    return _LinkInputs(
+        (plan, principles),
+        (read, page.source, tuple(page.problems), dict(page.context), constitution and constitution.src_uri, options),
+        across,
+    )
+
+
+def _link_reusing(
+    pages: list[PlanPage],
+    features: dict[str, Feature],
+    constitution: Constitution | None,
+    options: SiteOptions,
+    cache: LinkCache,
+) -> dict[str, Feature]:
+    """Link every plan, reusing each feature the last build linked from the same inputs (a serve
+    rebuild after one file changed links that file's feature alone). While a plan links a mention
+    into another feature, every plan is linked afresh, as a one-off build does."""
+    index = requirement_index(list(features.values()))
+    by_folder = {page.source.folder: page for page in pages}
+    inputs = {folder: _link_inputs(by_folder.get(folder), f, constitution, options, index) for folder, f in features.items()}
+    if any(i.across for i in inputs.values()):
+        cache.kept = {}
+        _link_all(pages, features, constitution, options)
+        return features
+    kept: dict[str, tuple[_LinkInputs, Feature, dict[str, Any], tuple[Problem, ...]]] = {}
+    for folder, feature in features.items():
+        page = by_folder.get(folder)
+        last = cache.kept.get(folder)
+        if last is not None and last[0].matches(inputs[folder]):
+            last[1].plan_page = page  # the same feature: this build's page of the same plan
+            if page is not None:
+                page.context, page.problems = dict(last[2]), list(last[3])
+        else:
+            if page is not None:
+                _link_one(page, feature, constitution, options, index)
+            last = (inputs[folder], feature, dict(page.context) if page else {}, tuple(page.problems) if page else ())
+        kept[folder] = last
+    cache.kept = kept
+    return {folder: linked for folder, (_, linked, _, _) in kept.items()}
 
 
 @dataclass

@@ -329,6 +329,78 @@ def test_a_rebuild_schedules_again_only_the_plans_that_changed_while_none_waits_
     assert exported == json.loads((portfolio.build().site_dir / "plans/plans.json").read_text())
 
 
+def test_a_rebuild_links_again_only_the_features_whose_documents_changed(portfolio, monkeypatch):
+    """A feature read and linked from the same plan and documents as in the last build is the last
+    build's, links and all; a plan that mentions an ID of another feature's spec (which changes that
+    feature too) links every plan afresh, as does the build after it. The pages and the JSON are
+    always those of a fresh build."""
+    from mkdocs.commands.build import build
+
+    from mkdocs_specplan import site as site_module
+
+    linked: list[str] = []
+    real = site_module.link_feature
+
+    def counting(page, feature, *args, **kwargs):
+        linked.append(feature.folder)
+        return real(page, feature, *args, **kwargs)
+
+    monkeypatch.setattr(site_module, "link_feature", counting)
+    result, config, _plugin = serve(portfolio)
+    config["strict"] = False  # a mention no spec defines is a warning
+    build(config)
+    assert sorted(linked) == sorted(["specs/001-f", "specs/002-f", "specs/003-f"] * 2)  # the build, then serve's first
+
+    linked.clear()
+    edit(portfolio, "specs/003-f/plan.yaml", "goal: Covers FR-001", "goal: Covers FR-001 and FR-010")
+    build(config)
+    assert linked == ["specs/003-f"]
+    assert "FR-010" in result.html("specs/003-f/plan/index.html")
+
+    linked.clear()
+    edit(portfolio, "specs/002-f/plan.yaml", "effort: 1 w", "effort: 2 w")
+    build(config)
+    assert linked == ["specs/002-f"]
+
+    linked.clear()  # 001's spec now defines the FR-010 that 003's plan mentions: 003 links there
+    edit(portfolio, "specs/001-f/spec.md", "- **FR-002**", "- **FR-010**: The system MUST log.\n- **FR-002**")
+    build(config)
+    assert sorted(linked) == ["specs/001-f", "specs/002-f", "specs/003-f"]  # 003 links into 001: all afresh
+    assert "../../001-f/spec/#fr-010" in result.html("specs/003-f/plan/index.html")
+    assert "003" in result.html("specs/001-f/spec/index.html").split('id="fr-010"')[1].split("</li>")[0]
+
+    linked.clear()
+    build(config)  # a plan still links into another feature: nothing is reused
+    assert sorted(linked) == ["specs/001-f", "specs/002-f", "specs/003-f"]
+
+    linked.clear()
+    edit(portfolio, "specs/003-f/plan.yaml", "FR-001 and FR-010", "FR-001")
+    build(config)
+    assert sorted(linked) == ["specs/001-f", "specs/002-f", "specs/003-f"]
+    linked.clear()
+    edit(portfolio, "specs/003-f/tasks.md", "- [ ] T002", "- [x] T002")
+    build(config)  # no mention across features any more: 003 alone
+    assert linked == ["specs/003-f"]
+    linked.clear()
+    edit(portfolio, "specs/001-f/plan.yaml", "effort: 2 w}", "effort: 2 w}\nconstitution_check:\n  - {principle: I, status: pass}")
+    portfolio.doc("constitution.md", "# Constitution\n\n### I. Tests First\n")
+    build(config)
+    assert sorted(linked) == ["specs/001-f", "specs/002-f", "specs/003-f"]
+    linked.clear()
+    edit(portfolio, "constitution.md", "Tests First", "Tests Always")  # what every plan links to changed
+    build(config)
+    assert sorted(linked) == ["specs/001-f", "specs/002-f", "specs/003-f"]
+    assert "Tests Always" in result.html("specs/001-f/plan/index.html")
+    served = _pages(result.site_dir)
+    assert "FR-010" not in served["specs/003-f/plan/index.html"]
+    config.plugins.on_shutdown()
+    monkeypatch.setattr(site_module, "link_feature", real)
+    fresh = _pages(portfolio.build().site_dir)
+    assert [uri for uri in served if served[uri] != fresh[uri]] == []
+    exported = json.loads((result.site_dir / "plans/plans.json").read_text())
+    assert exported == json.loads((portfolio.build().site_dir / "plans/plans.json").read_text())
+
+
 def test_a_rebuild_annotates_again_only_the_pages_whose_text_or_annotations_changed(portfolio, monkeypatch):
     """Serve: a page with the last build's text and annotations gets the last build's edits again
     (no search for requirements, tasks and mentions); a page whose traces, mentions or text changed
