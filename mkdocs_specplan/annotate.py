@@ -11,7 +11,6 @@ plugin says per page what to do (:class:`PageAnnotations`).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -76,7 +75,7 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
             self.extension.errors.append(f"{type(exc).__name__}: {exc}")
 
     def _annotate_again(
-        self, root: etree.Element, page: PageAnnotations, replays: LastBuild[bytes, Replay], source: bytes
+        self, root: etree.Element, page: PageAnnotations, replays: LastBuild[Source, Replay], source: Source
     ) -> None:
         """A serve rebuild: a page whose text and annotations are the last build's gets the last
         build's edits again, without the search for what to annotate (the same tree gives the same
@@ -201,9 +200,9 @@ class SpecPlanExtension(markdown.Extension):
         super().__init__(**kwargs)
         self.current: PageAnnotations | None = None
         self.errors: list[str] = []  # failures while annotating the current page
-        self.escaped: LastBuild[bytes, list[str]] | None = None  # serve: the escaping preprocessor's lines, by its input's digest
-        self.replays: LastBuild[bytes, Replay] | None = None  # serve: each page's annotation, by that same digest
-        self.source: bytes | None = None  # serve: the digest of the current page's text
+        self.escaped: LastBuild[tuple[str, ...], Source] | None = None  # serve: each page text the preprocessor saw
+        self.replays: LastBuild[Source, Replay] | None = None  # serve: each page's annotation, by its text
+        self.source: Source | None = None  # serve: the current page's text
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
@@ -255,6 +254,16 @@ def escape_task_labels(line: str) -> str:
     return match.group(1) + labels + line[match.end() :]
 
 
+@dataclass(eq=False)
+class Source:
+    """A page's text as the escaping preprocessor saw it, what that made of it, and whether its
+    tree had a text long enough to be kept plain (serve: the same text gives the same tree)."""
+
+    text: tuple[str, ...]
+    lines: list[str]
+    long_text: bool | None = None  # not known until the tree is walked
+
+
 class _UnclosedTags(markdown.preprocessors.Preprocessor):
     """On the plugin's own pages only; after fenced code is set aside, before HTML blocks are parsed.
     Also sets spec-kit's task labels as text."""
@@ -270,13 +279,14 @@ class _UnclosedTags(markdown.preprocessors.Preprocessor):
         escaped = self.extension.escaped
         if escaped is None:
             return self._escape(lines)
-        source = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        # the text is its own key (compared line by line on a hit: no digest to compute, and the
+        # lines are shared with the escaped ones, which keep the lines that need no escaping)
+        source = escaped.last(text := tuple(lines))
+        if source is None:
+            source = Source(text, self._escape(lines))
+        escaped.keep(source.text, source)
         self.extension.source = source
-        done = escaped.last(source)
-        if done is None:
-            done = self._escape(lines)
-        escaped.keep(source, done)
-        return list(done)
+        return list(source.lines)
 
     def _escape(self, lines: list[str]) -> list[str]:
         return self.breaks.run([escape_task_labels(escape_unclosed_tags(line)) for line in lines])
@@ -290,8 +300,13 @@ class _LongText(mdtree.LongTextTreeprocessor):
         self.extension = extension
 
     def run(self, root: etree.Element) -> None:
-        if self.extension.current is not None:
-            super().run(root)
+        if self.extension.current is None:
+            return
+        source = self.extension.source
+        if source is None or source.long_text is not False:  # walked, unless the same text had none
+            found = self.keep_plain(root)
+            if source is not None:
+                source.long_text = found
 
 
 # -- the pieces -------------------------------------------------------------------------------

@@ -67,9 +67,18 @@ class LongTextTreeprocessor(markdown.treeprocessors.Treeprocessor):
     """
 
     def run(self, root: etree.Element) -> None:
+        self.keep_plain(root)
+
+    @staticmethod
+    def keep_plain(root: etree.Element) -> bool:
+        """Whether the tree has a block that long."""
+        found = False
         for element in root.iter():
-            if element.text and len(element.text) > LONG_TEXT and not isinstance(element.text, markdown.util.AtomicString):
-                element.text = markdown.util.AtomicString(element.text)
+            if element.text and len(element.text) > LONG_TEXT:
+                found = True
+                if not isinstance(element.text, markdown.util.AtomicString):
+                    element.text = markdown.util.AtomicString(element.text)
+        return found
 
 
 # What each reading pattern starts with: a code mark, an escape, a tag, an entity, emphasis, and

@@ -311,8 +311,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         # a page's annotation is done again from the last build's only on the tree the same
         # Markdown settings give: another extension, or other options, make every page anew
         markdown_settings = repr(([e if isinstance(e, str) else type(e).__qualname__ for e in extensions], config.mdx_configs))
-        if markdown_settings != self._markdown_settings and self.extension.replays is not None:
-            self.extension.replays.clear()
+        if markdown_settings != self._markdown_settings:
+            for kept in (self.extension.escaped, self.extension.replays):
+                if kept is not None:
+                    kept.clear()
         self._markdown_settings = markdown_settings
         self._make_renderer()
         self._record = DirtyRecord(config.site_dir)

@@ -382,7 +382,9 @@ def test_a_rebuild_links_again_only_the_features_whose_documents_changed(portfol
     build(config)  # no mention across features any more: 003 alone
     assert linked == ["specs/003-f"]
     linked.clear()
-    edit(portfolio, "specs/001-f/plan.yaml", "effort: 2 w}", "effort: 2 w}\nconstitution_check:\n  - {principle: I, status: pass}")
+    edit(
+        portfolio, "specs/001-f/plan.yaml", "effort: 2 w}", "effort: 2 w}\nconstitution_check:\n  - {principle: I, status: pass}"
+    )
     portfolio.doc("constitution.md", "# Constitution\n\n### I. Tests First\n")
     build(config)
     assert sorted(linked) == ["specs/001-f", "specs/002-f", "specs/003-f"]
@@ -442,6 +444,7 @@ def test_a_rebuild_annotates_again_only_the_pages_whose_text_or_annotations_chan
     config.mdx_configs["toc"] = {"permalink": True}
     config.plugins.on_config(config)
     assert plugin.extension.replays.now == plugin.extension.replays.before == {}
+    assert plugin.extension.escaped.now == plugin.extension.escaped.before == {}  # what each text's tree had
     build(config)
     assert len(annotated) == pages
     config.plugins.on_shutdown()
@@ -492,6 +495,51 @@ def test_a_page_is_not_annotated_again_from_the_last_build_when_its_links_lead_e
     text = "# Third notes\n\nSee [the guide](../guide.md).\n"
     assert 'href="../../guide/"' in convert("../../guide/")
     assert 'href="../guide.md"' in convert("../../guide/", rewriter=False)
+
+
+def test_a_rebuild_keeps_a_long_block_plain_again_and_walks_no_tree_whose_text_had_none(monkeypatch):
+    """Serve: a page whose text had no block long enough to be kept plain is not walked again for
+    one (the same text gives the same tree); a page whose text had one is, and the block stays plain
+    text; other Markdown settings forget what was found."""
+    import markdown
+
+    from mkdocs_specplan import mdtree
+    from mkdocs_specplan.annotate import PageAnnotations, SpecPlanExtension
+    from mkdocs_specplan.lastbuild import LastBuild
+
+    walked: list[int] = []
+    real = mdtree.LongTextTreeprocessor.keep_plain
+
+    def counting(root):
+        walked.append(1)
+        return real(root)
+
+    monkeypatch.setattr(mdtree.LongTextTreeprocessor, "keep_plain", staticmethod(counting))
+    extension = SpecPlanExtension()
+    extension.escaped, extension.replays = LastBuild(), LastBuild()
+    md = markdown.Markdown(extensions=[extension])
+
+    def convert(text: str) -> str:
+        extension.current = PageAnnotations(safe_links=True)
+        html = md.reset().convert(text)
+        extension.current = None
+        return html
+
+    short, long = "# Notes\n\nSome *short* text.\n", "# Notes\n\n" + "*_" * 12_000 + "\n"
+    for kept in (extension.escaped, extension.replays):
+        kept.turn()
+    assert "<em>short</em>" in convert(short) and "*_*_" in convert(long)
+    assert len(walked) == 2
+    for kept in (extension.escaped, extension.replays):
+        kept.turn()
+    assert "<em>short</em>" in convert(short)
+    assert len(walked) == 2  # the same text had no long block: not walked
+    assert "*_*_" in convert(long) and "<em>" not in convert(long)
+    assert len(walked) == 4  # the long one is kept plain each time
+    extension.escaped.clear()
+    extension.replays.clear()  # as another extension's options do
+    assert "<em>short</em>" in convert(short)
+    assert len(walked) == 5
 
 
 def test_a_one_off_build_lets_go_of_its_plans_and_annotates_every_page_as_serve_does(portfolio):
