@@ -10,6 +10,7 @@ from typing import Any
 
 from .features import Feature
 from .forecast import Forecast
+from .lastbuild import LastBuild
 from .model import Effort, Plan, memo
 from .pages import PlanPage
 from .portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
@@ -231,11 +232,15 @@ _PLANS = "\x00specplan plans\x00"  # where the encoded entries go (no plan text 
 _FIELDS = "\x00specplan plan\x00"  # where an entry's encoded plan fields go
 
 
-def export_json(portfolio: Portfolio, indent: int | None = None, *, reuse: bool = False) -> str:
+Encoded = LastBuild[str, tuple[tuple[Any, ...], tuple[Any, ...], str]]
+
+
+def export_json(portfolio: Portfolio, indent: int | None = None, *, reuse: Encoded | None = None) -> str:
     """Stable: the same plans give byte-identical output. Compact by default (the C encoder);
-    ``indent`` for people reading it. With ``reuse`` (a serve rebuild), each plan's fields are
-    encoded once per plan object (a plan is kept while its text is unchanged) and kept with it; the
-    rest of each entry (schedule, forecast, links...) is small and encoded again."""
+    ``indent`` for people reading it. With ``reuse`` (a serve rebuild), each plan's entry is the
+    last build's encoding while everything it is made from is the same (a plan is kept while its
+    text is unchanged, a feature while its documents are), and each plan's fields are encoded once
+    per plan object."""
     document = {
         "version": JSON_VERSION,
         "generator": "mkdocs-specplan",
@@ -252,17 +257,39 @@ def export_json(portfolio: Portfolio, indent: int | None = None, *, reuse: bool 
     return _put(text, "plans", _PLANS, "[" + ",".join(_encoded_plans(portfolio, reuse)) + "]") + "\n"
 
 
-def _encoded_plans(portfolio: Portfolio, reuse: bool) -> list[str]:
-    if not reuse:
+def _encoded_plans(portfolio: Portfolio, reuse: Encoded | None) -> list[str]:
+    if reuse is None:
         return [_encode(plan_json(e, portfolio)) for e in portfolio.entries]
     out = []
     for entry in portfolio.entries:
-        plan = entry.plan
-        if plan is None:
+        plan, page = entry.plan, entry.page
+        if plan is None or page.waits_on or page.needed_by:  # an edge is described by the other plan too
             out.append(_encode(plan_json(entry, portfolio)))
             continue
-        encoded = memo(plan, "json_fields", functools.partial(_encoded_fields, plan))
-        out.append(_put(_encode(plan_json(entry, portfolio, _FIELDS)), "plan", _FIELDS, encoded))
+        uri = page.source.src_uri
+        same = (plan, entry.info)
+        equal = (
+            page.source.display_path,
+            entry.url,
+            entry.spec_url,
+            entry.doc_urls,
+            entry.contract_urls,
+            portfolio.is_stale(entry),
+            portfolio.settings,
+            page.schedule,
+            page.forecast,
+            page.baseline,
+            page.history,
+            tuple(page.problems),
+        )
+        kept = reuse.last(uri)
+        if kept is not None and all(a is b for a, b in zip(kept[0], same, strict=True)) and kept[1] == equal:
+            encoded = kept[2]
+        else:
+            fields = memo(plan, "json_fields", functools.partial(_encoded_fields, plan))
+            encoded = _put(_encode(plan_json(entry, portfolio, _FIELDS)), "plan", _FIELDS, fields)
+        reuse.keep(uri, (same, equal, encoded))
+        out.append(encoded)
     return out
 
 

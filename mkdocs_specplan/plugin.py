@@ -29,7 +29,7 @@ from .annotate import PageAnnotations, SpecPlanExtension
 from .baseline import HistoryCache
 from .config import SpecPlanConfig, build_date, make_settings, site_path
 from .dashboard import dashboard_pages
-from .export import export_json
+from .export import Encoded, export_json
 from .features import (
     Constitution,
     Feature,
@@ -270,6 +270,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._renderer_key: tuple[Any, ...] | None = None
         self._views: LastBuild[str, tuple[Any, str]] = LastBuild()  # each dashboard page's view and Markdown, by title
         self._notes: LastBuild[FeatureNote, str] = LastBuild()  # the note under a spec's title, by what it says
+        self._entries: Encoded = LastBuild()  # each plan's entry in the JSON export, encoded (serve)
         self.rendered = 0  # plan pages rendered in this build (the others were unchanged)
         self._markdown_settings = ""  # the Markdown extensions and their options, as the last build had them
         self.dashboard_rendered = 0  # and dashboard pages
@@ -287,7 +288,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def on_shutdown(self) -> None:
         self._serving = self._dirty = False
         self.extension.escaped = self.extension.replays = None
-        for store in (self._renders, self._views, self._notes, self._digested):
+        for store in (self._renders, self._views, self._notes, self._digested, self._entries):
             store.clear()
         self._schedule_cache = ScheduleCache()
         self._link_cache = LinkCache()
@@ -599,7 +600,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def _generate(self, files: Files, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()
         self._previous, self._digests, self._generated = self._digests, {}, {}
-        for store in (self._renders, self._views, self._notes, self._digested):
+        for store in (self._renders, self._views, self._notes, self._digested, self._entries):
             store.turn()
         for kept in (self.extension.escaped, self.extension.replays):
             if kept is not None:
@@ -759,7 +760,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if self._existing(files, self.json_uri) is not None:
             self._problem(self.json_uri, "a file is already at the JSON export's path; it is kept and the export is not written")
             return
-        data = export_json(portfolio, self.config.json_indent, reuse=self._serving).encode("utf-8")
+        data = export_json(portfolio, self.config.json_indent, reuse=self._entries if self._serving else None).encode("utf-8")
         # written to a file now, so the build does not hold megabytes of JSON until it copies them
         if self._export_dir is None or not os.path.isdir(self._export_dir):
             self._export_dir = tempfile.mkdtemp(prefix="mkdocs-specplan-")

@@ -212,17 +212,40 @@ def test_a_generated_page_read_after_mkdocs_read_it_is_its_markdown(portfolio):
 def test_the_json_a_rebuild_assembles_is_the_json_a_build_writes(portfolio):
     from mkdocs.commands.build import build
 
+    def fresh() -> bytes:  # MkDocs keeps one plugin instance per process: serve ends first
+        config.plugins.on_shutdown()
+        return (portfolio.build().site_dir / "plans/plans.json").read_bytes()
+
     result, config, _plugin = serve(portfolio)
     exported = result.site_dir / "plans/plans.json"
     build(config)
     edit(portfolio, "specs/002-f/plan.yaml", "name: Client", "name: Customer")
-    build(config)  # 001 and 003 from the cache, 002 encoded again
+    # 003's summary as well: the same schedule, forecast and problems, another plan
+    edit(portfolio, "specs/003-f/plan.yaml", "feature_name: Feature 003\n", "feature_name: Feature 003\nplan_summary: Quickly.\n")
+    build(config)  # 001 from the last build, 002 and 003 encoded again
     served = exported.read_bytes()
-    config.plugins.on_shutdown()
-    fresh = portfolio.build()
-    assert "Customer" in served.decode()
-    assert served == (fresh.site_dir / "plans/plans.json").read_bytes()
+    assert "Customer" in served.decode() and "Quickly." in served.decode()
+    assert served == fresh()
     json.loads(served)
+    # a later day, in another serve: 003 is the same plan and feature, forecast from that day
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    config.plugins["specplan"].config["build_date"] = "2026-05-04"
+    config.plugins.on_config(config)
+    build(config)
+    served = exported.read_bytes()
+    assert json.loads(served)["plans"][2]["forecast"]["end"] == "2026-05-07"
+    portfolio.config = {"plugins": [{"specplan": {"build_date": "2026-05-04"}}]}
+    assert served == fresh()
+    # other URLs, in another serve: the same plans and features, linked elsewhere
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    config["use_directory_urls"] = False
+    build(config)
+    served = exported.read_bytes()
+    assert json.loads(served)["plans"][2]["url"] == "specs/003-f/plan.html"
+    portfolio.config = {**portfolio.config, "use_directory_urls": False}
+    assert served == fresh()
 
 
 def test_a_rebuild_renders_only_the_dashboard_pages_that_changed(portfolio):
