@@ -486,11 +486,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._live_docs = set()  # the documents read in this build (the constitution's too) stay cached
         self.constitution = self._find_constitution(files, config)
         site = SiteFiles({f.src_uri for f in files}, lambda uri: self._read(files, uri, config))
-        display = {
-            f.src_uri.rsplit("/", 1)[0]: self._display_path(f, config).rsplit("/", 1)[0]
-            for f in files
-            if "/" in f.src_uri and f.abs_src_path  # a file on disk says where its folder is
-        }
+        display: dict[str, str] = {}
+        for f in reversed(list(files)):  # a file on disk says where its folder is (the last one, if they differ)
+            folder = f.src_uri.rpartition("/")[0]
+            if folder and f.abs_src_path and folder not in display:
+                display[folder] = self._display_path(f, config).rsplit("/", 1)[0]
         options = SiteOptions(
             self.settings,
             self.siblings,
@@ -980,12 +980,19 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
     def _feature_note(self, feature: Feature, file: File, files: Files) -> str:
         """The note under the title of a spec or a hand-written plan: stage, plan, tasks, problems."""
         assert self.renderer is not None
+        plan_page = feature.plan_page
+        # the same feature (a serve rebuild reuses one whose inputs are unchanged) and plan, with as
+        # many problems, at the same URL, with the same templates: the note it had
+        plan, problems = (plan_page.plan, len(plan_page.warnings)) if plan_page is not None else (None, 0)
+        notes: dict[str, tuple[Any, Any, int, str, str]] = feature.__dict__.setdefault("_notes", {})
+        kept = notes.get(file.src_uri)
+        if kept is not None and kept[0] is self.renderer and kept[1] is plan and kept[2:4] == (problems, file.url):
+            return kept[4]
 
         def href(uri: str | None) -> str | None:
             target = files.src_uris.get(uri) if uri else None
             return target.url_relative_to(file) if target is not None and target is not file else None
 
-        plan_page = feature.plan_page
         covered, _uncovered = feature.coverage()
         tasks = feature.tasks
         note = FeatureNote(
@@ -999,12 +1006,13 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             tasks_href=href(feature.tasks_uri),
             requirements_covered=covered,
             requirements_total=len(feature.requirements) if feature.plan_kind or feature.tasks else 0,
-            problems=len(plan_page.warnings) if plan_page is not None else 0,
+            problems=problems,
         )
         html = self._notes.last(note)
         if html is None:
             html = self.renderer.render_html("feature-note.html.j2", note=note)
         self._notes.keep(note, html)
+        notes[file.src_uri] = (self.renderer, plan, problems, file.url, html)
         return html
 
     def _link_rewriter(self, file: File, config: MkDocsConfig) -> Callable[[str], str | None] | None:

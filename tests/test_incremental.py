@@ -520,6 +520,26 @@ def test_a_page_is_not_annotated_again_from_the_last_build_when_its_links_lead_e
     assert 'href="../guide.md"' in convert("../../guide/", rewriter=False)
 
 
+def test_a_spec_keeps_its_note_only_while_its_feature_templates_and_urls_are_the_same(portfolio):
+    """The note under a spec's title is kept with its feature across rebuilds; other templates or
+    other URLs (the same feature) make it again."""
+    from mkdocs.commands.build import build
+
+    result, config, plugin = serve(portfolio)
+    build(config)
+    spec = "specs/001-f/spec/index.html"
+    assert 'Implementation plan: <a href="../plan/">' in result.html(spec)
+    config["use_directory_urls"] = False
+    build(config)
+    assert 'Implementation plan: <a href="plan.html">' in result.html("specs/001-f/spec.html")
+    overrides = portfolio.write("notes/feature-note.html.j2", '<div class="custom-note">{{ note.stage }}</div>\n')
+    plugin.config["templates_dir"] = str(overrides.parent)
+    config.plugins.on_config(config)
+    build(config)
+    assert '<div class="custom-note">in-progress</div>' in result.html("specs/001-f/spec.html")
+    config.plugins.on_shutdown()
+
+
 def test_a_rebuild_keeps_a_long_block_plain_again_and_walks_no_tree_whose_text_had_none(monkeypatch):
     """Serve: a page whose text had no block long enough to be kept plain is not walked again for
     one (the same text gives the same tree); a page whose text had one is, and the block stays plain
