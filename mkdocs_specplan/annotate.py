@@ -11,6 +11,7 @@ plugin says per page what to do (:class:`PageAnnotations`).
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -52,6 +53,13 @@ class PageAnnotations:
     safe_links: bool = False  # the plugin's own pages: only http(s), mailto and relative links, no on* attributes
 
 
+# What a replay must have been made with: every field but the rewriter (its answers are asked
+# again) and the note (inserted anew each time)
+_replayed = operator.attrgetter(
+    *(f.name for f in dataclasses.fields(PageAnnotations) if f.name not in ("rewrite_link", "note_html"))
+)
+
+
 class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
     def __init__(self, md: markdown.Markdown, extension: SpecPlanExtension) -> None:
         super().__init__(md)
@@ -80,15 +88,14 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
         """A serve rebuild: a page whose text and annotations are the last build's gets the last
         build's edits again, without the search for what to annotate (the same tree gives the same
         edits); any other page is annotated, and what it became is kept for the next rebuild."""
-        wanted = dataclasses.replace(page, rewrite_link=None, note_html=None)  # the note is inserted anew each time
         kept = replays.last(source)
-        if kept is not None and kept.page == wanted and kept.apply(root, page.rewrite_link):
+        if kept is not None and _replayed(kept.page) == _replayed(page) and kept.apply(root, page.rewrite_link):
             replays.keep(source, kept)
             return
         recording = _Recording(root, page.rewrite_link)
         asking = page if page.rewrite_link is None else dataclasses.replace(page, rewrite_link=recording.rewrite)
         self._annotate(root, asking, recording)
-        replay = recording.replay(wanted)
+        replay = recording.replay(dataclasses.replace(page, rewrite_link=None, note_html=None))
         if replay is not None:
             replays.keep(source, replay)
 
@@ -124,8 +131,8 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
 
 
 # An element's state: its attributes, text, tail and children (each an index of an element the
-# tree had before annotating, or a copy of an element the annotation made).
-_State = tuple[int, dict[str, str], str | None, str | None, tuple[int | etree.Element, ...]]
+# tree had before annotating, or a copy of an element the annotation made; None: the ones it had).
+_State = tuple[int, dict[str, str], str | None, str | None, tuple[int | etree.Element, ...] | None]
 
 
 class _Recording:
@@ -134,6 +141,7 @@ class _Recording:
 
     def __init__(self, root: etree.Element, rewrite_link: Callable[[str], str | None] | None) -> None:
         self.elements = list(root.iter())
+        self.children = [tuple(element) for element in self.elements]  # each one's children, before
         self.touched: list[etree.Element] = []
         self.rewrites: list[tuple[str, str | None]] = []
         self.rewrite_link = rewrite_link
@@ -151,6 +159,9 @@ class _Recording:
             place = index.get(element)
             if place is None:
                 continue  # made while annotating: its parent's state holds it
+            if tuple(element) == self.children[place]:  # the children it had: the same tree has them
+                states.append((place, dict(element.attrib), element.text, element.tail, None))
+                continue
             children: list[int | etree.Element] = []
             for child in element:
                 at = index.get(child)
@@ -189,7 +200,8 @@ class Replay:
             element.attrib.clear()
             element.attrib.update(attributes)
             element.text, element.tail = text, tail
-            element[:] = [elements[c] if isinstance(c, int) else c.__deepcopy__({}) for c in children]
+            if children is not None:
+                element[:] = [elements[c] if isinstance(c, int) else c.__deepcopy__({}) for c in children]
         return True
 
 
