@@ -523,7 +523,7 @@ def _phase_dependencies(text: str, phases: list[dict[str, Any]]) -> None:
 
     def named(words: str) -> list[int]:
         found: list[int] = []
-        for ref in re.findall(r"phase\s+(\d+)", words, re.IGNORECASE):
+        for ref in re.findall(r"phase\s+(\d{1,9})(?!\d)", words, re.IGNORECASE):
             if int(ref) in by_number:
                 found.append(int(ref))
         lowered = words.lower()
@@ -554,7 +554,7 @@ def _phase_dependencies(text: str, phases: list[dict[str, Any]]) -> None:
 
 def _scope(label: str, ordered: list[int], by_number: dict[int, dict[str, Any]]) -> list[int]:
     """The phases a "Dependencies" line speaks of: "(Phase 2)", "(Phase 3+)" (its user stories), "(Final Phase)"."""
-    scope = re.search(r"\((?:phase\s+(\d+)(\+)?|(final) phase)\)", label, re.IGNORECASE)
+    scope = re.search(r"\((?:phase\s+(\d{1,9})(\+)?|(final) phase)\)", label, re.IGNORECASE)
     if scope and scope.group(1):
         n = int(scope.group(1))
         if not scope.group(2):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 from collections.abc import Callable
@@ -75,11 +76,17 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-_RUNS_RE = re.compile(r"\d+|\D+")
+_RUNS_RE = re.compile(r"[0-9]+|[^0-9]+")
 
 
+@functools.lru_cache(maxsize=8192)
 def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in _RUNS_RE.findall(text))
+    """ "2" before "10": a run of digits compares by its value (by its length without leading zeros,
+    then its digits: no number is made of it, however long), any other text without case."""
+    return tuple(
+        (0, len(digits := part.lstrip("0")), digits) if part[0] in "0123456789" else (1, 0, part.casefold())
+        for part in _RUNS_RE.findall(text)
+    )
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,8 @@ def find_phase(reference: str, index: PhaseIndex) -> tuple[int | None, bool]:
     by_number, by_name = index
     match = _PHASE_REF.match(reference)
     if match:
-        number = int(match.group(1))
+        digits = match.group(1)
+        number = int(digits) if len(digits) <= 9 else None  # no phase has a longer number (nor is one made of it)
         return (number if number in by_number else None), True
     if reference in by_name:
         return by_name[reference].number, True

@@ -42,7 +42,7 @@ class IdSyntax:
             words = r"\s+".join(re.escape(w) for w in label.split())
             short = len(label.strip()) <= 3 and label.strip().isupper()  # "US1", "US-1"; never "US 1"
             labels.append(words + ("-?" if short else r"\s*"))
-        return rf"(?:{'|'.join(labels)})(\d+)(?!\w)(?!\.\d)"
+        return rf"(?:{'|'.join(labels)})(\d{{1,9}})(?!\w)(?!\.\d)"
 
     @functools.cached_property
     def mention_re(self) -> re.Pattern[str]:
@@ -246,7 +246,7 @@ _TASK_ID_RE = re.compile(r"\**(T\d+)\b\**")
 _FALLBACK_TASK_RE = re.compile(r"\**(T\d+)\**(?::\s*|\s+)(?!T\d)(?=[\[\w*\"'`(])")
 _ANY_TASK_ID_RE = re.compile(r"\bT\d+\b")
 _PARAGRAPH_TASK_RE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])\s+(\[[ xX]\].*)")
-_PHASE_RE = re.compile(r"^\s*phase\s+(\d+)(?:\.(\d+))?(?![\d.]\d)", re.IGNORECASE)
+_PHASE_RE = re.compile(r"^\s*phase\s+(\d{1,9})(?!\d)(?:\.(\d{1,9})(?!\d))?(?![\d.]\d)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -327,3 +327,14 @@ def test_documents_the_schema_rejects_get_loader_errors_at_the_same_path(extra, 
             loader_paths,
         )
     assert fieldpath in loader_paths or any(fieldpath.startswith(lp) for lp in loader_paths), (fieldpath, loader_paths)
+
+
+def test_import_makes_no_number_of_a_huge_phase_reference():
+    """A phase number past what int() reads (4,300 digits) names no phase: no traceback."""
+    from mkdocs_specplan.importer import _phase_dependencies
+
+    huge = "9" * 5000
+    phases = [{"number": 1, "name": "Setup"}, {"number": 2, "name": "Build"}]
+    text = f"## Dependencies\n\n- **Build (Phase 2)**: depends on Phase 1 and Phase {huge}\n- **Odd (Phase {huge})**: depends on Phase 1\n"
+    _phase_dependencies(text, phases)
+    assert phases[1]["dependencies"] == ["Phase 1"] and "dependencies" not in phases[0]

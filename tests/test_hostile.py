@@ -225,6 +225,29 @@ def _cases() -> list[Case]:
             None,
         )
     )
+    # numbers no int() could be made of (past Python's 4,300 digits), and digits that are no number
+    huge = "9" * 5000
+    cases.append(
+        Case(
+            "huge-numbers",
+            {
+                "specs/666-hostile/plan.yaml": HEAD.replace('"666"', f'"{huge}"')
+                + f'risks:\n  - {{id: "{huge}", title: A, probability: high, impact: high, status: open}}\n'
+                + '  - {id: "8888", title: B, probability: high, impact: high, status: open}\n'
+                + f'phases:\n  - {{name: A, effort: 1 d, goal: "US{huge} and FR-{huge}"}}\n'
+                + f'  - {{name: B, effort: 1 d, dependencies: ["Phase {huge}"]}}\n',
+                "specs/666-hostile/spec.md": f"# Feature Specification: Huge\n\n### User Story {huge} - Big\n\nUS{huge}\n",
+                "specs/666-hostile/tasks.md": f"# Tasks\n\n## Phase {huge}: Setup\n\n- [ ] T{huge} Do it (US{huge})\n",
+            },
+            True,
+            "names no phase of this plan",
+        )
+    )
+    cases.append(
+        Case(
+            "superscript-id", {"specs/666-hostile/plan.yaml": HEAD.replace('"666"', '"²"')}, False, "Implementation Plan: Hostile"
+        )
+    )
     for folder in ("004 x#y?z", "005 100% ünï", "006 a&b <c>"):
         cases.append(
             Case(
