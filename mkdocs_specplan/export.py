@@ -10,7 +10,7 @@ from typing import Any
 
 from .features import Feature
 from .forecast import Forecast
-from .lastbuild import LastBuild
+from .lastbuild import Inputs, LastBuild
 from .model import Effort, Plan, memo
 from .pages import PlanPage
 from .portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
@@ -232,7 +232,7 @@ _PLANS = "\x00specplan plans\x00"  # where the encoded entries go (no plan text 
 _FIELDS = "\x00specplan plan\x00"  # where an entry's encoded plan fields go
 
 
-Encoded = LastBuild[str, tuple[tuple[Any, ...], tuple[Any, ...], str]]
+Encoded = LastBuild[str, tuple[Inputs, str]]
 
 
 def export_json(portfolio: Portfolio, indent: int | None = None, *, reuse: Encoded | None = None) -> str:
@@ -267,28 +267,30 @@ def _encoded_plans(portfolio: Portfolio, reuse: Encoded | None) -> list[str]:
             out.append(_encode(plan_json(entry, portfolio)))
             continue
         uri = page.source.src_uri
-        same = (plan, entry.info)
-        equal = (
-            page.source.display_path,
-            entry.url,
-            entry.spec_url,
-            entry.doc_urls,
-            entry.contract_urls,
-            portfolio.is_stale(entry),
-            portfolio.settings,
-            page.schedule,
-            page.forecast,
-            page.baseline,
-            page.history,
-            tuple(page.problems),
+        inputs = Inputs(
+            (plan, entry.info),
+            (
+                page.source.display_path,
+                entry.url,
+                entry.spec_url,
+                entry.doc_urls,
+                entry.contract_urls,
+                portfolio.is_stale(entry),
+                portfolio.settings,
+                page.schedule,
+                page.forecast,
+                page.baseline,
+                page.history,
+                tuple(page.problems),
+            ),
         )
         kept = reuse.last(uri)
-        if kept is not None and all(a is b for a, b in zip(kept[0], same, strict=True)) and kept[1] == equal:
-            encoded = kept[2]
+        if kept is not None and kept[0].matches(inputs):
+            encoded = kept[1]
         else:
             fields = memo(plan, "json_fields", functools.partial(_encoded_fields, plan))
             encoded = _put(_encode(plan_json(entry, portfolio, _FIELDS)), "plan", _FIELDS, fields)
-        reuse.keep(uri, (same, equal, encoded))
+        reuse.keep(uri, (inputs, encoded))
         out.append(encoded)
     return out
 

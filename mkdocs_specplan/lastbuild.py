@@ -6,7 +6,8 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -34,6 +35,19 @@ class LastBuild(Generic[K, V]):
 
     def keep(self, key: K, value: V) -> None:
         self.now[key] = value
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What something kept from the last build was made from: ``same`` compared by identity
+    (objects kept while their source is unchanged: a plan, a feature), ``equal`` by value."""
+
+    same: tuple[Any, ...]
+    equal: tuple[Any, ...]
+
+    def matches(self, other: Inputs) -> bool:
+        same = len(self.same) == len(other.same) and all(a is b for a, b in zip(self.same, other.same, strict=True))
+        return same and self.equal == other.equal
 
 
 @contextlib.contextmanager

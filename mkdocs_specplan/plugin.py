@@ -42,7 +42,7 @@ from .features import (
     traces_for,
 )
 from .importer import ARCHIVE_NAME
-from .lastbuild import LastBuild, no_cycle_collection
+from .lastbuild import Inputs, LastBuild, no_cycle_collection
 from .model import Positions, Problem, Settings, memo
 from .navigation import arrange
 from .pages import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_key, render_plan_page
@@ -984,10 +984,11 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         # the same feature (a serve rebuild reuses one whose inputs are unchanged) and plan, with as
         # many problems, at the same URL, with the same templates: the note it had
         plan, problems = (plan_page.plan, len(plan_page.warnings)) if plan_page is not None else (None, 0)
-        notes: dict[str, tuple[Any, Any, int, str, str]] = feature.__dict__.setdefault("_notes", {})
+        inputs = Inputs((self.renderer, plan), (problems, file.url))
+        notes: dict[str, tuple[Inputs, str]] = feature.__dict__.setdefault("_notes", {})
         kept = notes.get(file.src_uri)
-        if kept is not None and kept[0] is self.renderer and kept[1] is plan and kept[2:4] == (problems, file.url):
-            return kept[4]
+        if kept is not None and kept[0].matches(inputs):
+            return kept[1]
 
         def href(uri: str | None) -> str | None:
             target = files.src_uris.get(uri) if uri else None
@@ -1012,7 +1013,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         if html is None:
             html = self.renderer.render_html("feature-note.html.j2", note=note)
         self._notes.keep(note, html)
-        notes[file.src_uri] = (self.renderer, plan, problems, file.url, html)
+        notes[file.src_uri] = (inputs, html)
         return html
 
     def _link_rewriter(self, file: File, config: MkDocsConfig) -> Callable[[str], str | None] | None:

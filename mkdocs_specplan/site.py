@@ -29,6 +29,7 @@ from .features import (
 )
 from .forecast import Forecast, forecast_portfolio
 from .history import Repository
+from .lastbuild import Inputs
 from .model import Problem, Settings, memo, sort_problems
 from .pages import PlanPage, PlanSource, internal_problem, load_page
 from .schedule import (
@@ -191,17 +192,11 @@ class LinkCache:
 
 
 @dataclass(frozen=True)
-class _LinkInputs:
-    """What reading and linking one feature looks at: ``same`` compared by identity (a plan and a
-    constitution's principles are kept while their text is unchanged), ``equal`` by value."""
+class _LinkInputs(Inputs):
+    """What reading and linking one feature looks at (a plan and a constitution's principles are
+    kept while their text is unchanged)."""
 
-    same: tuple[Any, ...]
-    equal: tuple[Any, ...]
     across: bool = False  # its plan mentions an ID that one other feature's spec defines: linked there
-
-    def matches(self, other: _LinkInputs) -> bool:
-        same = len(self.same) == len(other.same) and all(a is b for a, b in zip(self.same, other.same, strict=True))
-        return same and self.equal == other.equal
 
 
 def _link_inputs(
