@@ -17,8 +17,8 @@ alternation, each in a fresh process (benchmarks/measure.py), and reports the me
   with PyYAML's C loader, and per plan;
 * the plugin's time in a rebuild after one plan changed (same plugin instance, as mkdocs serve)
   against its time in the cold build;
-* the CPU time of a ``mkdocs serve --dirty`` rebuild after one plan changed, against the twin's
-  after the page made from that plan changed;
+* the CPU time of a ``mkdocs serve --dirty`` rebuild after one plan changed (the median of five,
+  each after one more plan changed), against the twin's after the same files changed;
 * the dashboard page's HTML bytes and element count (whole page and article), plans.json bytes.
 """
 
@@ -38,6 +38,7 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).resolve().parent
+DIRTY_EDITS = 5  # plans edited in turn under --dirty: the cycle is the median of theirs
 sys.path.insert(0, str(HERE))
 
 from sitegen import generate  # noqa: E402
@@ -111,12 +112,14 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
     plans = sorted((plugin_site / "docs").rglob("plan.yaml"))
     # mkdocs serve (every page built again) after one plan changed
     serve = measure(plugin_site, "--edit", str(plans[0]))
-    # mkdocs serve --dirty (only pages that changed) after another changed; the twin, harvested again
-    # from the site as it is now, gets the same edit: every file the plugin generated differently
-    # (the plan's page, the dashboard pages that show it, the JSON)
+    # mkdocs serve --dirty (only pages that changed) after each of five other plans changed in turn;
+    # the twin, harvested again from the site as it is now, gets the same edits: every file the
+    # plugin generated differently (the plan's page, the dashboard pages that show it, the JSON)
+    edited = [str(p) for p in plans[1:] if "status: planned" in p.read_text(encoding="utf-8")][:DIRTY_EDITS]
     changes = tmp / f"changes-{theme}-{n}"
-    dirty = measure(plugin_site, "--dirty-edit", str(plans[1]), "--harvest", str(twin), "--changes", str(changes))
-    twin_dirty = measure(twin, "--dirty-edit-dir", str(changes))
+    dirty = measure(plugin_site, "--dirty-edit", *edited, "--harvest", str(twin), "--changes", str(changes))
+    steps = sorted((p for p in changes.iterdir() if p.is_dir()), key=lambda p: int(p.name))
+    twin_dirty = measure(twin, "--dirty-edit-dir", *map(str, steps))
 
     def med(kind: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[kind])
@@ -143,7 +146,8 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
         "rebuild_cpu_s": serve["rebuild_cpu"],
         "dirty_cpu_s": dirty["dirty_cpu"],
         "dirty_own_s": dirty["dirty_own"],
-        "dirty_files": sum(1 for p in (changes / "docs").rglob("*") if p.is_file()),
+        "dirty_files": statistics.median(sum(1 for f in (p / "docs").rglob("*") if f.is_file()) for p in steps),
+        "dirty_cycles": len(steps),
         "dirty_cpu_twin_s": twin_dirty["dirty_cpu"],
         "dirty_vs_twin": dirty["dirty_cpu"] / max(twin_dirty["dirty_cpu"], 1e-9),
         "dashboard_bytes": len(html.encode()),

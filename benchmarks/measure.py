@@ -1,21 +1,22 @@
 """One build, measured from inside its own process (the benchmark runs this as a child).
 
-    python benchmarks/measure.py SITE_DIR [--edit FILE] [--dirty-edit FILE | --dirty-edit-dir DIR]
+    python benchmarks/measure.py SITE_DIR [--edit FILE] [--dirty-edit FILE... | --dirty-edit-dir DIR...]
                                           [--harvest TWIN_DIR] [--changes DIR] [--floor]
 
 Prints one JSON object: the process's CPU time and peak RSS (``resource.getrusage``) and the time
 spent in the plugin's own work (its event handlers and its Markdown extension's processors). With
 ``--edit``, the CPU time and the plugin's time of a second build after that file changed, as
 ``mkdocs serve`` rebuilds (the same config and plugin instance, every page built again); with
-``--dirty-edit``, then of a build after that file changed as ``mkdocs serve --dirty`` rebuilds
-(only the pages that changed). The edit is to a plan.yaml: a phase's status.
+``--dirty-edit``, then of a build after each of those files changed in turn, as ``mkdocs serve
+--dirty`` rebuilds (only the pages that changed): the median of those cycles, and each of them.
+An edit is to a plan.yaml: a phase's status.
 With ``--harvest`` the plugin's generated pages, JSON and stylesheet (of the first build) are
 written into TWIN_DIR/docs as plain files, the HTML of each page its Markdown extension annotated
 into TWIN_DIR/harvest (the twin's hooks put it in place), and the navigation the plugin arranged
 into TWIN_DIR/mkdocs.yml as its ``nav``: the pre-rendered twin. With ``--changes DIR`` the files
-the ``--dirty-edit`` build generated differently are written into DIR/docs and the HTML of the
-pages it annotated differently into DIR/harvest, and a twin's ``--dirty-edit-dir DIR`` is that
-same edit: those files copied in, then the ``--dirty`` rebuild.
+the k-th ``--dirty-edit`` build generated differently are written into DIR/k/docs and the HTML of
+the pages it annotated differently into DIR/k/harvest, and a twin's ``--dirty-edit-dir DIR/1
+DIR/2 ...`` are those same edits: each one's files copied in, then the ``--dirty`` rebuild.
 With ``--floor``, no build: the time PyYAML's C loader takes to read the site's plan files into
 Python data (the floor), the best of three.
 """
@@ -29,6 +30,7 @@ import logging
 import os
 import resource
 import shutil
+import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -58,11 +60,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("site")
     parser.add_argument("--edit", help="rebuild after this file changed, as mkdocs serve does")
-    parser.add_argument("--dirty-edit", help="then rebuild after this file changed, as mkdocs serve --dirty does")
-    parser.add_argument("--harvest")
-    parser.add_argument("--changes", help="write the generated files the --dirty-edit build changed into this folder")
     parser.add_argument(
-        "--dirty-edit-dir", help="a twin's edit: copy this folder's files into docs_dir, then rebuild as --dirty-edit"
+        "--dirty-edit", nargs="+", help="then rebuild after each of these files changed in turn, as mkdocs serve --dirty does"
+    )
+    parser.add_argument("--harvest")
+    parser.add_argument("--changes", help="write the generated files each --dirty-edit build changed into this folder")
+    parser.add_argument(
+        "--dirty-edit-dir",
+        nargs="+",
+        help="a twin's edits: copy each folder's files into docs_dir in turn, then rebuild as --dirty-edit",
     )
     parser.add_argument("--floor", action="store_true", help="print only the floor (no build)")
     args = parser.parse_args()
@@ -96,21 +102,28 @@ def main() -> None:
         for cls in (annotate.AnnotateTreeprocessor, annotate._LongText, annotate._UnclosedTags):
             cls.run = _wrap(cls.run, spent)  # type: ignore[method-assign]
     config["strict"] = False  # MkDocs warns of every dirty build
+
+    def timed_edit(edit: str, copy: bool, dirty: bool = True) -> tuple[float, float]:
+        apply_edit(Path(edit), root, copy=copy)
+        record.builds.append({})
+        record.pages.append({})
+        spent[0] = 0.0
+        started = cpu()
+        build(config, dirty=dirty)
+        return cpu() - started, spent[0]
+
     started = cpu()
     build(config)
     out: dict[str, Any] = {"cpu": cpu() - started, "own": spent[0]}
     if plugin is not None:
         out["plans"] = plugin.rendered  # a first build renders every plan
-    for name, edit, dirty in (("rebuild", args.edit, False), ("dirty", args.dirty_edit or args.dirty_edit_dir, True)):
-        if edit:
-            apply_edit(Path(edit), root, copy=edit == args.dirty_edit_dir)
-            record.builds.append({})
-            record.pages.append({})
-            spent[0] = 0.0
-            started = cpu()
-            build(config, dirty=dirty)
-            out[f"{name}_cpu"] = cpu() - started
-            out[f"{name}_own"] = spent[0]
+    if args.edit:
+        out["rebuild_cpu"], out["rebuild_own"] = timed_edit(args.edit, False, dirty=False)
+    cycles = [timed_edit(edit, False) for edit in args.dirty_edit or ()]
+    cycles += [timed_edit(edit, True) for edit in args.dirty_edit_dir or ()]
+    if cycles:  # a single cycle of a fraction of a second is noise-bound: the median of several
+        out["dirty_cpus"], out["dirty_owns"] = [c for c, _ in cycles], [o for _, o in cycles]
+        out["dirty_cpu"], out["dirty_own"] = statistics.median(out["dirty_cpus"]), statistics.median(out["dirty_owns"])
     if plugin is not None:
         write_outputs(record.builds, record.pages, args.changes, args.harvest)
     if args.harvest and record.navs:
@@ -171,16 +184,19 @@ class Recorder:
 
 
 def write_outputs(builds: list[dict[str, bytes]], pages: list[dict[str, str]], changes: str | None, harvest: str | None) -> None:
-    """The files the last build generated differently, and the HTML of the pages it annotated
-    differently (``--changes``); the first build's pages, JSON and stylesheet as plain files in
-    the twin, and the HTML of the pages it annotated (``--harvest``)."""
-    if changes and len(builds) > 1:  # what the last build changed: a twin's edit
-        for uri, content in builds[-1].items():
-            if builds[-2].get(uri) != content:
-                _write(Path(changes) / "docs" / uri, content)
-        for uri, html in pages[-1].items():
-            if pages[-2].get(uri) != html:
-                _write(Path(changes) / HARVEST / f"{uri}.html", html.encode("utf-8"))
+    """The files each build after the first generated differently, and the HTML of the pages it
+    annotated differently (``--changes``, one folder per build: a twin's edits); the first build's
+    pages, JSON and stylesheet as plain files in the twin, and the HTML of the pages it annotated
+    (``--harvest``)."""
+    for k in range(1, len(builds) if changes else 0):
+        edit = Path(str(changes)) / str(k)
+        edit.mkdir(parents=True, exist_ok=True)
+        for uri, content in builds[k].items():
+            if builds[k - 1].get(uri) != content:
+                _write(edit / "docs" / uri, content)
+        for uri, html in pages[k].items():
+            if pages[k - 1].get(uri) != html:
+                _write(edit / HARVEST / f"{uri}.html", html.encode("utf-8"))
     if harvest:
         twin = Path(harvest) / "docs"
         for uri, content in builds[0].items():  # the plugin's own pages and JSON, as plain files

@@ -25,12 +25,17 @@ def test_one_size_measures_the_plugin_site_against_its_twin(tmp_path, monkeypatc
     rendered = [p for p in pages if "# Implementation Plan: " in p.read_text() and "<svg" in p.read_text()]
     assert len(rendered) == row["plans"]  # each with its timeline; a hand-written plan.md besides
     assert (twin / "plans" / "plans.json").is_file()
-    edit = tmp_path / "changes-mkdocs-6"
-    changes = {p.relative_to(edit / "docs").as_posix() for p in (edit / "docs").rglob("*.*")}
-    assert row["dirty_files"] == len(changes) >= 2 and "plans/plans.json" in changes
-    assert any(c.endswith("/plan.md") for c in changes)
-    # and the HTML the edited plan's page became (its mention links), for the twin's hook
-    assert any(p.name == "plan.md.html" for p in (edit / "harvest").rglob("*.html"))
+    # several plans edited in turn under --dirty, each edit's changes in a folder of its own
+    steps = sorted((tmp_path / "changes-mkdocs-6").iterdir())
+    assert [p.name for p in steps] == [str(k) for k in range(1, len(steps) + 1)] and row["dirty_cycles"] == len(steps) >= 2
+    edited = set()
+    for edit in steps:
+        changes = {p.relative_to(edit / "docs").as_posix() for p in (edit / "docs").rglob("*.*")}
+        assert len(changes) >= 2 and "plans/plans.json" in changes
+        edited |= {c for c in changes if c.endswith("/plan.md")}
+        # and the HTML the edited plan's page became (its mention links), for the twin's hook
+        assert any(p.name == "plan.md.html" for p in (edit / "harvest").rglob("*.html"))
+    assert len(edited) == len(steps)  # a different plan each time
     assert row["floor_s"] > 0 and row["own_s"] > row["floor_s"]
     assert row["dirty_cpu_twin_s"] > 0 and row["dashboard_article_elements"] > 0
     # the twin's navigation is the one the plugin arranged: every page shows the same menu
