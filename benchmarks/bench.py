@@ -15,8 +15,8 @@ alternation, each in a fresh process (benchmarks/measure.py), and reports the me
 * CPU ratio and peak-RSS ratio of the build processes (plugin / twin);
 * the plugin's own time (its event handlers and its Markdown extension's processors) against the floor of parsing the same plan files
   with PyYAML's C loader, and per plan;
-* the plugin's time in a rebuild after one plan changed (same plugin instance, as mkdocs serve)
-  against its time in the cold build;
+* the plugin's time in a rebuild after one plan changed (same plugin instance, as mkdocs serve;
+  the median of as many such rebuilds as pairs of builds) against its time in the cold build;
 * the CPU time of a ``mkdocs serve --dirty`` rebuild after one plan changed (the median of five,
   each after one more plan changed), against the twin's after the same files changed;
 * the dashboard page's HTML bytes and element count (whole page and article), plans.json bytes.
@@ -110,12 +110,13 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
         runs["plugin"].append(measure(plugin_site))
         runs["twin"].append(measure(twin))
     plans = sorted((plugin_site / "docs").rglob("plan.yaml"))
-    # mkdocs serve (every page built again) after one plan changed
-    serve = measure(plugin_site, "--edit", str(plans[0]))
+    editable = [str(p) for p in plans if "status: planned" in p.read_text(encoding="utf-8")]
+    # mkdocs serve (every page built again) after one plan changed: as many as pairs of builds
+    serve = measure(plugin_site, "--edit", *editable[:repeat])
     # mkdocs serve --dirty (only pages that changed) after each of five other plans changed in turn;
     # the twin, harvested again from the site as it is now, gets the same edits: every file the
     # plugin generated differently (the plan's page, the dashboard pages that show it, the JSON)
-    edited = [str(p) for p in plans[1:] if "status: planned" in p.read_text(encoding="utf-8")][:DIRTY_EDITS]
+    edited = editable[repeat : repeat + DIRTY_EDITS]
     changes = tmp / f"changes-{theme}-{n}"
     dirty = measure(plugin_site, "--dirty-edit", *edited, "--harvest", str(twin), "--changes", str(changes))
     steps = sorted((p for p in changes.iterdir() if p.is_dir()), key=lambda p: int(p.name))
@@ -142,12 +143,15 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
         "own_vs_floor": med("plugin", "own") / max(floor, 1e-9),
         "own_ms_per_plan": 1000 * med("plugin", "own") / max(plans, 1),
         "rebuild_own_s": serve["rebuild_own"],
+        "rebuild_owns": serve["rebuild_owns"],
         "rebuild_vs_cold": serve["rebuild_own"] / max(serve["own"], 1e-9),
         "rebuild_cpu_s": serve["rebuild_cpu"],
         "dirty_cpu_s": dirty["dirty_cpu"],
         "dirty_own_s": dirty["dirty_own"],
         "dirty_files": statistics.median(sum(1 for f in (p / "docs").rglob("*") if f.is_file()) for p in steps),
         "dirty_cycles": len(steps),
+        "dirty_cpus": dirty["dirty_cpus"],
+        "dirty_cpus_twin": twin_dirty["dirty_cpus"],
         "dirty_cpu_twin_s": twin_dirty["dirty_cpu"],
         "dirty_vs_twin": dirty["dirty_cpu"] / max(twin_dirty["dirty_cpu"], 1e-9),
         "dashboard_bytes": len(html.encode()),

@@ -1,12 +1,13 @@
 """One build, measured from inside its own process (the benchmark runs this as a child).
 
-    python benchmarks/measure.py SITE_DIR [--edit FILE] [--dirty-edit FILE... | --dirty-edit-dir DIR...]
+    python benchmarks/measure.py SITE_DIR [--edit FILE...] [--dirty-edit FILE... | --dirty-edit-dir DIR...]
                                           [--harvest TWIN_DIR] [--changes DIR] [--floor]
 
 Prints one JSON object: the process's CPU time and peak RSS (``resource.getrusage``) and the time
 spent in the plugin's own work (its event handlers and its Markdown extension's processors). With
-``--edit``, the CPU time and the plugin's time of a second build after that file changed, as
-``mkdocs serve`` rebuilds (the same config and plugin instance, every page built again); with
+``--edit``, the CPU time and the plugin's time of a build after each of those files changed in
+turn, as ``mkdocs serve`` rebuilds (the same config and plugin instance, every page built again):
+the medians, and each rebuild's; with
 ``--dirty-edit``, then of a build after each of those files changed in turn, as ``mkdocs serve
 --dirty`` rebuilds (only the pages that changed): the median of those cycles, and each of them.
 An edit is to a plan.yaml: a phase's status.
@@ -59,7 +60,7 @@ def cpu() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("site")
-    parser.add_argument("--edit", help="rebuild after this file changed, as mkdocs serve does")
+    parser.add_argument("--edit", nargs="+", help="rebuild after each of these files changed in turn, as mkdocs serve does")
     parser.add_argument(
         "--dirty-edit", nargs="+", help="then rebuild after each of these files changed in turn, as mkdocs serve --dirty does"
     )
@@ -117,13 +118,22 @@ def main() -> None:
     out: dict[str, Any] = {"cpu": cpu() - started, "own": spent[0]}
     if plugin is not None:
         out["plans"] = plugin.rendered  # a first build renders every plan
-    if args.edit:
-        out["rebuild_cpu"], out["rebuild_own"] = timed_edit(args.edit, False, dirty=False)
-    cycles = [timed_edit(edit, False) for edit in args.dirty_edit or ()]
-    cycles += [timed_edit(edit, True) for edit in args.dirty_edit_dir or ()]
-    if cycles:  # a single cycle of a fraction of a second is noise-bound: the median of several
-        out["dirty_cpus"], out["dirty_owns"] = [c for c, _ in cycles], [o for _, o in cycles]
-        out["dirty_cpu"], out["dirty_own"] = statistics.median(out["dirty_cpus"]), statistics.median(out["dirty_owns"])
+    # a single rebuild's figures are noise-bound (where a full garbage collection lands, in a cycle
+    # of a fraction of a second): the median of several
+    for name, cycles in (
+        ("rebuild", [timed_edit(edit, False, dirty=False) for edit in args.edit or ()]),
+        (
+            "dirty",
+            [timed_edit(edit, False) for edit in args.dirty_edit or ()]
+            + [timed_edit(edit, True) for edit in args.dirty_edit_dir or ()],
+        ),
+    ):
+        if cycles:
+            out[f"{name}_cpus"], out[f"{name}_owns"] = [c for c, _ in cycles], [o for _, o in cycles]
+            out[f"{name}_cpu"], out[f"{name}_own"] = (
+                statistics.median(out[f"{name}_cpus"]),
+                statistics.median(out[f"{name}_owns"]),
+            )
     if plugin is not None:
         write_outputs(record.builds, record.pages, args.changes, args.harvest)
     if args.harvest and record.navs:

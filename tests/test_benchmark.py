@@ -17,8 +17,8 @@ def test_one_size_measures_the_plugin_site_against_its_twin(tmp_path, monkeypatc
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     import bench
 
-    row = bench.one(6, "mkdocs", 1, tmp_path)
-    assert row["plans"] >= 3 and row["features"] == 6
+    row = bench.one(6, "mkdocs", 2, tmp_path)  # two pairs of builds: two serve rebuilds
+    assert row["plans"] >= 3 and row["features"] == 6 and len(row["rebuild_owns"]) == 2
     twin = tmp_path / "twin-mkdocs-6" / "docs"
     assert not list(twin.rglob("plan.yaml"))  # the twin is plain pages
     pages = list(twin.rglob("plan.md"))
@@ -27,7 +27,9 @@ def test_one_size_measures_the_plugin_site_against_its_twin(tmp_path, monkeypatc
     assert (twin / "plans" / "plans.json").is_file()
     # several plans edited in turn under --dirty, each edit's changes in a folder of its own
     steps = sorted((tmp_path / "changes-mkdocs-6").iterdir())
-    assert [p.name for p in steps] == [str(k) for k in range(1, len(steps) + 1)] and row["dirty_cycles"] == len(steps) >= 2
+    assert [p.name for p in steps] == [str(k) for k in range(1, len(steps) + 1)] and row["dirty_cycles"] == len(steps) == len(
+        row["dirty_cpus_twin"]
+    ) >= 2
     edited = set()
     for edit in steps:
         changes = {p.relative_to(edit / "docs").as_posix() for p in (edit / "docs").rglob("*.*")}
