@@ -6,16 +6,15 @@
 Prints one JSON object: the process's CPU time and peak RSS (``resource.getrusage``) and the time
 spent in the plugin's own work (its event handlers and its Markdown extension's processors). With
 ``--edit``, the CPU time and the plugin's time of a build after each of those files changed in
-turn, as ``mkdocs serve`` rebuilds (the same config and plugin instance, every page built again):
-the medians, and each rebuild's; with
-``--dirty-edit``, then of a build after each of those files changed in turn, as ``mkdocs serve
---dirty`` rebuilds (only the pages that changed): the median of those cycles, and each of them.
-An edit is to a plan.yaml: a phase's status.
+turn, as ``mkdocs serve`` rebuilds (the same config and plugin instance, every page built again);
+with ``--dirty-edit``, then the same of a build after each of those files changed in turn, as
+``mkdocs serve --dirty`` rebuilds (only the pages that changed): each time the medians, and each
+build's figures. An edit is to a plan.yaml: a phase's status.
 With ``--harvest`` the plugin's generated pages, JSON and stylesheet (of the first build) are
 written into TWIN_DIR/docs as plain files, the HTML of each page its Markdown extension annotated
 into TWIN_DIR/harvest (the twin's hooks put it in place), and the navigation the plugin arranged
 into TWIN_DIR/mkdocs.yml as its ``nav``: the pre-rendered twin. With ``--changes DIR`` the files
-the k-th ``--dirty-edit`` build generated differently are written into DIR/k/docs and the HTML of
+the k-th build after the first generated differently are written into DIR/k/docs and the HTML of
 the pages it annotated differently into DIR/k/harvest, and a twin's ``--dirty-edit-dir DIR/1
 DIR/2 ...`` are those same edits: each one's files copied in, then the ``--dirty`` rebuild.
 With ``--floor``, no build: the time PyYAML's C loader takes to read the site's plan files into
