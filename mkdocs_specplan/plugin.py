@@ -985,7 +985,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         # many problems, at the same URL, with the same templates: the note it had
         plan, problems = (plan_page.plan, len(plan_page.warnings)) if plan_page is not None else (None, 0)
         inputs = Inputs((self.renderer, plan), (problems, file.url))
-        notes: dict[str, tuple[Inputs, str]] = feature.__dict__.setdefault("_notes", {})
+        notes: dict[str, tuple[Inputs, str]] = memo(feature, "notes", dict)  # by page
         kept = notes.get(file.src_uri)
         if kept is not None and kept[0].matches(inputs):
             return kept[1]
