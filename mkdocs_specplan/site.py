@@ -157,10 +157,15 @@ def _read_all(
 
 
 def _link_all(
-    pages: list[PlanPage], features: dict[str, Feature], constitution: Constitution | None, options: SiteOptions
+    pages: list[PlanPage],
+    features: dict[str, Feature],
+    constitution: Constitution | None,
+    options: SiteOptions,
+    index: dict[str, list[Feature]] | None = None,
 ) -> None:
-    """Each plan linked to its feature's documents (and to IDs other features' specs define)."""
-    index = requirement_index(list(features.values()))
+    """Each plan linked to its feature's documents (and to IDs other features' specs define, by
+    ``index``: made here when not given)."""
+    index = requirement_index(list(features.values())) if index is None else index
     for page in pages:
         _link_one(page, features[page.source.folder], constitution, options, index)
 
@@ -182,13 +187,17 @@ def _link_one(
         page.add_problem(internal_problem(page.source.display_path, "linking this plan to its feature", exc))
 
 
+# a feature as linked: what it was linked from, the feature, and its plan's context and problems then
+_Linked = tuple["_LinkInputs", Feature, dict[str, Any], tuple[Problem, ...]]
+
+
 @dataclass
 class LinkCache:
     """Each feature as the last serve build read and linked it: reused (the same object, with what
     was derived from it) while what reading and linking it looked at is the same. Nothing is kept
     from a build where a plan links a mention into another feature (which changes that feature too)."""
 
-    kept: dict[str, tuple[_LinkInputs, Feature, dict[str, Any], tuple[Problem, ...]]] = field(default_factory=dict)
+    kept: dict[str, _Linked] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -252,9 +261,9 @@ def _link_reusing(
     inputs = {folder: _link_inputs(by_folder.get(folder), f, constitution, options, index) for folder, f in features.items()}
     if any(i.across for i in inputs.values()):
         cache.kept = {}
-        _link_all(pages, features, constitution, options)
+        _link_all(pages, features, constitution, options, index)
         return features
-    kept: dict[str, tuple[_LinkInputs, Feature, dict[str, Any], tuple[Problem, ...]]] = {}
+    kept: dict[str, _Linked] = {}
     for folder, feature in features.items():
         page = by_folder.get(folder)
         last = cache.kept.get(folder)
