@@ -280,6 +280,20 @@ def _pages(root) -> dict[str, str]:
     }
 
 
+def _as_a_fresh_build(portfolio, config, served: dict[str, str], served_dir=None) -> None:
+    """Serve ended (MkDocs keeps one plugin instance per process: a build before that is still a
+    rebuild), a fresh build of the same files gives every page as served, and with ``served_dir``
+    the same plans.json."""
+    config.plugins.on_shutdown()
+    fresh = portfolio.build().site_dir
+    pages = _pages(fresh)
+    assert served.keys() == pages.keys()
+    assert [uri for uri in served if served[uri] != pages[uri]] == []
+    if served_dir is not None:
+        exported = json.loads((served_dir / "plans/plans.json").read_text())
+        assert exported == json.loads((fresh / "plans/plans.json").read_text())
+
+
 def test_a_rebuild_gives_every_page_as_a_fresh_build_does(portfolio):
     """What serve takes from the last build (rendered plans, dashboard views, notes, escaped lines)
     never leaves a page as it was when what it shows changed."""
@@ -299,10 +313,7 @@ def test_a_rebuild_gives_every_page_as_a_fresh_build_does(portfolio):
     served = _pages(result.site_dir)
     assert "the other thing" in served["specs/001-f/spec/index.html"]
     assert "T003" in served["specs/003-f/spec/index.html"]
-    config.plugins.on_shutdown()
-    fresh = _pages(portfolio.build().site_dir)
-    assert served.keys() == fresh.keys()
-    assert [uri for uri in served if served[uri] != fresh[uri]] == []
+    _as_a_fresh_build(portfolio, config, served)
 
 
 def test_a_rebuild_schedules_again_only_the_plans_that_changed_while_none_waits_on_another(portfolio, monkeypatch):
@@ -344,12 +355,8 @@ def test_a_rebuild_schedules_again_only_the_plans_that_changed_while_none_waits_
     assert sorted(scheduled[-1]) == ["specs/001-f/plan.yaml", "specs/002-f/plan.yaml", "specs/003-f/plan.yaml"]
     served = _pages(result.site_dir)
     assert "2026-03-09" not in served["specs/002-f/plan/index.html"]
-    config.plugins.on_shutdown()
     monkeypatch.setattr(site_module, "schedule_portfolio", real)
-    fresh = _pages(portfolio.build().site_dir)
-    assert [uri for uri in served if served[uri] != fresh[uri]] == []
-    exported = json.loads((result.site_dir / "plans/plans.json").read_text())
-    assert exported == json.loads((portfolio.build().site_dir / "plans/plans.json").read_text())
+    _as_a_fresh_build(portfolio, config, served, result.site_dir)
 
 
 def test_a_rebuild_links_again_only_the_features_whose_documents_changed(portfolio, monkeypatch):
@@ -418,12 +425,8 @@ def test_a_rebuild_links_again_only_the_features_whose_documents_changed(portfol
     assert "Tests Always" in result.html("specs/001-f/plan/index.html")
     served = _pages(result.site_dir)
     assert "FR-010" not in served["specs/003-f/plan/index.html"]
-    config.plugins.on_shutdown()
     monkeypatch.setattr(site_module, "link_feature", real)
-    fresh = _pages(portfolio.build().site_dir)
-    assert [uri for uri in served if served[uri] != fresh[uri]] == []
-    exported = json.loads((result.site_dir / "plans/plans.json").read_text())
-    assert exported == json.loads((portfolio.build().site_dir / "plans/plans.json").read_text())
+    _as_a_fresh_build(portfolio, config, served, result.site_dir)
 
 
 def test_a_rebuild_annotates_again_only_the_pages_whose_text_or_annotations_changed(portfolio, monkeypatch):
