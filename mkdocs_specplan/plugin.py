@@ -376,7 +376,10 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             raise PluginError(f"specplan: specs_url {self.config.specs_url!r} must be a path inside the site, such as specs")
         constitution = self.config.constitution
         if constitution and not constitution.lower().endswith((".md", ".markdown")):
-            raise PluginError(f"specplan: constitution {constitution!r} must be a Markdown file (.md)")
+            shown = _posix(
+                os.path.relpath(constitution, os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml")))
+            )
+            raise PluginError(f"specplan: constitution {shown!r} must be a Markdown file (.md)")
 
     def _path_option(self, name: str, default: str, suffix: str) -> str | None:
         try:
@@ -620,6 +623,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             generated.edit_uri = page.context.get("edit_uri")
             # its source is the plan: git-revision-date, rss and i18n read dates and paths from here
             generated.abs_src_path = page.source.abs_path or os.path.join(config.docs_dir, page.source.page_uri)
+            generated.generated_by = None  # a page of a source file (dated by it), not a virtual one
             for problem in page.problems:
                 (log.warning if problem.level == "warning" else log.info)(str(problem))
         self._add_dashboard(files, config)
@@ -797,6 +801,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         # a real file, for plugins that date pages by their source (git-revision-date, rss): the
         # dashboard changes when a plan does, so it is dated by the plan changed last
         dashboard_file.abs_src_path = self._newest_plan() or config.config_file_path
+        dashboard_file.generated_by = None
 
     def _newest_plan(self) -> str | None:
         paths = [p.source.abs_path for p in self.pages if p.source.abs_path and os.path.isfile(p.source.abs_path)]

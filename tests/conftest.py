@@ -39,6 +39,11 @@ class BuildResult:
         return [r.getMessage() for r in self.records if r.levelno >= logging.WARNING]
 
     @property
+    def errors(self) -> list[str]:
+        """What aborted the build (MkDocs logs the plugin's error, then raises Abort)."""
+        return [r.getMessage() for r in self.records if r.levelno >= logging.ERROR]
+
+    @property
     def infos(self) -> list[str]:
         return [r.getMessage() for r in self.records if r.levelno == logging.INFO]
 
@@ -120,6 +125,17 @@ class Site:
             logger.removeHandler(handler)
             logger.setLevel(old_level)
         return BuildResult(self.root / "site", handler.records, error, cfg)
+
+
+def assert_rendered_plan(html: str, title: str, *, problems: bool = False) -> None:
+    """A plan page rendered in full (not the page shown when rendering fails, which has the same
+    title): its title in the H1, the checklist section every plan page ends with, and the problems
+    block only where expected."""
+    import re
+
+    assert re.search(r"<h1[^>]*>Implementation Plan: " + re.escape(title) + r"\b", html), f"no H1 for {title}"
+    assert 'id="review-validation-checklist"' in html, "not a rendered plan page (the error page?)"
+    assert ('id="specplan-problems"' in html) == problems
 
 
 @pytest.fixture

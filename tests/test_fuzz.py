@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mkdocs_specplan import loader
-from mkdocs_specplan.features import Feature, link_feature
+from mkdocs_specplan.features import SiteFiles
 from mkdocs_specplan.model import Settings
-from mkdocs_specplan.pages import PlanSource, glance_context, load_page, render_page, timeline_context
+from mkdocs_specplan.pages import PlanSource, render_plan_page
 from mkdocs_specplan.render import Renderer
+from mkdocs_specplan.site import SiteOptions, load_site
 
 EXAMPLES = int(os.environ.get("SPECPLAN_FUZZ_EXAMPLES", "120"))
 HOSTILE_TEXT = st.sampled_from(
@@ -87,14 +88,19 @@ PLANS = st.fixed_dictionaries(
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(PLANS)
 def test_any_plan_gives_a_page(data):
+    """The plan loaded, linked, scheduled and rendered as a build does it: a whole page, no internal error."""
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     settings_ = Settings()
     renderer = Renderer(settings_)
-    page = load_page(PlanSource("specs/001-x/plan.yaml", text, "specs/001-x/plan.yaml"), settings_)
-    feature = Feature("specs/001-x", "specs/001-x", "001", "x", plan_page=page)
-    link_feature(page, feature, constitution=None, warn_missing=True)
-    page.context.update(timeline_context(page, dt.date(2026, 11, 26), settings_, renderer))
-    page.context.update(glance_context(page, dt.date(2026, 11, 26), settings_, renderer))
-    markdown = render_page(page, renderer)
-    assert markdown.startswith("# Implementation Plan: ")
-    assert "<script>alert" not in markdown
+    today = dt.date(2026, 11, 26)
+    spec = "# Feature Specification: X\n\n- **FR-001**: System MUST work.\n"
+    files = SiteFiles({"specs/001-x/spec.md"}, lambda uri: spec)
+    source = PlanSource("specs/001-x/plan.yaml", text, "specs/001-x/plan.yaml")
+    loaded = load_site(files, [source], None, SiteOptions(settings_, today=today, git=False))
+    (page,) = loaded.pages
+    render_plan_page(page, {source.src_uri: page}, today, renderer)
+    internal = [p.message for p in loaded.all_problems if "internal error" in p.message]
+    assert internal == []
+    assert page.markdown.startswith("# Implementation Plan: ")
+    assert "## Review & Validation Checklist" in page.markdown  # rendered, not the error page
+    assert "<script>alert" not in page.markdown

@@ -12,7 +12,7 @@ TESTS = Path(__file__).resolve().parent
 
 def test_no_function_over_sixty_lines():
     long = []
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 lines = (node.end_lineno or node.lineno) - node.lineno + 1
@@ -24,7 +24,7 @@ def test_no_function_over_sixty_lines():
 def test_colours_live_in_the_stylesheet():
     """No colour literal in Python or in the templates: every colour is a custom property of the CSS."""
     colour = re.compile(r"#[0-9a-fA-F]{6}\b|rgb\(|hsl\(")
-    for path in [*PACKAGE.glob("*.py"), *(PACKAGE / "templates").glob("*.j2")]:
+    for path in [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.j2")]:
         text = path.read_text(encoding="utf-8")
         assert not colour.search(text), path.name
         assert "fill=" not in text and "stroke=" not in text, path.name
@@ -32,6 +32,6 @@ def test_colours_live_in_the_stylesheet():
 
 def test_tests_read_nothing_outside_the_repository():
     outside = ("../sh" + "ared", "parent.parent" + ".parent")  # spelled apart, so this file does not match itself
-    for path in TESTS.glob("*.py"):
+    for path in TESTS.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not any(needle in text for needle in outside), path.name

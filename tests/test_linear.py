@@ -89,6 +89,7 @@ def _annotate(text: str) -> None:
     from mkdocs_specplan.annotate import PageAnnotations, SpecPlanExtension
 
     ext = SpecPlanExtension()
+    text = "# Spec\n\n- FR-009: a requirement\n\n" + text  # an anchor the annotation must place
     md = markdown.Markdown(extensions=[ext, "toc", "tables", "fenced_code", "attr_list"])
     ext.current = PageAnnotations(
         definitions=IdSyntax(),
@@ -98,7 +99,9 @@ def _annotate(text: str) -> None:
         mention_syntax=IdSyntax(),
         safe_links=True,
     )
-    md.convert(text)
+    html = md.convert(text)
+    assert ext.errors == []  # a failure is swallowed (and cheap): it must not pass for linear
+    assert 'id="fr-009"' in html
 
 
 @pytest.mark.parametrize("input_name", ["unclosed-tags", "emphasis", "code-and-tags", "ids", "task-lines", "less-than"])

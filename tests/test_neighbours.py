@@ -12,10 +12,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
+import yaml
 
-from .conftest import Site
+from .conftest import ROOT, Site
 
 PLAN = """\
 feature_name: Payments export
@@ -106,31 +108,61 @@ def test_redirects_to_a_plan_page_and_the_dashboard(site):
     assert "plans/" in result.html("status/index.html")
 
 
-def build_here(site: Site) -> None:
+def build_here(site: Site, python: str = sys.executable) -> None:
     """``mkdocs build --strict`` in the site's folder, as a user runs it (plugins that run git need that)."""
-    site.build(strict=False)  # writes mkdocs.yml
+    (site.root / "mkdocs.yml").write_text(yaml.safe_dump(site.config, sort_keys=False), encoding="utf-8")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
     done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=site.root, capture_output=True, text=True, env=env, check=False
+        [python, "-m", "mkdocs", "build", "--strict"], cwd=site.root, capture_output=True, text=True, env=env, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
 
 
-@needs("mkdocs_rss_plugin")
-def test_rss_lists_plan_pages_with_their_plans_dates(site):
+@pytest.fixture(scope="session")
+def rss_python(tmp_path_factory) -> str:
+    """A Python with mkdocs-rss-plugin and this package. It has a virtual environment of its own:
+    mkdocs-rss-plugin requires GitPython < 3.2 and git-revision-date-localized 1.7 GitPython >= 3.2.1."""
+    folder = tmp_path_factory.mktemp("rss-venv")
+    python = folder / "bin" / "python"
+    steps = [
+        [sys.executable, "-m", "venv", str(folder)],
+        [str(python), "-m", "pip", "install", "-q", "mkdocs-rss-plugin>=1.15", "mkdocs-material>=9.5,<10", "-e", str(ROOT)],
+    ]
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            message = f"cannot install mkdocs-rss-plugin: {done.stderr[-1000:]}"
+            if os.environ.get("CI"):
+                pytest.fail(message)
+            pytest.skip(message)
+    return str(python)
+
+
+def test_rss_lists_plan_pages_with_their_plans_dates(site, rss_python):
     make(site, ["rss"])
-    (site.root / ".gitignore").write_text("site/\n")
+    plan = site.docs / "specs/001-payments/plan.yaml"
+    plan.rename(site.root / "plan.yaml.later")
+    (site.root / ".gitignore").write_text("site/\nplan.yaml.later\n")
     git(site.root, "init", "-q")
     git(site.root, "add", "-A")
-    git(site.root, "commit", "-q", "-m", "plans", date="2026-02-01")
-    build_here(site)
-    feed = (site.root / "site/feed_rss_created.xml").read_text()
-    assert "specs/001-payments/plan/" in feed and "01 Feb 2026" in feed
+    git(site.root, "commit", "-q", "-m", "everything but the plan", date="2026-01-10")
+    (site.root / "plan.yaml.later").rename(plan)
+    git(site.root, "add", "-A")
+    git(site.root, "commit", "-q", "-m", "the plan", date="2026-02-01")
+    build_here(site, python=rss_python)
+    feed = ElementTree.parse(site.root / "site/feed_rss_created.xml")
+    dates = {item.findtext("link"): item.findtext("pubDate") for item in feed.iter("item")}
+    plan_item = next(link for link in dates if link.endswith("specs/001-payments/plan/"))
+    assert "01 Feb 2026" in dates[plan_item]  # the plan's own first commit
+    spec_item = next(link for link in dates if link.endswith("specs/001-payments/spec/"))
+    assert "10 Jan 2026" in dates[spec_item]  # negative control: another page, another date
 
 
 @needs("mkdocs_git_revision_date_localized_plugin")
 def test_git_revision_date_is_the_plans_own(site):
     make(site, [{"git-revision-date-localized": {"type": "iso_date"}}])
+    site.config["plugins"][-1]["specplan"]["history"] = False  # no other source of commit dates on the page
+    site.build(strict=False)  # writes mkdocs.yml
     git(site.root, "init", "-q")
     git(site.root, "add", "-A")
     git(site.root, "commit", "-q", "-m", "first", date="2026-01-05")
@@ -140,7 +172,15 @@ def test_git_revision_date_is_the_plans_own(site):
     git(site.root, "commit", "-q", "-am", "home", date="2026-03-01")
     result = site.build()
     assert not result.failed, result.warnings
-    assert "2026-02-20" in plan_page(result)  # the plan's last change, not the build's time
+
+    def revision_date(html: str) -> str:
+        found = re.search(r'git-revision-date-localized-plugin-iso_date"[^>]*>([^<]*)<', html)
+        assert found, "no revision date on the page"
+        return found.group(1)
+
+    assert revision_date(plan_page(result)) == "2026-02-20"  # the plan's last change, not the build's time
+    assert revision_date(result.html("plans/index.html")) == "2026-02-20"  # the newest plan's
+    assert revision_date(result.html("index.html")) == "2026-03-01"  # negative control: another page, its own date
 
 
 @needs("mkdocs_static_i18n")
@@ -214,10 +254,22 @@ def test_draft_docs_only_in_serve(site):
 
 
 def test_not_in_nav_keeps_the_page_out_of_the_nav(site):
-    make(site, [], not_in_nav="specs/001-payments/plan.yaml\n", nav=["index.md", "plans/index.md"])
+    # a page left out of an explicit nav is a warning here (MkDocs' default is a note), so a plan
+    # page that lost its not_in_nav fails the strict build
+    validation = {"nav": {"omitted_files": "warn"}}
+    make(site, [], not_in_nav="specs/001-payments/plan.yaml\n", validation=validation)
+    site.config["nav"] = ["index.md", "plans/index.md", {"Spec": "specs/001-payments/spec.md"}]
+    site.config["nav"].append({"Tasks": "specs/001-payments/tasks.md"})
+    site.config["nav"].append({"Data model": "specs/001-payments/data-model.md"})
     result = site.build()
     assert not result.failed, result.warnings
-    plan_page(result)
+    html = plan_page(result)
+    assert 'href="../plan/"' not in result.html("index.html")  # not in the nav (Material's nav links)
+    assert "Payments export" in html
+    # negative control: the same site without not_in_nav fails on the omitted plan page
+    del site.config["not_in_nav"]
+    omitted = site.build()
+    assert omitted.failed and any("specs/001-payments/plan.md" in w for w in omitted.warnings)
 
 
 # -- other builders -------------------------------------------------------------------------------
@@ -255,7 +307,8 @@ def test_zensical_builds_plan_pages_timelines_and_the_dashboard(site):
     built = subprocess.run([specplan, "build"], cwd=site.root, capture_output=True, text=True, check=False)
     assert built.returncode == 0, built.stdout + built.stderr
     stub = (site.docs / "specs/001-payments/plan.md").read_text()
-    assert "<!-- specplan: plan.yaml " in stub and "payments" in stub  # the plan's tags, as front matter
+    meta = yaml.safe_load(stub.split("---\n")[1])
+    assert meta["tags"] == ["payments", "q1"] and meta["render_macros"] is False  # the plan's page keys
     zensical = command("zensical")
     done = subprocess.run([zensical, "build"], cwd=site.root, capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]

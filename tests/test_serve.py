@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import MINIMAL_PLAN
+from .conftest import MINIMAL_PLAN, assert_rendered_plan
 
 
 def _free_port() -> int:
@@ -65,7 +65,7 @@ def served(site):
 
 def test_serve_shows_errors_and_recovers(served):
     site, url, process = served
-    _wait_for(url, lambda html: "Implementation Plan: Minimal" in html)
+    assert_rendered_plan(_wait_for(url, lambda html: "Implementation Plan: Minimal" in html), "Minimal")
     # break it: the server keeps running and the page shows the error
     site.plan("specs/a", MINIMAL_PLAN.replace("draft", "drafty") + "phases:\n  - name: A\n    effort: 2 wekes\n")
     html = _wait_for(url, lambda html: "problems to fix" in html)
