@@ -97,7 +97,7 @@ def main() -> None:
         for event, handlers in config.plugins.events.items():
             config.plugins.events[event] = [_wrap(h, spent) if getattr(h, "__self__", None) is plugin else h for h in handlers]
         # and the Markdown extension's processors, which run while MkDocs renders each page
-        from mkdocs_specplan import annotate
+        from mkdocs_specplan.markdown import annotate
 
         for cls in (annotate.AnnotateTreeprocessor, annotate._LongText, annotate._UnclosedTags):
             cls.run = _wrap(cls.run, spent)  # type: ignore[method-assign]
@@ -212,7 +212,7 @@ def write_outputs(builds: list[dict[str, bytes]], pages: list[dict[str, str]], c
             _write(twin / uri, content)
         for uri, html in pages[0].items():  # what each annotated page became
             _write(Path(harvest) / HARVEST / f"{uri}.html", html.encode("utf-8"))
-        from mkdocs_specplan.site import CSS_PATH, CSS_URI
+        from mkdocs_specplan.project.loading import CSS_PATH, CSS_URI
 
         css = twin / CSS_URI
         css.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 """``python -m mkdocs_specplan``: the ``specplan`` command."""
 
-from .cli import main
+from .cli.main import main
 
 raise SystemExit(main())

@@ -8,7 +8,7 @@ import os
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from .model import (
+from .core.model import (
     DEFAULT_CHECK_STATUSES,
     DEFAULT_PHASE_STATUSES,
     DEFAULT_PLAN_STATUSES,

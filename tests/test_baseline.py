@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_specplan import history as history_module
-from mkdocs_specplan.baseline import HistoryCache, Subject, read_baselines
-from mkdocs_specplan.history import Repository
-from mkdocs_specplan.loader import load_plan
-from mkdocs_specplan.model import Settings
-from mkdocs_specplan.trend import sentence
+from mkdocs_specplan.core.loader import load_plan
+from mkdocs_specplan.core.model import Settings
+from mkdocs_specplan.history import git as history_module
+from mkdocs_specplan.history.baseline import HistoryCache, Subject, read_baselines
+from mkdocs_specplan.history.git import Repository
+from mkdocs_specplan.views.trend import sentence
 
 from .conftest import Site
 

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from mkdocs_specplan.schema import EXPORT_SCHEMA_PATH, PLAN_SCHEMA_PATH, dumps, export_schema, plan_schema
+from mkdocs_specplan.core.schema import EXPORT_SCHEMA_PATH, PLAN_SCHEMA_PATH, dumps, export_schema, plan_schema
 
 from .conftest import EXAMPLES, FIXTURES, MINIMAL_PLAN, Site
 
@@ -308,7 +308,7 @@ BAD_DOCUMENTS = [
 
 @pytest.mark.parametrize("extra,fieldpath", BAD_DOCUMENTS)
 def test_documents_the_schema_rejects_get_loader_errors_at_the_same_path(extra, fieldpath):
-    from mkdocs_specplan.loader import load_plan
+    from mkdocs_specplan.core.loader import load_plan
 
     text = MINIMAL_PLAN.replace("created_date: 2026-03-02\n", "") + textwrap.dedent(extra) + "\n"
     if not extra.startswith("created_date"):
@@ -331,7 +331,7 @@ def test_documents_the_schema_rejects_get_loader_errors_at_the_same_path(extra, 
 
 def test_import_makes_no_number_of_a_huge_phase_reference():
     """A phase number past what int() reads (4,300 digits) names no phase: no traceback."""
-    from mkdocs_specplan.importer import _phase_dependencies
+    from mkdocs_specplan.cli.importer import _phase_dependencies
 
     huge = "9" * 5000
     phases = [{"number": 1, "name": "Setup"}, {"number": 2, "name": "Build"}]

@@ -10,12 +10,12 @@ import jsonschema
 import pytest
 import yaml
 
-from mkdocs_specplan.dashboard import dashboard_view
-from mkdocs_specplan.export import export_json
-from mkdocs_specplan.model import Settings
-from mkdocs_specplan.pages import PlanSource, load_page
-from mkdocs_specplan.portfolio import PlanEntry, Portfolio
-from mkdocs_specplan.render import Renderer
+from mkdocs_specplan.core.model import Settings
+from mkdocs_specplan.project.portfolio import PlanEntry, Portfolio
+from mkdocs_specplan.project.records import PlanSource, load_page
+from mkdocs_specplan.views.dashboard import dashboard_view
+from mkdocs_specplan.views.export import export_json
+from mkdocs_specplan.views.renderer import Renderer
 
 from .conftest import MINIMAL_PLAN, ROOT
 from .test_links import assert_links_resolve
@@ -414,7 +414,7 @@ def test_a_large_portfolio_is_grouped_by_stage_and_nothing_is_lost(site):
 def test_a_grouped_dashboard_draws_no_timeline_of_every_plan(site, monkeypatch):
     """Grouped, the dashboard draws an overview and one timeline per stage: the timeline of every
     plan at once, which no page would show, is never worked out."""
-    from mkdocs_specplan import dashboard
+    from mkdocs_specplan.views import dashboard
 
     drawn: list[int | None] = []
     real = dashboard._portfolio_timeline

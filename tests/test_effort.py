@@ -2,7 +2,7 @@ from fractions import Fraction
 
 import pytest
 
-from mkdocs_specplan.effort import EffortError, parse_effort
+from mkdocs_specplan.core.effort import EffortError, parse_effort
 
 
 @pytest.mark.parametrize(

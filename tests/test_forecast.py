@@ -9,10 +9,10 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdocs_specplan.forecast import Health, forecast_portfolio
-from mkdocs_specplan.loader import load_plan
-from mkdocs_specplan.model import Settings
-from mkdocs_specplan.schedule import PlanItem, next_workday, schedule_portfolio
+from mkdocs_specplan.core.forecast import Health, forecast_portfolio
+from mkdocs_specplan.core.loader import load_plan
+from mkdocs_specplan.core.model import Settings
+from mkdocs_specplan.core.schedule import PlanItem, next_workday, schedule_portfolio
 
 D = dt.date
 

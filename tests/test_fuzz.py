@@ -12,12 +12,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mkdocs_specplan import loader
-from mkdocs_specplan.features import SiteFiles
-from mkdocs_specplan.model import Settings
-from mkdocs_specplan.pages import PlanSource, render_plan_page
-from mkdocs_specplan.render import Renderer
-from mkdocs_specplan.site import SiteOptions, load_site
+from mkdocs_specplan.core import loader
+from mkdocs_specplan.core.model import Settings
+from mkdocs_specplan.project.features import SiteFiles
+from mkdocs_specplan.project.loading import SiteOptions, load_site
+from mkdocs_specplan.project.records import PlanSource, render_plan_page
+from mkdocs_specplan.views.renderer import Renderer
 
 EXAMPLES = int(os.environ.get("SPECPLAN_FUZZ_EXAMPLES", "120"))
 HOSTILE_TEXT = st.sampled_from(

@@ -402,7 +402,7 @@ def test_specs_url_stays_inside_the_site(tmp_path):
 
 
 def test_messages_quote_at_most_eighty_characters():
-    from mkdocs_specplan.loader import load_plan
+    from mkdocs_specplan.core.loader import load_plan
 
     result = load_plan(HEAD.replace("status: draft", "status: " + "x" * 1_000_000), "p.yaml")
     messages = [p.message for p in result.problems]
@@ -431,7 +431,7 @@ def test_the_plugin_pages_keep_a_table_column_alignment_and_no_other_style():
     writes: a right-aligned column of days stays right-aligned."""
     import xml.etree.ElementTree as etree
 
-    from mkdocs_specplan.annotate import _neutralise
+    from mkdocs_specplan.markdown.annotate import _neutralise
 
     root = etree.fromstring(
         '<div><td style="text-align: right;">5</td><td style="text-align: center;">x</td>'

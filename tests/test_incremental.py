@@ -322,7 +322,7 @@ def test_a_rebuild_schedules_again_only_the_plans_that_changed_while_none_waits_
     again, and the pages are always those of a fresh build."""
     from mkdocs.commands.build import build
 
-    from mkdocs_specplan import site as site_module
+    from mkdocs_specplan.project import loading as site_module
 
     scheduled: list[list[str]] = []
     real = site_module.schedule_portfolio
@@ -366,7 +366,7 @@ def test_a_rebuild_links_again_only_the_features_whose_documents_changed(portfol
     always those of a fresh build."""
     from mkdocs.commands.build import build
 
-    from mkdocs_specplan import site as site_module
+    from mkdocs_specplan.project import loading as site_module
 
     linked: list[str] = []
     real = site_module.link_feature
@@ -435,7 +435,7 @@ def test_a_rebuild_annotates_again_only_the_pages_whose_text_or_annotations_chan
     is annotated anew. Every page is as a fresh build gives it."""
     from mkdocs.commands.build import build
 
-    from mkdocs_specplan import annotate
+    from mkdocs_specplan.markdown import annotate
 
     annotated: list[str] = []
     real = annotate._Recording.__init__
@@ -486,8 +486,8 @@ def test_a_page_is_not_annotated_again_from_the_last_build_when_its_links_lead_e
     and a different one annotates the page anew."""
     import markdown
 
-    from mkdocs_specplan.annotate import PageAnnotations, SpecPlanExtension
-    from mkdocs_specplan.lastbuild import LastBuild
+    from mkdocs_specplan.markdown.annotate import PageAnnotations, SpecPlanExtension
+    from mkdocs_specplan.support.incremental import LastBuild
 
     extension = SpecPlanExtension()
     extension.escaped, extension.replays = LastBuild(), LastBuild()
@@ -549,9 +549,9 @@ def test_a_rebuild_keeps_a_long_block_plain_again_and_walks_no_tree_whose_text_h
     text; other Markdown settings forget what was found."""
     import markdown
 
-    from mkdocs_specplan import mdtree
-    from mkdocs_specplan.annotate import PageAnnotations, SpecPlanExtension
-    from mkdocs_specplan.lastbuild import LastBuild
+    from mkdocs_specplan.markdown.annotate import PageAnnotations, SpecPlanExtension
+    from mkdocs_specplan.speckit import mdtree
+    from mkdocs_specplan.support.incremental import LastBuild
 
     walked: list[int] = []
     real = mdtree.LongTextTreeprocessor.keep_plain
@@ -652,7 +652,7 @@ def test_a_page_whose_annotations_fail_is_rendered_plain_and_named(portfolio, mo
     that page is rendered without them and named in a warning; every other page is annotated."""
     from mkdocs.commands.build import build
 
-    import mkdocs_specplan.plugin as plugin_module
+    import mkdocs_specplan.adapters.mkdocs.plugin as plugin_module
 
     real = plugin_module.traces_for
 

@@ -12,12 +12,12 @@ from collections.abc import Callable
 
 import pytest
 
-from mkdocs_specplan import speckit
-from mkdocs_specplan.annotate import escape_unclosed_tags
-from mkdocs_specplan.effort import EffortError, parse_effort
-from mkdocs_specplan.loader import load_plan
-from mkdocs_specplan.render import md_escape, md_field, one_line
-from mkdocs_specplan.speckit import IdSyntax
+from mkdocs_specplan.core.effort import EffortError, parse_effort
+from mkdocs_specplan.core.loader import load_plan
+from mkdocs_specplan.markdown.annotate import escape_unclosed_tags
+from mkdocs_specplan.speckit import documents as speckit
+from mkdocs_specplan.speckit.documents import IdSyntax
+from mkdocs_specplan.views.renderer import md_escape, md_field, one_line
 
 SIZE = 100_000
 ADVERSARIAL = {
@@ -86,7 +86,7 @@ def test_linear(work_name, input_name):
 def _annotate(text: str) -> None:
     import markdown
 
-    from mkdocs_specplan.annotate import PageAnnotations, SpecPlanExtension
+    from mkdocs_specplan.markdown.annotate import PageAnnotations, SpecPlanExtension
 
     ext = SpecPlanExtension()
     text = "# Spec\n\n- FR-009: a requirement\n\n" + text  # an anchor the annotation must place
@@ -122,9 +122,9 @@ def _big_plan(phases: int) -> str:
 
 def test_a_large_plan_loads_schedules_and_renders_in_linear_time():
     """5,000 phases and 10,000 risks: the plugin's work per phase stays flat."""
-    from mkdocs_specplan.model import Settings
-    from mkdocs_specplan.pages import PlanSource, load_page, render_page, timeline_context
-    from mkdocs_specplan.render import Renderer
+    from mkdocs_specplan.core.model import Settings
+    from mkdocs_specplan.project.records import PlanSource, load_page, render_page, timeline_context
+    from mkdocs_specplan.views.renderer import Renderer
 
     def work(text: str) -> None:
         settings = Settings()

@@ -8,8 +8,8 @@ import textwrap
 import pytest
 import yaml
 
-from mkdocs_specplan.loader import load_plan
-from mkdocs_specplan.model import Settings
+from mkdocs_specplan.core.loader import load_plan
+from mkdocs_specplan.core.model import Settings
 
 from .conftest import EXAMPLE_FEATURE, MINIMAL_PLAN
 
@@ -264,7 +264,7 @@ def test_block_scalars_keep_their_markdown():
 def test_positions_are_found_when_asked_and_match_the_text(monkeypatch):
     """Where fields were written is not held for every field of every plan: a problem found while
     loading finds its field in the YAML nodes; a question after loading reads the text again, once."""
-    from mkdocs_specplan import loader
+    from mkdocs_specplan.core import loader
 
     text = textwrap.dedent(
         """\

@@ -298,7 +298,7 @@ def test_zensical_builds_plan_pages_timelines_and_the_dashboard(site):
         "tables",
         "admonition",
         {"toc": {"permalink": True}},
-        "mkdocs_specplan.extension",
+        "mkdocs_specplan.adapters.standalone.extension",
     ]
     site.config["extra_css"] = ["assets/specplan/specplan.css"]
     site.build()  # writes mkdocs.yml (and checks MkDocs builds it too)

@@ -7,9 +7,9 @@ import re
 import markdown
 import pytest
 
-from mkdocs_specplan.model import Settings
-from mkdocs_specplan.pages import PlanSource, load_page, render_page
-from mkdocs_specplan.render import Renderer, TemplateProblem, tidy_markdown
+from mkdocs_specplan.core.model import Settings
+from mkdocs_specplan.project.records import PlanSource, load_page, render_page
+from mkdocs_specplan.views.renderer import Renderer, TemplateProblem, tidy_markdown
 
 from .conftest import EXAMPLE_FEATURE, MINIMAL_PLAN
 
@@ -124,7 +124,7 @@ def test_decision_options_pros_cons_and_chosen(example_md):
 
 
 def test_risks_show_coloured_level_badges(example_md):
-    from mkdocs_specplan.render import severity_class
+    from mkdocs_specplan.views.renderer import severity_class
 
     levels = ("low", "medium", "high")
     assert [severity_class(lv, levels) for lv in levels] == ["specplan-sev-1", "specplan-sev-3", "specplan-sev-5"]

@@ -8,9 +8,9 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdocs_specplan.loader import load_plan
-from mkdocs_specplan.model import Settings
-from mkdocs_specplan.schedule import add_workdays, next_workday, schedule_plan, workdays_between
+from mkdocs_specplan.core.loader import load_plan
+from mkdocs_specplan.core.model import Settings
+from mkdocs_specplan.core.schedule import add_workdays, next_workday, schedule_plan, workdays_between
 
 D = dt.date
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import markdown
 
-from mkdocs_specplan.annotate import PageAnnotations, SpecPlanExtension, Trace
-from mkdocs_specplan.loader import load_plan
-from mkdocs_specplan.speckit import (
+from mkdocs_specplan.core.loader import load_plan
+from mkdocs_specplan.core.trace import find_mentions
+from mkdocs_specplan.markdown.annotate import PageAnnotations, SpecPlanExtension, Trace
+from mkdocs_specplan.speckit.documents import (
     IdSyntax,
     read_checklist,
     read_constitution,
@@ -14,7 +15,6 @@ from mkdocs_specplan.speckit import (
     read_tasks,
     resolve_principle,
 )
-from mkdocs_specplan.trace import find_mentions
 
 from .conftest import EXAMPLES, MINIMAL_PLAN
 

@@ -8,12 +8,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from mkdocs_specplan.loader import load_plan
-from mkdocs_specplan.model import Settings
-from mkdocs_specplan.pages import PlanSource, load_page, render_page, timeline_context
-from mkdocs_specplan.render import Renderer
-from mkdocs_specplan.schedule import schedule_plan
-from mkdocs_specplan.timeline import _tick_label, _ticks, phase_gantt, timeline_view
+from mkdocs_specplan.core.loader import load_plan
+from mkdocs_specplan.core.model import Settings
+from mkdocs_specplan.core.schedule import schedule_plan
+from mkdocs_specplan.project.records import PlanSource, load_page, render_page, timeline_context
+from mkdocs_specplan.views.renderer import Renderer
+from mkdocs_specplan.views.timeline import _tick_label, _ticks, phase_gantt, timeline_view
 
 from .conftest import EXAMPLE_FEATURE, MINIMAL_PLAN
 

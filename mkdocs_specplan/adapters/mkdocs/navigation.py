@@ -14,7 +14,7 @@ from typing import Any
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .features import Feature
+from ...project.features import Feature
 
 ORDER = ("spec", "plan", "data_model", "research", "quickstart", "contracts", "checklists", "tasks")
 TITLES = {

@@ -20,10 +20,10 @@ from typing import Any
 
 import yaml
 
-from . import mdtree
-from .features import parse_folder_name
-from .model import TECHNICAL_CONTEXT_FIELDS
-from .speckit import Principle, TaskProgress, read_constitution, read_spec, read_tasks, resolve_principle
+from ..core.model import TECHNICAL_CONTEXT_FIELDS
+from ..project.features import parse_folder_name
+from ..speckit import mdtree
+from ..speckit.documents import Principle, TaskProgress, read_constitution, read_spec, read_tasks, resolve_principle
 
 ARCHIVE_NAME = "plan.speckit.md"  # where the imported plan.md is kept (never published beside plan.yaml)
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import markdown
 
-from . import mdtree
-from .lastbuild import LastBuild, no_cycle_collection
-from .render import outside_code
-from .speckit import IdSyntax, anchor_of, find_definitions, find_principles
+from ..speckit import mdtree
+from ..speckit.documents import IdSyntax, anchor_of, find_definitions, find_principles
+from ..support.incremental import LastBuild, no_cycle_collection
+from ..views.renderer import outside_code
 
 # After attr_list (8), before the table of contents and the builder's anchor check (5) and link
 # rewriting (0), so the links made here are checked like the author's own.

@@ -20,14 +20,14 @@ from typing import Any
 
 import yaml
 
-from .features import Constitution, SiteFiles, decode_text
+from ..core.model import Problem, Settings, sort_problems
+from ..core.schema import dumps, plan_schema
+from ..project.features import Constitution, SiteFiles, decode_text
+from ..project.loading import HISTORY, LoadedSite, SiteOptions, load_site
+from ..project.records import PlanPage, PlanSource, render_page, timeline_context
+from ..speckit.documents import read_constitution
+from ..views.renderer import Renderer
 from .importer import ARCHIVE_NAME, find_constitution, gather, keep_from_existing, new_plan, render_yaml
-from .model import Problem, Settings, sort_problems
-from .pages import PlanPage, PlanSource, render_page, timeline_context
-from .render import Renderer
-from .schema import dumps, plan_schema
-from .site import HISTORY, LoadedSite, SiteOptions, load_site
-from .speckit import read_constitution
 
 PLAN_NAMES = ("plan.yaml", "plan.yml")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -65,7 +65,7 @@ def check_config(config_file: str) -> Checked:
     from mkdocs.exceptions import ConfigurationError, PluginError
     from mkdocs.structure.files import get_files
 
-    from .plugin import SpecPlanPlugin
+    from ..adapters.mkdocs.plugin import SpecPlanPlugin
 
     quiet = logging.getLogger("mkdocs")
     level = quiet.level
@@ -216,7 +216,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Stubs, JSON and stylesheet for builders without MkDocs plugins; problems as validate reports them."""
-    from .standalone import Project, ProjectError, StandaloneSite, publish_specs, write_site
+    from ..adapters.standalone.build import Project, ProjectError, StandaloneSite, publish_specs, write_site
 
     config_file = args.config_file or "mkdocs.yml"
     if not Path(config_file).is_file():

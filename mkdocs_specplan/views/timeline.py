@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .forecast import Forecast
-from .render import status_class
-from .schedule import Schedule
+from ..core.forecast import Forecast
+from ..core.schedule import Schedule
+from .renderer import status_class
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 CHAR_WIDTH = 0.6  # of the font size: a generous estimate of a character's width

@@ -6,9 +6,9 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from .forecast import Forecast, Health, plan_done
-from .model import Plan, Risk, Settings
-from .schedule import Schedule
+from ..core.forecast import Forecast, Health, plan_done
+from ..core.model import Plan, Risk, Settings
+from ..core.schedule import Schedule
 
 
 def health(plan: Plan | None, forecast: Forecast | None, settings: Settings) -> Health:

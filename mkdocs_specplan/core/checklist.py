@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..speckit.documents import Principle, int_to_roman, resolve_principle
 from .model import ConstitutionCheck, Plan
-from .speckit import Principle, int_to_roman, resolve_principle
 
 # Items ticked from the plan's `checklist:` mapping.
 MANUAL_CHECKLIST_KEYS = (
@@ -113,7 +113,7 @@ def check_key(reference: str, principles: list[Principle] | None) -> tuple[str, 
     if not match:
         return None
     token = match.group(1)
-    from .speckit import roman_to_int
+    from ..speckit.documents import roman_to_int
 
     number = int(token) if token.isdigit() else roman_to_int(token)
     if not number:

@@ -9,7 +9,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 
-from .baseline import Baseline, PlanHistory
+from ..history.baseline import Baseline, PlanHistory
 from .timeline import MONTHS, fmt_date
 
 WIDTH, HEIGHT, FONT = 440, 190, 12

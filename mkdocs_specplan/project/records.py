@@ -10,17 +10,17 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
-from .baseline import Baseline, PlanHistory
-from .checklist import ChecklistSection, Context, build_checklist
-from .forecast import Forecast, working_days
-from .glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
-from .loader import load_plan
-from .model import Decision, Phase, Plan, Problem, Risk, Settings, memo, quote_value, sort_problems
-from .paths import site_relpath
-from .render import Renderer, TemplateProblem, md_escape, nowrap_dates, severity_class, slug
-from .schedule import CrossEdge, PhaseIndex, Schedule, phase_index, resolve_dependencies, schedule_plan, wd_index
-from .timeline import phase_gantt, schedule_rows, timeline_view
-from .trend import sentence, trend_view
+from ..core.checklist import ChecklistSection, Context, build_checklist
+from ..core.forecast import Forecast, working_days
+from ..core.loader import load_plan
+from ..core.model import Decision, Phase, Plan, Problem, Risk, Settings, memo, quote_value, sort_problems
+from ..core.schedule import CrossEdge, PhaseIndex, Schedule, phase_index, resolve_dependencies, schedule_plan, wd_index
+from ..history.baseline import Baseline, PlanHistory
+from ..support.paths import site_relpath
+from ..views.glance import GlanceView, RiskNote, health, next_milestone, risk_level, window
+from ..views.renderer import Renderer, TemplateProblem, md_escape, nowrap_dates, severity_class, slug
+from ..views.timeline import phase_gantt, schedule_rows, timeline_view
+from ..views.trend import sentence, trend_view
 
 
 @dataclass(frozen=True)

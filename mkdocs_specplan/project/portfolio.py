@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from ..core.forecast import HEALTH_STATES, Health
+from ..core.model import ExternalDependency, Plan, Risk, Settings
+from ..core.schedule import CrossEdge
+from ..support.paths import site_relpath
+from ..views.glance import health, risk_level
 from .features import LIFECYCLE, Feature, duplicate_ids
-from .forecast import HEALTH_STATES, Health
-from .glance import health, risk_level
-from .model import ExternalDependency, Plan, Risk, Settings
-from .pages import PlanPage
-from .paths import site_relpath
-from .schedule import CrossEdge
+from .records import PlanPage
 
 JSON_VERSION = 1
 

@@ -15,7 +15,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .baseline import HistoryCache, Subject, read_baselines
+from ..core.forecast import Forecast, forecast_portfolio
+from ..core.model import Problem, Settings, memo, sort_problems
+from ..core.schedule import (
+    CrossEdge,
+    PlanItem,
+    PortfolioSchedule,
+    ScheduleResult,
+    depends_across,
+    schedule_plan,
+    schedule_portfolio,
+)
+from ..core.trace import find_mentions
+from ..history.baseline import HistoryCache, Subject, read_baselines
+from ..history.git import Repository
+from ..speckit.documents import IdSyntax
+from ..support.incremental import Inputs
 from .features import (
     Constitution,
     Feature,
@@ -27,27 +42,12 @@ from .features import (
     read_feature,
     requirement_index,
 )
-from .forecast import Forecast, forecast_portfolio
-from .history import Repository
-from .lastbuild import Inputs
-from .model import Problem, Settings, memo, sort_problems
-from .pages import PlanPage, PlanSource, internal_problem, load_page
-from .schedule import (
-    CrossEdge,
-    PlanItem,
-    PortfolioSchedule,
-    ScheduleResult,
-    depends_across,
-    schedule_plan,
-    schedule_portfolio,
-)
-from .speckit import IdSyntax
-from .trace import find_mentions
+from .records import PlanPage, PlanSource, internal_problem, load_page
 
 Cache = Callable[[str, str, Callable[[str], Any]], Any]
 CSS_URI = "assets/specplan/specplan.css"  # where the stylesheet is published in the site
 HISTORY = "git history"  # how problems of reading the plans' history name their subject (not a file)
-CSS_PATH = Path(__file__).parent / "assets" / "specplan.css"
+CSS_PATH = Path(__file__).parent.parent / "views" / "assets" / "specplan.css"
 
 
 def constitution_candidates(uris: Iterable[str]) -> list[str]:

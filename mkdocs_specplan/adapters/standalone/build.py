@@ -23,15 +23,15 @@ from typing import Any
 
 import yaml
 
-from .dashboard import dashboard_view
-from .export import export_json
-from .features import Constitution, Siblings, SiteFiles, decode_text
-from .model import Problem, Settings
-from .pages import PlanPage, PlanSource, front_matter, render_plan_page
-from .portfolio import Portfolio, build_portfolio
-from .render import Renderer
-from .site import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, constitution_candidates, glob_to_regex, load_site
-from .speckit import IdSyntax, read_constitution
+from ...core.model import Problem, Settings
+from ...project.features import Constitution, Siblings, SiteFiles, decode_text
+from ...project.loading import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, constitution_candidates, glob_to_regex, load_site
+from ...project.portfolio import Portfolio, build_portfolio
+from ...project.records import PlanPage, PlanSource, front_matter, render_plan_page
+from ...speckit.documents import IdSyntax, read_constitution
+from ...views.dashboard import dashboard_view
+from ...views.export import export_json
+from ...views.renderer import Renderer
 
 STUB_RE = re.compile(r"^\s*<!--\s*specplan:\s*(?P<target>[^\s>]+)(?:\s+(?P<digest>[0-9a-f]{6,64}))?\s*-->\s*$")
 DASHBOARD = "dashboard"
@@ -113,7 +113,7 @@ class Project:
 
     @classmethod
     def open(cls, config_file: str) -> Project:
-        from .config import SpecPlanConfig, build_date, make_settings, site_path
+        from ...config import SpecPlanConfig, build_date, make_settings, site_path
 
         try:
             with open(config_file, encoding="utf-8") as handle:

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from .model import Settings
+from ..core.model import Settings
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PLAN_TEMPLATE = "plan.md.j2"

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..speckit.documents import IdSyntax
 from .model import Plan
-from .speckit import IdSyntax
 
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
 

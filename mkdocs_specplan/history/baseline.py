@@ -14,11 +14,11 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
-from .forecast import forecast_portfolio
-from .history import SHALLOW_ADVICE, FileHistory, Repository, Version
-from .loader import load_plan
-from .model import Plan, Positions, Settings
-from .schedule import PlanItem, Schedule, schedule_portfolio, wd_index
+from ..core.forecast import forecast_portfolio
+from ..core.loader import load_plan
+from ..core.model import Plan, Positions, Settings
+from ..core.schedule import PlanItem, Schedule, schedule_portfolio, wd_index
+from .git import SHALLOW_ADVICE, FileHistory, Repository, Version
 
 SPECIAL_REFS = ("approved", "first")
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .forecast import Health
-from .pages import Anchors
-from .portfolio import FeatureEntry, Finding, OpenRisk, PlanEntry, Portfolio
-from .render import severity_class, status_class
-from .speckit import anchor_of
+from ..core.forecast import Health
+from ..project.portfolio import FeatureEntry, Finding, OpenRisk, PlanEntry, Portfolio
+from ..project.records import Anchors
+from ..speckit.documents import anchor_of
+from .renderer import severity_class, status_class
 from .timeline import Gantt, GanttRow, TimelineView, fmt_date, signed, timeline_view
 
 LONG_TEXT = 90  # a mitigation longer than this is folded in a <details>

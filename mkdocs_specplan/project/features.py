@@ -13,13 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .annotate import Trace
-from .checklist import PrincipleItem
-from .model import Decision, Problem, memo, quote_value
-from .pages import Anchors, FeatureLinks, Link, PlanPage
-from .paths import site_relpath
-from .render import md_escape
-from .speckit import (
+from ..core.checklist import PrincipleItem
+from ..core.model import Decision, Problem, memo, quote_value
+from ..core.trace import find_mentions
+from ..markdown.annotate import Trace
+from ..speckit.documents import (
     IdSyntax,
     Principle,
     Progress,
@@ -33,7 +31,9 @@ from .speckit import (
     read_tasks,
     resolve_principle,
 )
-from .trace import find_mentions
+from ..support.paths import site_relpath
+from ..views.renderer import md_escape
+from .records import Anchors, FeatureLinks, Link, PlanPage
 
 LIFECYCLE = ("specified", "planned", "tasks ready", "implementing", "implemented")
 DOCUMENT_KINDS = ("spec", "plan", "research", "data_model", "quickstart", "contracts", "tasks", "checklists")

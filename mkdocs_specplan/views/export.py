@@ -8,13 +8,13 @@ import functools
 import json
 from typing import Any
 
-from .features import Feature
-from .forecast import Forecast
-from .lastbuild import Inputs, LastBuild
-from .model import Effort, Plan, memo
-from .pages import PlanPage
-from .portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
-from .schedule import CrossEdge, Schedule, wd_index
+from ..core.forecast import Forecast
+from ..core.model import Effort, Plan, memo
+from ..core.schedule import CrossEdge, Schedule, wd_index
+from ..project.features import Feature
+from ..project.portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
+from ..project.records import PlanPage
+from ..support.incremental import Inputs, LastBuild
 
 
 @functools.cache

@@ -23,7 +23,7 @@ from .checklist import MANUAL_CHECKLIST_KEYS, PRINCIPLE_KEY_RE
 from .effort import UNITS
 from .model import Settings
 
-SCHEMA_DIR = Path(__file__).parent / "schema"
+SCHEMA_DIR = Path(__file__).parent.parent / "schema"
 PLAN_SCHEMA_PATH = SCHEMA_DIR / "plan.schema.json"
 EXPORT_SCHEMA_PATH = SCHEMA_DIR / "plans.schema.json"
 EXPORT_BASE_PATH = SCHEMA_DIR / "plans.base.json"

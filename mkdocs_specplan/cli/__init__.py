@@ -1,0 +1,5 @@
+"""The ``specplan`` command."""
+
+from .main import main
+
+__all__ = ["main"]
