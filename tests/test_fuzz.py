@@ -16,7 +16,8 @@ from mkdocs_specplan.core import loader
 from mkdocs_specplan.core.model import Settings
 from mkdocs_specplan.project.features import SiteFiles
 from mkdocs_specplan.project.loading import SiteOptions, load_site
-from mkdocs_specplan.project.records import PlanSource, render_plan_page
+from mkdocs_specplan.project.records import PlanSource
+from mkdocs_specplan.views.plan_page import render_plan_page
 from mkdocs_specplan.views.renderer import Renderer
 
 EXAMPLES = int(os.environ.get("SPECPLAN_FUZZ_EXAMPLES", "120"))
@@ -98,9 +99,9 @@ def test_any_plan_gives_a_page(data):
     source = PlanSource("specs/001-x/plan.yaml", text, "specs/001-x/plan.yaml")
     loaded = load_site(files, [source], None, SiteOptions(settings_, today=today, git=False))
     (page,) = loaded.pages
-    render_plan_page(page, {source.src_uri: page}, today, renderer)
+    markdown = render_plan_page(page, {source.src_uri: page}, today, renderer)
     internal = [p.message for p in loaded.all_problems if "internal error" in p.message]
     assert internal == []
-    assert page.markdown.startswith("# Implementation Plan: ")
-    assert "## Review & Validation Checklist" in page.markdown  # rendered, not the error page
-    assert "<script>alert" not in page.markdown
+    assert markdown.startswith("# Implementation Plan: ")
+    assert "## Review & Validation Checklist" in markdown  # rendered, not the error page
+    assert "<script>alert" not in markdown

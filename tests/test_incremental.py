@@ -654,7 +654,7 @@ def test_a_page_whose_annotations_fail_is_rendered_plain_and_named(portfolio, mo
 
     import mkdocs_specplan.adapters.mkdocs.plugin as plugin_module
 
-    real = plugin_module.traces_for
+    real = plugin_module.traces_for  # as the plugin imported it
 
     def failing(feature, uri):
         if uri.startswith("specs/002-f/"):

@@ -123,15 +123,16 @@ def _big_plan(phases: int) -> str:
 def test_a_large_plan_loads_schedules_and_renders_in_linear_time():
     """5,000 phases and 10,000 risks: the plugin's work per phase stays flat."""
     from mkdocs_specplan.core.model import Settings
-    from mkdocs_specplan.project.records import PlanSource, load_page, render_page, timeline_context
+    from mkdocs_specplan.project.records import PlanSource, load_page
+    from mkdocs_specplan.views.plan_page import page_inputs, render_page, timeline_context
     from mkdocs_specplan.views.renderer import Renderer
 
     def work(text: str) -> None:
         settings = Settings()
         page = load_page(PlanSource("p.yaml", text, "p.yaml"), settings)
         assert page.schedule is not None and not page.warnings, page.warnings[:3]
-        page.context.update(timeline_context(page, None, settings, Renderer(settings)))
-        render_page(page, Renderer(settings))
+        inputs = page_inputs(page, {}, None)
+        render_page(inputs, Renderer(settings), **timeline_context(inputs, Renderer(settings)))
 
     small, large = _cost(work, _big_plan(2_500)), _cost(work, _big_plan(5_000))
     assert large <= 3.0 * small, f"{small:.2f}s for 2,500 phases, {large:.2f}s for 5,000"

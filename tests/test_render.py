@@ -8,7 +8,8 @@ import markdown
 import pytest
 
 from mkdocs_specplan.core.model import Settings
-from mkdocs_specplan.project.records import PlanSource, load_page, render_page
+from mkdocs_specplan.project.records import PlanSource, load_page
+from mkdocs_specplan.views.plan_page import page_inputs, render_page
 from mkdocs_specplan.views.renderer import Renderer, TemplateProblem, tidy_markdown
 
 from .conftest import EXAMPLE_FEATURE, MINIMAL_PLAN
@@ -61,7 +62,7 @@ TEMPLATE_ORDER = [
 def render(text: str, settings: Settings | None = None, template: str | None = None, **extra) -> str:
     settings = settings or Settings()
     page = load_page(PlanSource("specs/x/plan.yaml", text, "specs/x/plan.yaml"), settings)
-    return render_page(page, Renderer(settings, template), **extra)
+    return render_page(page_inputs(page, {}, None), Renderer(settings, template), **extra)
 
 
 @pytest.fixture(scope="module")

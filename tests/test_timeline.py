@@ -11,7 +11,8 @@ import pytest
 from mkdocs_specplan.core.loader import load_plan
 from mkdocs_specplan.core.model import Settings
 from mkdocs_specplan.core.schedule import schedule_plan
-from mkdocs_specplan.project.records import PlanSource, load_page, render_page, timeline_context
+from mkdocs_specplan.project.records import PlanSource, load_page
+from mkdocs_specplan.views.plan_page import page_inputs, render_page, timeline_context
 from mkdocs_specplan.views.renderer import Renderer
 from mkdocs_specplan.views.timeline import _tick_label, _ticks, phase_gantt, timeline_view
 
@@ -66,8 +67,8 @@ def parse(html: str) -> Svg:
 def example_page(today=dt.date(2026, 10, 7)):
     settings = Settings()
     page = load_page(PlanSource("specs/x/plan.yaml", (EXAMPLE_FEATURE / "plan.yaml").read_text(), "specs/x/plan.yaml"), settings)
-    page.context.update(timeline_context(page, today, settings, Renderer(settings)))
-    return page, render_page(page, Renderer(settings))
+    inputs = page_inputs(page, {}, today)
+    return page, render_page(inputs, Renderer(settings), **timeline_context(inputs, Renderer(settings)))
 
 
 def bars(svg: Svg) -> list[dict]:
@@ -164,8 +165,8 @@ def test_no_difference_when_the_estimate_agrees():
     text = MINIMAL_PLAN + "estimated_effort: 1-2 w\nphases:\n  - {name: A, effort: 7 d}\n"
     settings = Settings()
     page = load_page(PlanSource("p.yaml", text, "p.yaml"), settings)
-    page.context.update(timeline_context(page, None, settings, Renderer(settings)))
-    md = render_page(page, Renderer(settings))
+    inputs = page_inputs(page, {}, None)
+    md = render_page(inputs, Renderer(settings), **timeline_context(inputs, Renderer(settings)))
     assert "**Span**: 1.4 weeks (7 working days)" in md and "Difference" not in md
 
 

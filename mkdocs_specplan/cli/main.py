@@ -22,10 +22,12 @@ import yaml
 
 from ..core.model import Problem, Settings, sort_problems
 from ..core.schema import dumps, plan_schema
-from ..project.features import Constitution, SiteFiles, decode_text
+from ..project.features import Constitution, SiteFiles
 from ..project.loading import HISTORY, LoadedSite, SiteOptions, load_site
-from ..project.records import PlanPage, PlanSource, render_page, timeline_context
+from ..project.records import PlanPage, PlanSource
 from ..speckit.documents import read_constitution
+from ..support.text import decode_text
+from ..views.plan_page import PageOptions, page_inputs, render_page, timeline_context
 from ..views.renderer import Renderer
 from .importer import ARCHIVE_NAME, find_constitution, gather, keep_from_existing, new_plan, render_yaml
 
@@ -366,8 +368,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     if page is None:
         raise UsageError(f"{args.plan}: not one of the site's plans")
     renderer = checked.renderer or Renderer(checked.settings)
-    page.context.update(timeline_context(page, checked.today, checked.settings, renderer))
-    sys.stdout.write(render_page(page, renderer))
+    inputs = page_inputs(page, {}, checked.today, PageOptions())
+    sys.stdout.write(render_page(inputs, renderer, **timeline_context(inputs, renderer)))
     for problem in page.warnings:
         print(problem, file=sys.stderr)
     return EXIT_OK

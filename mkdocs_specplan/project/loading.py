@@ -38,11 +38,11 @@ from .features import (
     SiteFiles,
     discover_features,
     duplicate_ids,
-    link_feature,
     read_feature,
     requirement_index,
 )
-from .records import PlanPage, PlanSource, internal_problem, load_page
+from .linking import link_feature
+from .records import FeatureContext, PlanPage, PlanSource, internal_problem, load_page
 
 Cache = Callable[[str, str, Callable[[str], Any]], Any]
 CSS_URI = "assets/specplan/specplan.css"  # where the stylesheet is published in the site
@@ -188,7 +188,7 @@ def _link_one(
 
 
 # a feature as linked: what it was linked from, the feature, and its plan's context and problems then
-_Linked = tuple["_LinkInputs", Feature, dict[str, Any], tuple[Problem, ...]]
+_Linked = tuple["_LinkInputs", Feature, FeatureContext | None, tuple[Problem, ...]]
 
 
 @dataclass
@@ -241,7 +241,7 @@ def _link_inputs(
     principles = constitution.principles if constitution is not None else None
     return _LinkInputs(
         (plan, principles),
-        (read, page.source, tuple(page.problems), dict(page.context), constitution and constitution.src_uri, options),
+        (read, page.source, tuple(page.problems), page.feature, constitution and constitution.src_uri, options),
         across,
     )
 
@@ -270,11 +270,11 @@ def _link_reusing(
         if last is not None and last[0].matches(inputs[folder]):
             last[1].plan_page = page  # the same feature: this build's page of the same plan
             if page is not None:
-                page.context, page.problems = dict(last[2]), list(last[3])
+                page.feature, page.problems = last[2], list(last[3])
         else:
             if page is not None:
                 _link_one(page, feature, constitution, options, index)
-            last = (inputs[folder], feature, dict(page.context) if page else {}, tuple(page.problems) if page else ())
+            last = (inputs[folder], feature, page.feature if page else None, tuple(page.problems) if page else ())
         kept[folder] = last
     cache.kept = kept
     return {folder: linked for folder, (_, linked, _, _) in kept.items()}

@@ -12,10 +12,10 @@ from typing import Any
 from urllib.parse import quote
 
 from ..core.forecast import HEALTH_STATES, Health
+from ..core.health import health, risk_level
 from ..core.model import ExternalDependency, Plan, Risk, Settings
 from ..core.schedule import CrossEdge
 from ..support.paths import site_relpath
-from ..views.glance import health, risk_level
 from .features import LIFECYCLE, Feature, duplicate_ids
 from .records import PlanPage
 

@@ -12,6 +12,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..core.model import Settings
+from ..support.text import slug
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PLAN_TEMPLATE = "plan.md.j2"
@@ -19,16 +20,6 @@ PLAN_TEMPLATE = "plan.md.j2"
 
 class TemplateProblem(Exception):
     """A user template is missing or broken; the message names the file and line."""
-
-
-_NOT_SLUG_RE = re.compile(r"[^\w\s-]")
-_SLUG_GAP_RE = re.compile(r"[\s_-]+")
-
-
-@functools.lru_cache(maxsize=4096)  # statuses, levels and IDs repeat across every plan of a site
-def slug(text: str) -> str:
-    """A lower-case, hyphenated anchor fragment."""
-    return _SLUG_GAP_RE.sub("-", _NOT_SLUG_RE.sub("", text.lower())).strip("-") or "x"
 
 
 def status_class(text: str | None) -> str:

@@ -33,13 +33,9 @@ from ...markdown.annotate import PageAnnotations, SpecPlanExtension
 from ...project.features import (
     Constitution,
     Feature,
-    FeatureNote,
     Siblings,
     SiteFiles,
-    decode_text,
-    mention_targets,
     relative,
-    traces_for,
 )
 from ...project.loading import (
     CSS_PATH,
@@ -53,11 +49,15 @@ from ...project.loading import (
     load_site,
 )
 from ...project.portfolio import Portfolio, build_portfolio, natural_key
-from ...project.records import PlanPage, PlanSource, front_matter, internal_problem, load_page, render_key, render_plan_page
+from ...project.records import PlanPage, PlanSource, internal_problem, load_page
+from ...site.annotations import mention_targets, traces_for
 from ...speckit.documents import IdSyntax, read_constitution
 from ...support.incremental import Inputs, LastBuild, no_cycle_collection
+from ...support.text import decode_text
 from ...views.dashboard import dashboard_pages
 from ...views.export import Encoded, export_json
+from ...views.notes import FeatureNote
+from ...views.plan_page import PageInputs, PageOptions, front_matter, page_inputs, render_inputs
 from ...views.renderer import Renderer, TemplateProblem, escape_html
 from ..standalone.build import STUB_LIMIT, published_copies, stub_target
 from .navigation import arrange
@@ -217,9 +217,9 @@ def _posix(path: str) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A plan page as rendered, and what it was rendered from (see :func:`render_key`)."""
+    """A plan page as rendered, and what it was rendered from."""
 
-    key: tuple[Any, ...] | None
+    key: PageInputs | None
     content: bytes
     problems: tuple[Problem, ...]
 
@@ -250,7 +250,6 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.loaded: LoadedSite | None = None
         # a one-off build: each page's annotations (or why they failed), worked out in on_nav
         self._prepared: dict[str, PageAnnotations | Exception] | None = None
-        self._edit_uris: dict[str, str | None] = {}
         self._history_cache = HistoryCache()  # git history, kept while HEAD does not move
         self._schedule_cache = ScheduleCache()  # the portfolio's schedule, kept while no plan changes (serve)
         self._link_cache = LinkCache()  # each feature as linked, kept while what it was linked from is the same (serve)
@@ -458,9 +457,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             page = load_page(source, self.settings, schedule=False)
             if self._serving:  # kept for the next rebuild; a one-off build keeps nothing it does not need
                 self._cache[key] = page
-        fresh = PlanPage(source, page.plan, list(page.problems))  # this build's source: where it is on disk
-        fresh.context["edit_uri"] = self._edit_uris.get(source.src_uri)
-        return fresh
+        return PlanPage(source, page.plan, list(page.problems))  # this build's source: where it is on disk
 
     def _parsed(self, kind: str, text: str, reader: Callable[[str], Any]) -> Any:
         """A spec, tasks or checklist file read once while its text is unchanged."""
@@ -620,7 +617,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self.rendered = self.dashboard_rendered = 0
         for page in self.pages:
             generated = self._page_file(files, config, page.source.page_uri, self._render(page, by_key))
-            generated.edit_uri = page.context.get("edit_uri")
+            generated.edit_uri = page.source.edit_uri
             # its source is the plan: git-revision-date, rss and i18n read dates and paths from here
             generated.abs_src_path = page.source.abs_path or os.path.join(config.docs_dir, page.source.page_uri)
             generated.generated_by = None  # a page of a source file (dated by it), not a virtual one
@@ -646,21 +643,20 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
 
     def _render(self, page: PlanPage, by_key: dict[str, PlanPage]) -> bytes:
         """The plan page's content (UTF-8); the last build's when nothing it is made from changed."""
-        options = (self.config.timeline, self.config.show_missing_sections, self.constitution and self.constitution.src_uri)
-        key = render_key(page, by_key, self.today, *options) if self._serving else None
+        options = PageOptions(self.config.timeline, self.config.show_missing_sections)
+        inputs = page_inputs(page, by_key, self.today, options)
         uri = page.source.page_uri
         kept = self._renders.last(uri)
-        if key is not None and kept is not None and kept.key == key:
+        if self._serving and kept is not None and kept.key == inputs:
             page.problems = list(kept.problems)
         else:
             self.rendered += 1
-            render_plan_page(page, by_key, self.today, self._renderer(), self.config.timeline, self.config.show_missing_sections)
-            kept = Rendered(key, (front_matter(page.plan) + page.markdown).encode("utf-8"), tuple(page.problems))
-            # the content holds the page now: what rendering it needed is not kept for the rest of the
-            # build, only what annotating the page needs
-            page.markdown = ""
-        page.context = {name: page.context[name] for name in ("edit_uri", "mention_targets") if name in page.context}
-        if key is not None:
+            markdown, added = render_inputs(inputs, self._renderer())
+            page.problems += added
+            kept = Rendered(
+                inputs if self._serving else None, (front_matter(page.plan) + markdown).encode("utf-8"), tuple(page.problems)
+            )
+        if self._serving:
             self._renders.keep(uri, kept)
         return kept.content
 
@@ -693,7 +689,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 continue  # exclude_docs (or draft_docs outside mkdocs serve): no page, not on the dashboard
             display = self._display_path(file, config)
             text, error = self._plan_text(file)
-            source = PlanSource(file.src_uri, text, display, error, file.abs_src_path)
+            source = PlanSource(file.src_uri, text, display, error, file.abs_src_path, file.edit_uri)
             existing = self._existing(files, source.page_uri)
             if existing is not None:
                 self._problem(
@@ -706,7 +702,6 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             if archived is not None:
                 files.remove(archived)  # the plan.md that specplan import replaced: kept, not published
             live_keys.add((source.src_uri, source.text, source.error, self.settings))
-            self._edit_uris[source.src_uri] = file.edit_uri
             sources.append(source)
         # forget sources that were edited or removed
         self._cache = {k: v for k, v in self._cache.items() if k in live_keys}
@@ -959,7 +954,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
             notes.principles = active = True
         plan_page = self._plan_by_uri.get(uri)
         if plan_page is not None:
-            notes.mentions = dict(plan_page.context.get("mention_targets") or {})
+            notes.mentions = dict(plan_page.feature.mention_targets) if plan_page.feature is not None else {}
             notes.safe_links = active = True  # the page is made of plan text: no live markup
         if uri == self.dashboard_uri:
             notes.safe_links = active = True

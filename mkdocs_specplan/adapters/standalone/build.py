@@ -24,13 +24,15 @@ from typing import Any
 import yaml
 
 from ...core.model import Problem, Settings
-from ...project.features import Constitution, Siblings, SiteFiles, decode_text
+from ...project.features import Constitution, Siblings, SiteFiles
 from ...project.loading import CSS_PATH, CSS_URI, LoadedSite, SiteOptions, constitution_candidates, glob_to_regex, load_site
 from ...project.portfolio import Portfolio, build_portfolio
-from ...project.records import PlanPage, PlanSource, front_matter, render_plan_page
+from ...project.records import PlanPage, PlanSource
 from ...speckit.documents import IdSyntax, read_constitution
+from ...support.text import decode_text
 from ...views.dashboard import dashboard_view
 from ...views.export import export_json
+from ...views.plan_page import PageOptions, front_matter, render_plan_page
 from ...views.renderer import Renderer
 
 STUB_RE = re.compile(r"^\s*<!--\s*specplan:\s*(?P<target>[^\s>]+)(?:\s+(?P<digest>[0-9a-f]{6,64}))?\s*-->\s*$")
@@ -241,15 +243,8 @@ class StandaloneSite:
     def plan_markdown(self, page: PlanPage) -> str:
         if self._by_key is None:  # once per loaded site: a builder renders every plan page from it
             self._by_key = {p.source.src_uri: p for p in self.pages}
-        render_plan_page(
-            page,
-            self._by_key,
-            self.project.today,
-            self.project.renderer,
-            self.project.options.timeline,
-            self.project.options.show_missing_sections,
-        )
-        return page.markdown
+        options = PageOptions(self.project.options.timeline, self.project.options.show_missing_sections)
+        return render_plan_page(page, self._by_key, self.project.today, self.project.renderer, options)
 
     def portfolio(self, dashboard_uri: str) -> Portfolio:
         assert self.loaded is not None
