@@ -116,7 +116,7 @@ def main() -> None:
     build(config)
     out: dict[str, Any] = {"cpu": cpu() - started, "own": spent[0]}
     if plugin is not None:
-        out["plans"] = plugin.rendered  # a first build renders every plan
+        out["plans"] = plugin.site.stats.rendered  # a first build renders every plan
     # a single rebuild's figures are noise-bound (where a full garbage collection lands, in a cycle
     # of a fraction of a second): the median of several
     for name, cycles in (
@@ -162,13 +162,13 @@ class Recorder:
         self.navs: list[Any] = []
 
     def generated(self, plugin: Any) -> None:
-        track = plugin._track
+        track = plugin.tracker.track
 
-        def keep(file: Any, uri: str, data: bytes) -> None:
+        def keep(file: Any, uri: str, data: bytes, serving: bool) -> None:
             self.builds[-1][uri] = data
-            track(file, uri, data)
+            track(file, uri, data, serving)
 
-        plugin._track = keep
+        plugin.tracker.track = keep
 
     def annotated(self, config: Any, plugin: Any) -> None:
         annotated: set[str] = set()
@@ -212,7 +212,8 @@ def write_outputs(builds: list[dict[str, bytes]], pages: list[dict[str, str]], c
             _write(twin / uri, content)
         for uri, html in pages[0].items():  # what each annotated page became
             _write(Path(harvest) / HARVEST / f"{uri}.html", html.encode("utf-8"))
-        from mkdocs_specplan.project.loading import CSS_PATH, CSS_URI
+        from mkdocs_specplan.site.options import CSS_URI
+        from mkdocs_specplan.site.pipeline import CSS_PATH
 
         css = twin / CSS_URI
         css.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""The plugin's options, as declared for MkDocs (validated, typed, with defaults)."""
+"""The plugin's options, as declared for MkDocs (validated, typed, with defaults), and the pipeline's
+:class:`SiteConfig` made from them. Both builders read ``mkdocs.yml`` through this schema."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from .core.model import (
     DEFAULT_RISK_STATUSES,
     Settings,
 )
+from .project.features import Siblings
+from .site.options import SiteConfig, build_date, site_path, specs_prefix
+from .speckit.documents import IdSyntax
 
 
 class SiblingsConfig(base.Config):
@@ -162,29 +166,41 @@ def make_settings(config: SpecPlanConfig) -> Settings:
     )
 
 
-def build_date(value: str | dt.date | None) -> dt.date:
-    """The day the site is built for: the build_date option, else SOURCE_DATE_EPOCH, else today."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"build_date: {value!r} is not a date; expected YYYY-MM-DD") from None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
-    return dt.date.today()
-
-
-def site_path(value: bool | str, default: str, suffix: str) -> str | None:
-    """An option naming a generated file's place in the site: true (the default place), false
-    (none), or a path inside the site ending in ``suffix``; ValueError otherwise."""
-    if value is False:
-        return None
-    path = default if value is True else str(value).strip().lstrip("/")
-    if not path.endswith(suffix) or ".." in path.split("/"):
-        raise ValueError(f"{value!r} must be a path inside the site ending in {suffix}, or false")
-    return path
+def site_config(
+    options: SpecPlanConfig, *, docs_dir: str, site_dir: str, config_file: str, use_directory_urls: bool = True
+) -> SiteConfig:
+    """The pipeline's options from the plugin's (validated by MkDocs) and the builder's settings;
+    OptionError for what cannot work."""
+    return SiteConfig(
+        docs_dir=os.path.abspath(docs_dir),
+        site_dir=os.path.abspath(site_dir),
+        config_file=os.path.abspath(config_file),
+        use_directory_urls=use_directory_urls,
+        enabled=options.enabled,
+        sources=tuple(p.lstrip("/") for p in options.sources),
+        specs_dir=os.path.abspath(options.specs_dir) if options.specs_dir else None,
+        specs_url=specs_prefix(options.specs_url),
+        template=options.template,
+        templates_dir=options.templates_dir,
+        css=options.css,
+        settings=make_settings(options),
+        siblings=Siblings(**options.siblings),
+        syntax=IdSyntax(tuple(options.requirement_prefixes), tuple(options.story_labels)),
+        nav_titles=options.nav_titles,
+        show_missing_sections=options.show_missing_sections,
+        warn_missing=options.missing_links == "warn",
+        backlink=options.backlink,
+        constitution=os.path.abspath(options.constitution) if options.constitution else None,
+        timeline=options.timeline,
+        today=build_date(options.build_date),  # type: ignore[arg-type]  # str or date, as validated
+        dashboard_uri=site_path("dashboard", options.dashboard, "plans/index.md", ".md"),  # type: ignore[arg-type]
+        dashboard_title=options.dashboard_title,
+        dashboard_group_above=options.dashboard_group_above,
+        json_uri=site_path("json", options.json, "plans/plans.json", ".json"),  # type: ignore[arg-type]
+        json_indent=options.json_indent,
+        max_file_size=options.max_file_size,
+        max_document_size=options.max_document_size,
+        stale_days=options.stale_days,
+        baseline=options.baseline,
+        history=options.history,
+    )

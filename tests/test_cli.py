@@ -127,7 +127,9 @@ def test_render_prints_the_page(tmp_path):
     shutil.copytree(REPO, tmp_path, dirs_exist_ok=True)
     result = run("render", "specs/004-billing-yaml/plan.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("# Implementation Plan: Billing Export\n")
+    # the page a build publishes: its front matter, title, glance block, timeline and sections
+    assert result.stdout.startswith("---\nrender_macros: false\n---\n\n# Implementation Plan: Billing Export\n")
+    assert 'class="specplan-glance' in result.stdout
     assert "## Implementation Phases" in result.stdout and "specplan-gantt" in result.stdout
     assert "Security II (Encrypt at Rest)" in result.stdout  # the constitution was found
 

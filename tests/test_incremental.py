@@ -75,15 +75,15 @@ def test_serve_rebuild_renders_only_the_plans_whose_inputs_changed(portfolio):
 
     result, config, plugin = serve(portfolio)
     build(config)
-    assert plugin.rendered == 3
+    assert plugin.site.stats.rendered == 3
     build(config)
-    assert plugin.rendered == 0  # nothing changed: every page as it was
+    assert plugin.site.stats.rendered == 0  # nothing changed: every page as it was
     assert "Feature 003" in result.html("specs/003-f/plan/index.html")
 
     # one plan alone changes: one page is rendered, and the dashboard shows the change
     edit(portfolio, "specs/003-f/plan.yaml", "Feature 003", "Feature Three")
     build(config)
-    assert plugin.rendered == 1
+    assert plugin.site.stats.rendered == 1
     assert "Feature Three" in result.html("specs/003-f/plan/index.html")
     assert "Feature Three" in result.html("plans/index.html")
     assert "Feature 001" in result.html("specs/001-f/plan/index.html")
@@ -91,31 +91,31 @@ def test_serve_rebuild_renders_only_the_plans_whose_inputs_changed(portfolio):
     # a plan others wait on changes: it and the plan waiting on it are rendered, the third is not
     edit(portfolio, "specs/001-f/plan.yaml", "effort: 1 w, status", "effort: 2 w, status")
     build(config)
-    assert plugin.rendered == 2
+    assert plugin.site.stats.rendered == 2
     assert "2026-03-16" in result.html("specs/002-f/plan/index.html")  # its client phase moved a week
     exported = json.loads((result.site_dir / "plans/plans.json").read_text())
     second = next(p for p in exported["plans"] if p["feature_id"] == "002")
     assert second["forecast"]["start"] == "2026-03-16"
 
     # a spec changes: only its feature's plan page is rendered again, and no plan is scheduled again
-    scheduled = plugin._schedule_cache.value
+    scheduled = plugin.pipeline.memory.schedule.value
     edit(portfolio, "specs/003-f/spec.md", "first thing", "very first thing")
     build(config)
-    assert plugin.rendered == 1
-    assert plugin._schedule_cache.value is scheduled
+    assert plugin.site.stats.rendered == 1
+    assert plugin.pipeline.memory.schedule.value is scheduled
     assert "very first thing" in result.html("specs/003-f/plan/index.html")
 
     # tasks change: the feature's plan page shows the new count
     edit(portfolio, "specs/002-f/tasks.md", "- [ ] T002", "- [x] T002")
     build(config)
-    assert plugin.rendered == 1
+    assert plugin.site.stats.rendered == 1
     assert "2/2 done" in result.html("specs/002-f/plan/index.html")
 
     # a plan changes again: the portfolio is scheduled again, and the plan waiting on it moves back
     edit(portfolio, "specs/001-f/plan.yaml", "effort: 2 w, status", "effort: 1 w, status")
     build(config)
-    assert plugin._schedule_cache.value is not scheduled
-    assert plugin.rendered == 2
+    assert plugin.pipeline.memory.schedule.value is not scheduled
+    assert plugin.site.stats.rendered == 2
     assert "2026-03-09" in result.html("specs/002-f/plan/index.html")
     config.plugins.on_shutdown()
 
@@ -128,12 +128,12 @@ def test_a_changed_template_renders_every_plan_again(portfolio):
     portfolio.config["plugins"] = [{"specplan": {"build_date": "2026-03-04", "template": str(template)}}]
     _result, config, plugin = serve(portfolio)
     build(config)
-    assert plugin.rendered == 3
+    assert plugin.site.stats.rendered == 3
     template.write_text('{% extends "specplan/plan.md.j2" %}\n{% block title %}# Changed {{ title }}\n{% endblock %}\n')
     os.utime(template, (OLD, OLD))  # a different time than the one the renderer was made with
     config = load_config(config_file=str(portfolio.root / "mkdocs.yml"))  # serve reloads the config each rebuild
     build(config)
-    assert config.plugins["specplan"].rendered == 3
+    assert config.plugins["specplan"].site.stats.rendered == 3
     config.plugins.on_shutdown()
 
 
@@ -150,7 +150,7 @@ def test_serve_dirty_writes_only_pages_whose_content_changed(portfolio):
     edit(portfolio, "specs/003-f/plan.yaml", "name: Alone", "name: Solo")
     build(config, dirty=True)
     config.plugins.on_shutdown()
-    assert plugin.rendered == 1
+    assert plugin.site.stats.rendered == 1
     assert pages["001"].stat().st_mtime == OLD and pages["002"].stat().st_mtime == OLD
     assert pages["003"].stat().st_mtime > OLD and "Solo" in pages["003"].read_text()
 
@@ -257,17 +257,17 @@ def test_a_rebuild_renders_only_the_dashboard_pages_that_changed(portfolio):
     portfolio.config["plugins"] = [{"specplan": {"build_date": "2026-03-04", "dashboard_group_above": 1}}]
     result, config, plugin = serve(portfolio)
     build(config)
-    pages = plugin.dashboard_rendered
+    pages = plugin.site.stats.dashboard_rendered
     assert pages >= 3  # the dashboard and a page per stage at least
     assert result.exists("plans/features-approved/index.html")
     build(config)
-    assert plugin.dashboard_rendered == 0
+    assert plugin.site.stats.dashboard_rendered == 0
     edit(portfolio, "specs/003-f/plan.yaml", "name: Alone", "name: Solo")  # a phase name: on no dashboard page
     build(config)
-    assert plugin.dashboard_rendered == 0 and plugin.rendered == 1
+    assert plugin.site.stats.dashboard_rendered == 0 and plugin.site.stats.rendered == 1
     edit(portfolio, "specs/003-f/plan.yaml", "Feature 003", "Feature Three")  # on its stage's page
     build(config)
-    assert 1 <= plugin.dashboard_rendered < pages
+    assert 1 <= plugin.site.stats.dashboard_rendered < pages
     assert "Feature Three" in result.html("plans/features-approved/index.html")
     config.plugins.on_shutdown()
 
@@ -599,7 +599,7 @@ def test_a_one_off_build_lets_go_of_its_plans_and_annotates_every_page_as_serve_
     result = portfolio.build()
     assert not result.failed, result.warnings
     plugin = result.config.plugins["specplan"]
-    assert plugin.loaded is None and plugin.pages == [] and plugin.all_features == []
+    assert plugin.site.pages == [] and plugin.site.features == []  # let go once the pages were prepared
     assert plugin._prepared == {}  # every prepared page was rendered
     once = _pages(result.site_dir)
     spec = once["specs/001-f/spec/index.html"]
@@ -609,7 +609,7 @@ def test_a_one_off_build_lets_go_of_its_plans_and_annotates_every_page_as_serve_
     config = result.config
     config.plugins.on_startup(command="serve", dirty=False)
     build(config)
-    assert plugin.loaded is not None and plugin._prepared is None
+    assert plugin.site.pages != [] and plugin._prepared is None
     served = _pages(result.site_dir)
     config.plugins.on_shutdown()
     assert served.keys() == once.keys()
@@ -626,8 +626,8 @@ def test_a_one_off_build_collects_garbage_once_its_plans_are_let_go(portfolio, m
 
     def watched(*args):
         caller = sys._getframe(1)
-        plugin = caller.f_locals.get("self")
-        calls.append((caller.f_code.co_name, getattr(plugin, "loaded", "?"), len(getattr(plugin, "_prepared", None) or {})))
+        plugin, site = caller.f_locals.get("self"), caller.f_locals.get("site")
+        calls.append((caller.f_code.co_name, getattr(site, "pages", "?"), len(getattr(plugin, "_prepared", None) or {})))
         return collect(*args)
 
     monkeypatch.setattr(gc, "collect", watched)
@@ -635,7 +635,7 @@ def test_a_one_off_build_collects_garbage_once_its_plans_are_let_go(portfolio, m
     assert not result.failed, result.warnings
     ours = [c for c in calls if c[0] == "_prepare_pages"]
     assert len(ours) == 1
-    assert ours[0][1] is None and ours[0][2] > 0  # the plans are gone; no page is rendered yet
+    assert ours[0][1] == [] and ours[0][2] > 0  # the plans are gone; no page is rendered yet
     calls.clear()
     config = result.config
     config.plugins.on_startup(command="serve", dirty=False)
@@ -652,9 +652,9 @@ def test_a_page_whose_annotations_fail_is_rendered_plain_and_named(portfolio, mo
     that page is rendered without them and named in a warning; every other page is annotated."""
     from mkdocs.commands.build import build
 
-    import mkdocs_specplan.adapters.mkdocs.plugin as plugin_module
+    import mkdocs_specplan.site.pipeline as plugin_module
 
-    real = plugin_module.traces_for  # as the plugin imported it
+    real = plugin_module.traces_for  # as the pipeline imported it
 
     def failing(feature, uri):
         if uri.startswith("specs/002-f/"):

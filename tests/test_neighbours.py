@@ -337,10 +337,12 @@ def test_specplan_build_copies_specs_dir_and_mkdocs_still_builds(site):
     done = subprocess.run([specplan, "build"], cwd=site.root, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (site.docs / "features/002-intake/plan.yaml").is_file() and (site.docs / "features/002-intake/plan.md").is_file()
-    assert (site.docs / "features/.specplan-published").read_text().splitlines() == [
-        "002-intake/data-model.md",
-        "002-intake/plan.yaml",
-        "002-intake/spec.md",
+    written = json.loads((site.docs / ".specplan/outputs.json").read_text())["files"]
+    assert sorted(u for u in written if u.startswith("features/")) == [
+        "features/002-intake/data-model.md",
+        "features/002-intake/plan.md",
+        "features/002-intake/plan.yaml",
+        "features/002-intake/spec.md",
     ]
     result = site.build()  # the copies, stubs, JSON and stylesheet are the plugin's own again
     assert not result.failed, result.warnings

@@ -8,10 +8,8 @@ given files and folders with the default settings.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -20,154 +18,14 @@ from typing import Any
 
 import yaml
 
-from ..core.model import Problem, Settings, sort_problems
+from ..core.model import Problem, sort_problems
 from ..core.schema import dumps, plan_schema
-from ..project.features import Constitution, SiteFiles
-from ..project.loading import HISTORY, LoadedSite, SiteOptions, load_site
-from ..project.records import PlanPage, PlanSource
-from ..speckit.documents import read_constitution
-from ..support.text import decode_text
-from ..views.plan_page import PageOptions, page_inputs, render_page, timeline_context
-from ..views.renderer import Renderer
-from .importer import ARCHIVE_NAME, find_constitution, gather, keep_from_existing, new_plan, render_yaml
+from ..site.sources import ARCHIVE_NAME
+from ..support.text import count
+from .importer import find_constitution, gather, keep_from_existing, new_plan, render_yaml
+from .reading import PLAN_NAMES, UsageError, _walk, check, check_config, check_paths, folder_site, with_path
 
-PLAN_NAMES = ("plan.yaml", "plan.yml")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with the command line or the configuration; exit status 2."""
-
-
-# -- reading a site -----------------------------------------------------------------------------
-@dataclasses.dataclass
-class Checked:
-    loaded: LoadedSite
-    problems: list[Problem]  # paths relative to the current folder
-    settings: Settings
-    base: str  # the folder the sources' display paths are relative to
-    renderer: Renderer | None = None
-    today: dt.date = dataclasses.field(default_factory=dt.date.today)
-
-
-def _relative(path: str, base: str) -> str:
-    if os.path.isabs(path):
-        return os.path.relpath(path)
-    return os.path.relpath(os.path.normpath(os.path.join(base, path)))
-
-
-def _with_path(problems: list[Problem], base: str) -> list[Problem]:
-    """Problems with their files' paths from the current folder (a subject that is not a file as it is)."""
-    return [p if p.path == HISTORY else dataclasses.replace(p, path=_relative(p.path, base)) for p in problems]
-
-
-def check_config(config_file: str) -> Checked:
-    """The site of a mkdocs.yml, loaded exactly as a build loads it (without rendering)."""
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError, PluginError
-    from mkdocs.structure.files import get_files
-
-    from ..adapters.mkdocs.plugin import SpecPlanPlugin
-
-    quiet = logging.getLogger("mkdocs")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)  # problems are printed by this command, not logged
-    try:
-        try:
-            config = load_config(config_file=config_file)
-        except (ConfigurationError, PluginError, OSError) as exc:
-            raise UsageError(f"{config_file}: {exc}") from None
-        plugin = next((p for p in config.plugins.values() if isinstance(p, SpecPlanPlugin)), None)
-        if plugin is None:
-            raise UsageError(
-                f"{config_file}: the specplan plugin is not in its plugins; add it, or give the plan files and folders to check"
-            )
-        plugin.validate_only = True  # every plugin runs as in a build up to on_files; nothing is rendered
-        try:
-            config = config.plugins.on_config(config)
-            config.plugins.on_files(get_files(config), config=config)
-        except (ConfigurationError, PluginError) as exc:
-            raise UsageError(f"{config_file}: {exc}") from None
-        loaded = plugin.loaded
-        assert loaded is not None
-    finally:
-        quiet.setLevel(level)
-    problems = plugin.site_problems + [p for page in loaded.pages for p in page.problems]
-    return Checked(loaded, _with_path(problems, config.docs_dir), plugin.settings, config.docs_dir, plugin.renderer, plugin.today)
-
-
-def _walk(folder: Path) -> list[Path]:
-    out = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("node_modules", "site", "__pycache__"))
-        out += [Path(root) / n for n in sorted(names) if not n.startswith(".")]
-    return out
-
-
-def _is_feature(folder: Path) -> bool:
-    return any((folder / name).is_file() for name in ("spec.md", "tasks.md", "plan.md", *PLAN_NAMES))
-
-
-def check_paths(paths: Sequence[str]) -> Checked:
-    """Plans under the given files and folders, by the default settings. A feature folder is read
-    with the folders beside it, so requirements other features define are known; only problems
-    of the given files and folders are reported."""
-    files: set[Path] = set()
-    wanted = []
-    for given in paths:
-        path = Path(given)
-        if not path.exists():
-            raise UsageError(f"{given}: no such file or folder")
-        wanted.append(os.path.abspath(path))
-        folder = path.parent if path.is_file() else path
-        files.update(_walk(folder.parent if _is_feature(folder) and folder.resolve() != Path.cwd() else folder))
-    cwd = Path.cwd()
-
-    def uri(path: Path) -> str:
-        return os.path.relpath(path.resolve(), cwd).replace(os.sep, "/")
-
-    by_uri = {uri(p): p for p in files}
-
-    def read(u: str) -> str | None:
-        try:
-            return decode_text(by_uri[u].read_bytes())[0]
-        except (OSError, KeyError):
-            return None
-
-    site = SiteFiles(set(by_uri), read)
-    sources = []
-    for u in sorted(by_uri):
-        if u.rsplit("/", 1)[-1] in PLAN_NAMES:
-            text = read(u)
-            if text is not None:
-                sources.append(PlanSource(u, text, u))
-    constitution = None
-    starts = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths] + [cwd]
-    found = next((c for c in (find_constitution(start) for start in starts) if c is not None), None)
-    if found is not None:
-        constitution = Constitution(uri(found), read_constitution(decode_text(found.read_bytes())[0]))
-    settings = Settings()
-    loaded = load_site(site, sources, constitution, SiteOptions(settings))
-    problems = [p for p in sort_problems(loaded.all_problems) if _under(os.path.abspath(p.path), wanted)]
-    loaded.pages = [p for p in loaded.pages if _under(os.path.abspath(p.source.display_path), wanted)]
-    return Checked(loaded, problems, settings, str(cwd))
-
-
-def _under(path: str, folders: list[str]) -> bool:
-    return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
-
-
-def check(paths: Sequence[str], config_file: str | None) -> Checked:
-    config = config_file or ("mkdocs.yml" if Path("mkdocs.yml").is_file() else None)
-    if config is None:
-        return check_paths(paths or ["."])
-    if config_file is not None and not Path(config_file).is_file():
-        raise UsageError(f"{config_file}: no such file")
-    checked = check_config(config)
-    if paths:
-        wanted = [os.path.abspath(p) for p in paths]
-        checked.problems = [p for p in checked.problems if _under(os.path.abspath(p.path), wanted)]
-    return checked
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -206,19 +64,20 @@ def problem_json(problem: Problem) -> dict[str, Any]:
 # -- subcommands --------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
     checked = check(args.paths, args.config_file)
-    problems = checked.problems
-    plans, features = len(checked.loaded.pages), len(checked.loaded.features)
-    _report(
-        problems,
-        args.format,
-        f"{plans} plan{'s' if plans != 1 else ''} of {features} feature{'s' if features != 1 else ''} checked",
-    )
+    site = checked.site
+    summary = f"{count(len(site.pages), 'plan')} of {count(len(site.loaded.features), 'feature')} checked"
+    _report(checked.problems, args.format, summary)
+    return _status(checked.problems)
+
+
+def _status(problems: list[Problem]) -> int:
     return EXIT_PROBLEMS if any(p.level == "warning" for p in problems) else EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Stubs, JSON and stylesheet for builders without MkDocs plugins; problems as validate reports them."""
-    from ..adapters.standalone.build import Project, ProjectError, StandaloneSite, publish_specs, write_site
+    """Plan pages, dashboard, JSON and stylesheet for builders without MkDocs plugins; problems as validate reports them."""
+    from ..adapters.standalone.build import build
+    from ..adapters.standalone.project import Project, ProjectError
 
     config_file = args.config_file or "mkdocs.yml"
     if not Path(config_file).is_file():
@@ -227,22 +86,20 @@ def cmd_build(args: argparse.Namespace) -> int:
         project = Project.open(config_file)
     except ProjectError as exc:
         raise UsageError(str(exc)) from None
-    _, unpublished = publish_specs(project)
-    site = StandaloneSite(project).load()
-    written, refused = write_site(site)
-    refused += unpublished
-    assert site.loaded is not None
-    docs = site.project.docs_dir
-    problems = _with_path(sort_problems(site.problems + refused + site.loaded.all_problems), docs)
-    _report(
-        problems,
-        args.format,
-        f"{len(site.pages)} plan{'s' if len(site.pages) != 1 else ''} of {len(site.loaded.features)} feature{'s' if len(site.loaded.features) != 1 else ''} built",
-    )
+    if not project.enabled:
+        print(f"{config_file}: the specplan plugin is not enabled there; nothing is built", file=sys.stderr)
+        return EXIT_OK
+    built = build(project)
+    docs = project.config.docs_dir
+    problems = with_path(sort_problems(built.problems), docs)
+    site = built.site
+    _report(problems, args.format, f"{count(len(site.pages), 'plan')} of {count(len(site.loaded.features), 'feature')} built")
     if args.format == "text":
-        for uri in written:
-            print(f"wrote {_relative(uri, docs)}", file=sys.stderr)
-    return EXIT_PROBLEMS if any(p.level == "warning" for p in problems) else EXIT_OK
+        for uri in built.written:
+            print(f"wrote {os.path.relpath(os.path.join(docs, uri))}", file=sys.stderr)
+        for uri in built.removed:
+            print(f"removed {os.path.relpath(os.path.join(docs, uri))}", file=sys.stderr)
+    return _status(problems)
 
 
 def _report(problems: list[Problem], form: str, summary: str) -> None:
@@ -255,11 +112,7 @@ def _report(problems: list[Problem], form: str, summary: str) -> None:
     else:
         for problem in problems:
             print(str(problem) if problem.level == "warning" else f"{problem} (note)")
-        notes = len(problems) - len(warnings)
-        print(
-            f"{summary}: {len(warnings)} problem{'s' if len(warnings) != 1 else ''}, {notes} note{'s' if notes != 1 else ''}",
-            file=sys.stderr,
-        )
+        print(f"{summary}: {count(len(warnings), 'problem')}, {count(len(problems) - len(warnings), 'note')}", file=sys.stderr)
 
 
 def _feature_folders(names: Sequence[str]) -> list[Path]:
@@ -274,26 +127,12 @@ def _feature_folders(names: Sequence[str]) -> list[Path]:
 
 def _check_written(folder: Path, text: str) -> list[Problem]:
     """The problems a build would report for this plan.yaml in its folder."""
-    target = folder / "plan.yaml"
     cwd = Path.cwd()
-    try:
-        display = os.path.relpath(target.resolve(), cwd)
-    except ValueError:
-        display = str(target)
-    files = [p for p in _walk(folder) if p.name not in PLAN_NAMES]
-    by_uri = {os.path.relpath(p.resolve(), cwd).replace(os.sep, "/"): p for p in files}
-    uri = display.replace(os.sep, "/")
-
-    def read(u: str) -> str | None:
-        try:
-            return decode_text(by_uri[u].read_bytes())[0]
-        except (OSError, KeyError):
-            return None
-
-    found = find_constitution(folder.resolve())
-    constitution = Constitution(str(found), read_constitution(decode_text(found.read_bytes())[0])) if found else None
-    loaded = load_site(SiteFiles(set(by_uri), read), [PlanSource(uri, text, display)], constitution, SiteOptions())
-    return [p for p in loaded.all_problems if p.level == "warning"]
+    target = folder.resolve() / "plan.yaml"
+    # the plan.md the import moves aside is not beside the plan.yaml it writes
+    files = [p for p in _walk(folder) if p.name not in PLAN_NAMES and p.resolve() != folder.resolve() / "plan.md"]
+    checked = folder_site(files, find_constitution(folder.resolve()), cwd, plans={target: text})
+    return [p for p in checked.site.all_problems if p.level == "warning"]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -355,24 +194,19 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    """The Markdown a build publishes for the plan's page (front matter included)."""
     plan = Path(args.plan)
     if not plan.is_file():
         raise UsageError(f"{args.plan}: no such file")
     checked = check_config(args.config_file) if args.config_file else check_paths([str(plan)])
     wanted = os.path.abspath(plan)
-    page: PlanPage | None = None
-    for candidate in checked.loaded.pages:
-        if os.path.abspath(os.path.join(checked.base, candidate.source.display_path)) == wanted:
-            page = candidate
-            break
-    if page is None:
-        raise UsageError(f"{args.plan}: not one of the site's plans")
-    renderer = checked.renderer or Renderer(checked.settings)
-    inputs = page_inputs(page, {}, checked.today, PageOptions())
-    sys.stdout.write(render_page(inputs, renderer, **timeline_context(inputs, renderer)))
-    for problem in page.warnings:
-        print(problem, file=sys.stderr)
-    return EXIT_OK
+    for page in checked.site.pages:
+        if os.path.abspath(os.path.join(checked.base, page.source.display_path)) == wanted:
+            sys.stdout.write(checked.pages.get(page.source.display_path, ""))
+            for problem in page.warnings:
+                print(problem, file=sys.stderr)
+            return EXIT_OK
+    raise UsageError(f"{args.plan}: not one of the site's plans")
 
 
 # -- the parser ---------------------------------------------------------------------------------

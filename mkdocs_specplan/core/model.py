@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 DEFAULT_PLAN_STATUSES = ("draft", "in-review", "approved", "in-progress", "blocked", "done", "cancelled")
 DEFAULT_PHASE_STATUSES = ("planned", "in-progress", "done", "blocked")
@@ -29,15 +27,6 @@ TECHNICAL_CONTEXT_FIELDS = (
     ("scale_scope", "Scale/Scope"),
 )
 NEEDS_CLARIFICATION = "NEEDS CLARIFICATION"
-
-
-def memo(obj: Any, key: Hashable, compute: Callable[[], T]) -> T:
-    """A value derived from an object that is not changed after it is made (a loaded plan), computed
-    once. A plan is kept while its text is unchanged, so this lasts across serve rebuilds."""
-    store: dict[Hashable, Any] = obj.__dict__.setdefault("_memo", {})
-    if key not in store:
-        store[key] = compute()
-    return store[key]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

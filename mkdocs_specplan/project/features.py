@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.checklist import PrincipleItem
-from ..core.model import Problem, memo
+from ..core.model import Problem
 from ..speckit.documents import (
     IdSyntax,
     Principle,
@@ -27,6 +27,7 @@ from ..speckit.documents import (
     read_spec,
     read_tasks,
 )
+from ..support.incremental import memo
 from ..support.paths import site_relpath
 from .records import PlanPage, Traceability
 

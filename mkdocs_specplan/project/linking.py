@@ -7,9 +7,10 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..core.model import Problem, memo, quote_value
+from ..core.model import Problem, quote_value
 from ..core.trace import find_mentions
 from ..speckit.documents import IdSyntax, TaskGroup, TaskProgress, anchor_of, resolve_principle
+from ..support.incremental import memo
 from ..support.paths import site_relpath
 from .features import Constitution, Feature, Place, Siblings, relative
 from .records import (

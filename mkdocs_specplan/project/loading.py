@@ -9,14 +9,12 @@ import datetime as dt
 import functools
 import os
 import posixpath
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..core.forecast import Forecast, forecast_portfolio
-from ..core.model import Problem, Settings, memo, sort_problems
+from ..core.model import Problem, Settings, sort_problems
 from ..core.schedule import (
     CrossEdge,
     PlanItem,
@@ -30,7 +28,7 @@ from ..core.trace import find_mentions
 from ..history.baseline import HistoryCache, Subject, read_baselines
 from ..history.git import Repository
 from ..speckit.documents import IdSyntax
-from ..support.incremental import Inputs
+from ..support.incremental import Inputs, memo
 from .features import (
     Constitution,
     Feature,
@@ -45,37 +43,7 @@ from .linking import link_feature
 from .records import FeatureContext, PlanPage, PlanSource, internal_problem, load_page
 
 Cache = Callable[[str, str, Callable[[str], Any]], Any]
-CSS_URI = "assets/specplan/specplan.css"  # where the stylesheet is published in the site
 HISTORY = "git history"  # how problems of reading the plans' history name their subject (not a file)
-CSS_PATH = Path(__file__).parent.parent / "views" / "assets" / "specplan.css"
-
-
-def constitution_candidates(uris: Iterable[str]) -> list[str]:
-    """Every constitution.md of a site, the one nearest its root first (that one is used)."""
-    return sorted((u for u in uris if posixpath.basename(u).lower() == "constitution.md"), key=lambda u: (u.count("/"), u))
-
-
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """A glob over '/'-separated paths: ``**/`` spans any folders (or none), ``*`` stays in one."""
-    out = ""
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out += "(?:.*/)?"
-            i += 3
-        elif pattern.startswith("**", i):
-            out += ".*"
-            i += 2
-        elif pattern[i] == "*":
-            out += "[^/]*"
-            i += 1
-        elif pattern[i] == "?":
-            out += "[^/]"
-            i += 1
-        else:
-            out += re.escape(pattern[i])
-            i += 1
-    return re.compile(out + r"\Z")
 
 
 @dataclass(frozen=True)

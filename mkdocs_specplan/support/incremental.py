@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class LastBuild(Generic[K, V]):
@@ -63,3 +64,12 @@ def no_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def memo(obj: Any, key: Hashable, compute: Callable[[], T]) -> T:
+    """A value derived from an object that is not changed after it is made (a loaded plan), computed
+    once. A plan is kept while its text is unchanged, so this lasts across serve rebuilds."""
+    store: dict[Hashable, Any] = obj.__dict__.setdefault("_memo", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]  # type: ignore[no-any-return]

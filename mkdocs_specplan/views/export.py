@@ -9,12 +9,12 @@ import json
 from typing import Any
 
 from ..core.forecast import Forecast
-from ..core.model import Effort, Plan, memo
+from ..core.model import Effort, Plan
 from ..core.schedule import CrossEdge, Schedule, wd_index
 from ..project.features import Feature
 from ..project.portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
 from ..project.records import PlanPage
-from ..support.incremental import Inputs, LastBuild
+from ..support.incremental import Inputs, LastBuild, memo
 
 
 @functools.cache

@@ -20,11 +20,12 @@ from markupsafe import Markup
 from ..core.checklist import ChecklistSection, Context, PrincipleItem, build_checklist
 from ..core.forecast import Forecast, working_days
 from ..core.health import health, risk_level
-from ..core.model import Decision, Phase, Plan, Problem, memo
+from ..core.model import Decision, Phase, Plan, Problem
 from ..core.schedule import PhaseIndex, Schedule, phase_index, resolve_dependencies, wd_index
 from ..history.baseline import Baseline, PlanHistory
 from ..project.records import Anchors, FeatureContext, FeatureLinks, PlanPage, PlanSource, internal_problem
 from ..speckit.documents import resolve_principle
+from ..support.incremental import memo
 from ..support.paths import site_relpath
 from ..support.text import count
 from .glance import GlanceView, RiskNote, next_milestone, window

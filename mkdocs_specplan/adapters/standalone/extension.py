@@ -1,42 +1,56 @@
-"""A Python-Markdown extension that renders plan pages and the dashboard from their stubs.
-
-For builders that run Python-Markdown extensions but not MkDocs plugins, Zensical first::
+"""The Markdown extension for builders that run Python-Markdown extensions but not MkDocs plugins
+(Zensical first)::
 
     markdown_extensions:
       - mkdocs_specplan.extension
 
-A page whose whole text is a stub (``<!-- specplan: plan.yaml … -->``, written by ``specplan
-build``) becomes the plan page of the ``plan.yaml`` it names (relative to the page), or the
-dashboard (``<!-- specplan: dashboard … -->``), rendered by the same core and templates as the
-MkDocs plugin, with the plugin's options read from ``mkdocs.yml``. Every other page is left as it
-is. The page's path comes from the builder's context where it gives one (Zensical does); else the
-stub's target is taken relative to ``docs_dir``.
+``specplan build`` has written every page the pipeline makes into docs_dir, and what to do to each
+page into ``.specplan/annotations.json``; while the builder renders a page, this extension does to
+it what the MkDocs plugin does: requirement and task anchors, "Planned · Tasks" notes, mention
+links, the note under a spec's title, and on the plugin's own pages the guards (no live link of an
+unsafe scheme, no ``on*`` attribute, unclosed tags and long blocks as text). The page is known by
+its path, from the builder's rendering context (Zensical gives it); a page without one is left as
+it is. The site is never loaded here: only the file ``specplan build`` wrote is read.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import threading
 from typing import Any
 
 import markdown
-from markdown.preprocessors import Preprocessor
 
-from ...views.renderer import escape_html
-from .build import DASHBOARD, Project, ProjectError, StandaloneSite, stub_target
+from ...markdown.annotate import PageAnnotations, SpecPlanExtension
+from .build import ANNOTATIONS, annotations_from_json
 
+log = logging.getLogger("mkdocs_specplan")
 _lock = threading.Lock()
-_sites: dict[str, StandaloneSite] = {}  # by configuration file: the site, while its digest holds
+_read: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}  # by file: (its mtime and size, its pages)
 
 
-def site_for(config_file: str, digest: str | None) -> StandaloneSite:
-    """The loaded site; loaded again unless the stub's digest says nothing changed since."""
-    path = os.path.abspath(config_file)
+def page_annotations(docs_dir: str, page: str) -> PageAnnotations | None:
+    """What to do to the page at ``page`` (a path from docs_dir), as ``specplan build`` wrote it."""
+    path = os.path.join(docs_dir, ANNOTATIONS)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    stamp = (stat.st_mtime_ns, stat.st_size)
     with _lock:
-        site = _sites.get(path)
-        if site is None or digest is None or site.digest != digest:
-            site = _sites[path] = StandaloneSite(Project.open(path)).load()
-        return site
+        kept = _read.get(path)
+        if kept is None or kept[0] != stamp:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    data = json.load(handle)
+            except (OSError, ValueError):
+                data = {}
+            pages = data.get("pages") if isinstance(data, dict) else None
+            kept = _read[path] = (stamp, pages if isinstance(pages, dict) else {})
+    found = kept[1].get(page)
+    return annotations_from_json(found) if isinstance(found, dict) else None
 
 
 def _page_path(md: markdown.Markdown) -> str | None:
@@ -46,48 +60,61 @@ def _page_path(md: markdown.Markdown) -> str | None:
     except ImportError:
         return None
     context = ContextPreprocessor.from_markdown(md)
-    return str(context.page.path) if context is not None else None
+    return str(context.page.path).replace(os.sep, "/") if context is not None else None
 
 
-class StubPreprocessor(Preprocessor):
-    """Replaces a stub page's lines by the Markdown of its page."""
+class _PagePreprocessor(markdown.preprocessors.Preprocessor):
+    """First of all: which page this is, and what to do to it."""
 
-    def __init__(self, md: markdown.Markdown, config_file: str) -> None:
+    def __init__(self, md: markdown.Markdown, state: SpecPlanExtension, docs_dir: str) -> None:
         super().__init__(md)
-        self.config_file = config_file
+        self.state = state
+        self.docs_dir = docs_dir
 
     def run(self, lines: list[str]) -> list[str]:
-        stub = stub_target("\n".join(lines))
-        if stub is None:
-            return lines
-        target, digest = stub
-        try:
-            return self._render(target, digest).splitlines()
-        except ProjectError as exc:
-            return [
-                '<div class="admonition failure"><p class="admonition-title">specplan</p>',
-                f"<p>{escape_html(str(exc))}</p></div>",
-            ]
-
-    def _render(self, target: str, digest: str | None) -> str:
-        site = site_for(self.config_file, digest)
         path = _page_path(self.md)
-        if target == DASHBOARD:
-            return site.dashboard_markdown(path or site.project.dashboard_uri or "plans/index.md")
-        page = site.plan_for(path or "index.md", target)  # without the page's path: relative to docs_dir
-        if page is None:
-            raise ProjectError(f"no plan {target!r} for this page; run specplan build again")
-        return site.plan_markdown(page)
+        self.state.current = page_annotations(self.docs_dir, path) if path else None
+        return lines
+
+
+class _ErrorsPostprocessor(markdown.postprocessors.Postprocessor):
+    """Last of all: what annotating the page could not do is logged (a builder cannot be failed here)."""
+
+    def __init__(self, md: markdown.Markdown, state: SpecPlanExtension) -> None:
+        super().__init__(md)
+        self.state = state
+
+    def run(self, text: str) -> str:
+        for error in self.state.errors:
+            log.warning(f"specplan: internal error while annotating a page ({error}); please report it")
+        self.state.errors, self.state.current = [], None
+        return text
 
 
 class SpecPlanMarkdown(markdown.Extension):
     def __init__(self, **kwargs: Any) -> None:
-        self.config = {"config_file": ["mkdocs.yml", "The site's configuration, whose specplan plugin options apply"]}
+        self.config = {"config_file": ["mkdocs.yml", "The site's configuration (its docs_dir holds what specplan build wrote)"]}
         super().__init__(**kwargs)
+        self._docs_dir: str | None = None
+
+    def docs_dir(self) -> str:
+        """The site's docs_dir, from its configuration file."""
+        if self._docs_dir is None:
+            from .project import Project, ProjectError
+
+            config_file = str(self.getConfig("config_file"))
+            try:
+                self._docs_dir = Project.open(config_file).config.docs_dir
+            except ProjectError:
+                self._docs_dir = os.path.join(os.path.dirname(os.path.abspath(config_file)), "docs")
+        return self._docs_dir
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
-        # before everything else reads the page: the stub's lines become the page's Markdown
-        md.preprocessors.register(StubPreprocessor(md, str(self.getConfig("config_file"))), "specplan_stub", 40)
+        # one state per Markdown instance: a builder may render pages side by side
+        state = SpecPlanExtension()
+        state.extendMarkdown(md)
+        md.preprocessors.register(_PagePreprocessor(md, state, self.docs_dir()), "specplan_page", 40)
+        md.postprocessors.register(_ErrorsPostprocessor(md, state), "specplan_errors", 0)
 
 
 def makeExtension(**kwargs: Any) -> SpecPlanMarkdown:  # noqa: N802 (Python-Markdown's name)
