@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
+from html.parser import HTMLParser
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,6 +140,90 @@ def assert_rendered_plan(html: str, title: str, *, problems: bool = False) -> No
     assert re.search(r"<h1[^>]*>Implementation Plan: " + re.escape(title) + r"\b", html), f"no H1 for {title}"
     assert 'id="review-validation-checklist"' in html, "not a rendered plan page (the error page?)"
     assert ('id="specplan-problems"' in html) == problems
+
+
+def command(name: str) -> str:
+    """A console script installed beside this Python (the test extra's venv)."""
+    return shutil.which(name, path=os.path.dirname(sys.executable)) or name
+
+
+@dataclass
+class ZensicalResult:
+    """``specplan build`` then ``zensical build`` in a site's folder."""
+
+    site_dir: Path
+    problems: list[dict]  # what specplan build reported (its JSON format)
+    specplan: subprocess.CompletedProcess
+    zensical: subprocess.CompletedProcess
+
+    def html(self, path: str) -> str:
+        return (self.site_dir / path).read_text(encoding="utf-8")
+
+    @property
+    def warnings(self) -> list[dict]:
+        return [p for p in self.problems if p["level"] == "warning"]
+
+
+def zensical_build(root: Path, *, strict: bool = False) -> ZensicalResult:
+    """The site at ``root`` built as the README says for Zensical: ``specplan build && zensical build``."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    built = subprocess.run(
+        [command("specplan"), "build", "--format", "json"], cwd=root, capture_output=True, text=True, check=False, env=env
+    )
+    assert built.returncode in (0, 1), built.stderr[-3000:]
+    zensical = subprocess.run(
+        [command("zensical"), "build", *(["--strict"] if strict else [])],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        env=env,
+    )
+    return ZensicalResult(root / "site", json.loads(built.stdout), built, zensical)
+
+
+class Article(HTMLParser):
+    """What a page's ``<article>`` says and does, whatever the theme around it: its text, and each
+    element's id, link target, source and event handler, in order. A theme's own pieces inside it
+    (Material's and Zensical's edit and view buttons, Zensical's skip anchor) are left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # inside the article: how many articles deep
+        self.skipping = 0  # inside a theme's button: how many elements deep
+        self.text: list[str] = []
+        self.items: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "article":
+            self.depth += 1
+        if not self.depth:
+            return
+        if self.skipping or "md-content__button" in values.get("class", ""):
+            self.skipping += 1
+            return
+        for name, value in values.items():
+            if (name == "id" and value != "__skip") or name in ("href", "src") or name.startswith("on"):
+                self.items.append((name, value))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping:
+            self.skipping -= 1
+        elif tag == "article" and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.skipping:
+            self.text.append(data)
+
+    @classmethod
+    def of(cls, html: str) -> tuple[str, list[tuple[str, str]]]:
+        article = cls()
+        article.feed(html)
+        assert article.items or article.text, "no article on the page"
+        return " ".join(" ".join(article.text).split()), article.items
 
 
 @pytest.fixture

@@ -419,9 +419,9 @@ def test_a_grouped_dashboard_draws_no_timeline_of_every_plan(site, monkeypatch):
     drawn: list[int | None] = []
     real = dashboard._portfolio_timeline
 
-    def watched(portfolio, entries=None):
+    def watched(portfolio, entries=None, prefix=""):
         drawn.append(None if entries is None else len(entries))
-        return real(portfolio, entries)
+        return real(portfolio, entries, prefix)
 
     monkeypatch.setattr(dashboard, "_portfolio_timeline", watched)
     for i, status in enumerate(["draft", "approved", "approved", "in-progress"], start=1):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,10 @@ from ..core.model import TECHNICAL_CONTEXT_FIELDS
 from ..project.features import parse_folder_name
 from ..speckit import mdtree
 from ..speckit.documents import Principle, TaskProgress, read_constitution, read_spec, read_tasks, resolve_principle
+from ..support.mdlex import fenced
 
 ARCHIVE_NAME = "plan.speckit.md"  # where the imported plan.md is kept (never published beside plan.yaml)
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _LABEL_RE = re.compile(r"^\s*(?:[-*+]\s+)?\*{0,2}(?P<label>[A-Za-z][\w /&().-]{0,60}?)\*{0,2}\s*:\s*\*{0,2}\s*(?P<value>.*)$")
 
 
@@ -41,22 +40,6 @@ class Section:
     @property
     def body(self) -> str:
         return "\n".join(self.lines).strip("\n")
-
-
-def fenced(lines: Iterable[str]) -> Iterator[tuple[str, bool]]:
-    """Each line, and whether it belongs to a fenced code block (its fences included)."""
-    fence: str | None = None
-    for line in lines:
-        marker = _FENCE_RE.match(line)
-        if fence is None and marker:
-            fence = marker.group(1)[0] * 3
-            yield line, True
-        elif fence is not None:
-            if line.strip().startswith(fence):
-                fence = None
-            yield line, True
-        else:
-            yield line, False
 
 
 def split_sections(text: str, max_level: int = 2) -> list[Section]:

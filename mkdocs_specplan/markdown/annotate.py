@@ -22,7 +22,7 @@ import markdown
 from ..speckit import mdtree
 from ..speckit.documents import IdSyntax, anchor_of, find_definitions, find_principles
 from ..support.incremental import LastBuild, no_cycle_collection
-from ..views.renderer import outside_code
+from ..support.mdlex import outside_code
 
 # After attr_list (8), before the table of contents and the builder's anchor check (5) and link
 # rewriting (0), so the links made here are checked like the author's own.
@@ -217,9 +217,13 @@ class SpecPlanExtension(markdown.Extension):
         self.source: Source | None = None  # serve: the current page's text
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
-        md.treeprocessors.register(AnnotateTreeprocessor(md, self), "specplan_annotate", PRIORITY)
-        md.treeprocessors.register(_LongText(md, self), "specplan_long_text", 25)
-        md.preprocessors.register(_UnclosedTags(md, self), "specplan_unclosed_tags", 21)
+        self.register(md, "specplan")
+
+    def register(self, md: markdown.Markdown, name: str) -> None:
+        """The processors, named after ``name`` (two registrations under other names both run)."""
+        md.treeprocessors.register(AnnotateTreeprocessor(md, self), f"{name}_annotate", PRIORITY)
+        md.treeprocessors.register(_LongText(md, self), f"{name}_long_text", 25)
+        md.preprocessors.register(_UnclosedTags(md, self), f"{name}_unclosed_tags", 21)
 
 
 # a tag's start with no ">" before the next "<"; the lookahead and backreference make the scan atomic

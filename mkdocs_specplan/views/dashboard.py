@@ -319,9 +319,11 @@ def _forecast_cell(entry: PlanEntry | None) -> tuple[str, str] | None:
     return forecast.end.isoformat(), signed(forecast.slip_days)
 
 
-def _portfolio_timeline(portfolio: Portfolio, entries: list[PlanEntry] | None = None) -> TimelineView | None:
+def _portfolio_timeline(portfolio: Portfolio, entries: list[PlanEntry] | None = None, prefix: str = "") -> TimelineView | None:
     """Each plan's span: the forecast over a thin planned bar, arrows where plans wait on each other,
-    and the portfolio's critical path outlined when there are such arrows."""
+    and the portfolio's critical path outlined when there are such arrows. ``prefix``: what leads
+    from the page that shows it to where the dashboard's own links start (its bars' links are raw
+    HTML, which each builder reads its own way)."""
     rows = []
     keys: dict[str, str] = {}
     for entry in portfolio.entries if entries is None else entries:
@@ -343,7 +345,7 @@ def _portfolio_timeline(portfolio: Portfolio, entries: list[PlanEntry] | None = 
                 start=s.start,
                 end=s.end,
                 status=status,
-                href=entry.href,
+                href=prefix + entry.href,
                 critical=entry.page.source.src_uri in portfolio.critical_plans,
                 tooltip=tooltip,
                 forecast=(forecast.start, forecast.end) if forecast else None,
@@ -621,9 +623,11 @@ def dashboard_pages(
     json_href: str | None = None,
     group_above: int = 100,
     href_of: Callable[[str], str] = lambda name: name.removesuffix(".md") + "/",
+    raw_prefix: Callable[[str], str] = lambda name: "",
 ) -> list[tuple[str, DashboardView]]:
     """The dashboard (file name "") and, above ``group_above`` features, the pages it links to: one
-    per stage, and the full lists that it shows only the start of. Nothing is lost, one click away."""
+    per stage, and the full lists that it shows only the start of. Nothing is lost, one click away.
+    ``raw_prefix(name)``: what leads from that page to where the dashboard's links in raw HTML start."""
     grouped = len(portfolio.features) > group_above
     full = dashboard_view(portfolio, title, json_href, timeline=not grouped)
     if not grouped:
@@ -649,7 +653,7 @@ def dashboard_pages(
             full,
             title=f"{title}: {group.stage}",
             features=rows,
-            timeline=_portfolio_timeline(portfolio, _stage_plans(portfolio, group.stage)),
+            timeline=_portfolio_timeline(portfolio, _stage_plans(portfolio, group.stage), raw_prefix(stage_page(group.stage))),
         )
         pages.append((stage_page(group.stage), _shown(replace(view, sections=frozenset({"features", "timeline"})))))
     main = replace(

@@ -12,6 +12,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..core.model import Settings
+from ..support.mdlex import fenced, segments
 from ..support.text import slug
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -113,29 +114,7 @@ def nowrap_dates(text: object, markdown: bool = False) -> Markup:
     return Markup(_ISO_DATE_RE.sub(lambda m: f'<span class="specplan-date">{m.group(0)}</span>', escaped))
 
 
-_FENCE_LINE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _AUTOLINK_RE = re.compile(r"<(?:[Hh][Tt][Tt][Pp][Ss]?://|[Mm][Aa][Ii][Ll][Tt][Oo]:)[^<>\s]*>")
-
-
-def outside_code(line: str) -> list[tuple[str, bool]]:
-    """A line cut into (text, is inline code) pieces: a run of backticks up to the next run as long."""
-    pieces: list[tuple[str, bool]] = []
-    last = 0
-    opened: tuple[int, int] | None = None  # (start, length) of an open backtick run
-    i = line.find("`")
-    while i != -1 and i < len(line):
-        j = i
-        while j < len(line) and line[j] == "`":
-            j += 1
-        if opened is None:
-            opened = (i, j - i)
-        elif j - i == opened[1]:
-            pieces.append((line[last : opened[0]], False))
-            pieces.append((line[opened[0] : j], True))
-            last, opened = j, None
-        i = line.find("`", j)
-    pieces.append((line[last:], False))
-    return pieces
 
 
 def _escape_markup(text: str) -> str:
@@ -151,24 +130,12 @@ def _escape_markup(text: str) -> str:
 
 
 def md_field(text: object, indent: int = 0) -> str:
-    """A Markdown field of a plan: its Markdown kept (emphasis, lists, links, code), never raw HTML or
-    attribute lists; links with unsafe schemes are neutralised when the page is rendered."""
+    """A Markdown field of a plan: its Markdown kept (emphasis, lists, links, code), never raw HTML
+    (comments included) or attribute lists; links with unsafe schemes are neutralised when the page
+    is rendered."""
     if text is None or text == "":
         return ""
-    lines = []
-    fence: str | None = None
-    for line in str(text).split("\n"):
-        marker = _FENCE_LINE_RE.match(line)
-        if fence is None and marker:
-            fence = marker.group(1)[0] * 3
-            lines.append(line)
-        elif fence is not None:
-            if line.strip().startswith(fence):
-                fence = None
-            lines.append(line)
-        else:
-            lines.append("".join(piece if code else _escape_markup(piece) for piece, code in outside_code(line)))
-    out = "\n".join(lines)
+    out = "".join(s.text if s.kind in ("fence", "code") else _escape_markup(s.text) for s in segments(str(text), comments=False))
     return md_indent(out, indent) if indent else out
 
 
@@ -180,32 +147,22 @@ def code_spans(text: object) -> Markup:
     return Markup("").join(Markup("<code>{}</code>").format(part) if i % 2 else escape(part) for i, part in enumerate(parts))
 
 
-_FENCE_RE = re.compile(r"(`{3,}|~{3,})")
-
-
 def tidy_markdown(text: str) -> str:
     """Collapse runs of blank lines left by the template (never inside fenced code)."""
     out: list[str] = []
-    fence: str | None = None
     blank = 0
-    for line in text.split("\n"):
-        stripped = line.strip()
-        marker = _FENCE_RE.match(stripped) if stripped[:3] in ("```", "~~~") else None
-        if fence is None and marker:
-            fence = marker.group(1)[0] * len(marker.group(1))
-        elif fence is not None and stripped.startswith(fence) and not stripped[len(fence) :].strip():
-            fence = None
+    for line, code in fenced(text.split("\n"), nested=True):
+        if code:
             out.append(line)
             blank = 0
             continue
-        if fence is None and not stripped:
+        if not line.strip():
             blank += 1
-            if blank > 1:
-                continue
-            out.append("")
+            if blank == 1:
+                out.append("")
             continue
         blank = 0
-        out.append(line.rstrip() if fence is None and not line.endswith("  ") else line)
+        out.append(line if line.endswith("  ") else line.rstrip())
     return "\n".join(out).strip("\n") + "\n"
 
 

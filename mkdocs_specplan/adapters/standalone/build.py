@@ -19,15 +19,17 @@ import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from mkdocs.structure.files import File, get_files, set_exclusions
-from mkdocs.utils import get_relative_url
 
 from ...core.model import Problem
 from ...markdown.annotate import PageAnnotations, Trace
-from ...site.pipeline import LinkRewriter, Pipeline, SiteBuild
+from ...project.features import relative
+from ...site.pipeline import Pipeline, SiteBuild
 from ...site.sources import (
     MANIFEST,
+    MARKDOWN,
     Level,
     SourceFile,
     Sources,
@@ -38,6 +40,8 @@ from ...site.sources import (
     written_by_build,
 )
 from ...speckit.documents import IdSyntax
+from ...support.mdlex import rewrite_links
+from ...support.text import decode_text
 from .project import Project
 
 ANNOTATIONS = ".specplan/annotations.json"  # in docs_dir: what the extension does to each page
@@ -58,7 +62,9 @@ class Urls:
         return found
 
     def href(self, target: str, page: str) -> str:
-        return get_relative_url(self.url(target), self.url(page))
+        """As a Markdown link is written (from the page's source): the builder resolves it, in raw
+        HTML too, as it does every link of the page."""
+        return quote(relative(target, page))
 
 
 @dataclass
@@ -120,7 +126,7 @@ def build(project: Project, pipeline: Pipeline | None = None) -> Built:
         if not sources.published(source) or source.abs_path is None:
             continue
         try:
-            wanted[uri] = sources.data(source)
+            wanted[uri] = _copy(site, source, sources.data(source))
         except OSError:
             continue
     for output in site.outputs:
@@ -144,6 +150,17 @@ def build(project: Project, pipeline: Pipeline | None = None) -> Built:
             annotated[uri] = annotations_json(notes)
     _write(docs, ANNOTATIONS, _json({"version": 1, "pages": annotated}))
     return built
+
+
+def _copy(site: SiteBuild, source: SourceFile, data: bytes) -> bytes:
+    """A file of specs_dir, or the constitution, as it is published in docs_dir: a Markdown page's
+    links to files published from elsewhere point at their published places (as the plugin points
+    them while rendering), so the builder finds them."""
+    rewrite = site.link_rewriter(source.uri, source.abs_path)
+    if rewrite is None or not source.uri.endswith(MARKDOWN):
+        return data
+    text, guess = decode_text(data)
+    return data if guess is not None else rewrite_links(text, rewrite).encode("utf-8")
 
 
 def _json(data: Any) -> bytes:
@@ -170,7 +187,6 @@ def _write(docs: str, uri: str, data: bytes) -> bool:
 # -- what the extension does to each page, as JSON ---------------------------------------------
 def annotations_json(notes: PageAnnotations) -> dict[str, Any]:
     syntax = notes.mention_syntax or IdSyntax()
-    rewrite = notes.rewrite_link
     return {
         "definitions": [list(notes.definitions.prefixes), list(notes.definitions.story_labels)] if notes.definitions else None,
         "traces": {rid: [list(map(list, t.planned)), list(map(list, t.tasks))] for rid, t in notes.traces.items()},
@@ -178,7 +194,7 @@ def annotations_json(notes: PageAnnotations) -> dict[str, Any]:
         "principles": notes.principles,
         "mentions": notes.mentions,
         "syntax": [list(syntax.prefixes), list(syntax.story_labels)],
-        "rewrite": vars(rewrite) if isinstance(rewrite, LinkRewriter) else None,
+        # links were pointed at their published places in the text of the copies already
         "note_html": notes.note_html,
         "safe_links": notes.safe_links,
     }
@@ -187,7 +203,6 @@ def annotations_json(notes: PageAnnotations) -> dict[str, Any]:
 def annotations_from_json(data: dict[str, Any]) -> PageAnnotations:
     definitions = data.get("definitions")
     syntax = data.get("syntax") or [["FR", "NFR", "SC"], ["User Story", "US"]]
-    rewrite = data.get("rewrite")
     return PageAnnotations(
         definitions=IdSyntax(tuple(definitions[0]), tuple(definitions[1])) if definitions else None,
         traces={
@@ -198,7 +213,6 @@ def annotations_from_json(data: dict[str, Any]) -> PageAnnotations:
         principles=bool(data.get("principles")),
         mentions=dict(data.get("mentions") or {}),
         mention_syntax=IdSyntax(tuple(syntax[0]), tuple(syntax[1])),
-        rewrite_link=LinkRewriter(**rewrite) if rewrite else None,
         note_html=data.get("note_html"),
         safe_links=bool(data.get("safe_links")),
     )

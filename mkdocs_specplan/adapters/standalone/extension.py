@@ -29,6 +29,28 @@ from .build import ANNOTATIONS, annotations_from_json
 log = logging.getLogger("mkdocs_specplan")
 _lock = threading.Lock()
 _read: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}  # by file: (its mtime and size, its pages)
+_docs_dirs: dict[tuple[str, int], str] = {}  # by configuration file and its mtime
+
+
+def docs_dir_of(config_file: str) -> str:
+    """The site's docs_dir, from its configuration file (read once while it is unchanged)."""
+    path = os.path.abspath(config_file)
+    try:
+        key = (path, os.stat(path).st_mtime_ns)
+    except OSError:
+        key = (path, 0)
+    with _lock:
+        found = _docs_dirs.get(key)
+    if found is None:
+        from .project import Project, ProjectError
+
+        try:
+            found = Project.open(path).config.docs_dir
+        except ProjectError:
+            found = os.path.join(os.path.dirname(path), "docs")
+        with _lock:
+            _docs_dirs[key] = found
+    return found
 
 
 def page_annotations(docs_dir: str, page: str) -> PageAnnotations | None:
@@ -66,14 +88,14 @@ def _page_path(md: markdown.Markdown) -> str | None:
 class _PagePreprocessor(markdown.preprocessors.Preprocessor):
     """First of all: which page this is, and what to do to it."""
 
-    def __init__(self, md: markdown.Markdown, state: SpecPlanExtension, docs_dir: str) -> None:
+    def __init__(self, md: markdown.Markdown, state: SpecPlanExtension, config_file: str) -> None:
         super().__init__(md)
         self.state = state
-        self.docs_dir = docs_dir
+        self.config_file = config_file
 
     def run(self, lines: list[str]) -> list[str]:
         path = _page_path(self.md)
-        self.state.current = page_annotations(self.docs_dir, path) if path else None
+        self.state.current = page_annotations(docs_dir_of(self.config_file), path) if path else None
         return lines
 
 
@@ -95,25 +117,13 @@ class SpecPlanMarkdown(markdown.Extension):
     def __init__(self, **kwargs: Any) -> None:
         self.config = {"config_file": ["mkdocs.yml", "The site's configuration (its docs_dir holds what specplan build wrote)"]}
         super().__init__(**kwargs)
-        self._docs_dir: str | None = None
-
-    def docs_dir(self) -> str:
-        """The site's docs_dir, from its configuration file."""
-        if self._docs_dir is None:
-            from .project import Project, ProjectError
-
-            config_file = str(self.getConfig("config_file"))
-            try:
-                self._docs_dir = Project.open(config_file).config.docs_dir
-            except ProjectError:
-                self._docs_dir = os.path.join(os.path.dirname(os.path.abspath(config_file)), "docs")
-        return self._docs_dir
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
-        # one state per Markdown instance: a builder may render pages side by side
+        # one state per Markdown instance (a builder may render pages side by side), under names of
+        # its own (under MkDocs, the plugin's processors run beside them; these find no page there)
         state = SpecPlanExtension()
-        state.extendMarkdown(md)
-        md.preprocessors.register(_PagePreprocessor(md, state, self.docs_dir()), "specplan_page", 40)
+        state.register(md, "specplan_pages")
+        md.preprocessors.register(_PagePreprocessor(md, state, str(self.getConfig("config_file"))), "specplan_page", 40)
         md.postprocessors.register(_ErrorsPostprocessor(md, state), "specplan_errors", 0)
 
 
