@@ -9,8 +9,8 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from html.parser import HTMLParser
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
