@@ -105,14 +105,29 @@ class Site:
             shutil.copy(EXAMPLES / "constitution.md", self.docs / "constitution.md")
         return target
 
-    def build(self, strict: bool = True, **overrides) -> BuildResult:
-        from mkdocs.commands.build import build
-        from mkdocs.config import load_config
-
+    def configure(self, **overrides) -> dict:
+        """Write mkdocs.yml (the site's config with ``overrides``), and an index page if there is none."""
         config = {"site_name": "Test", "plugins": ["specplan"], **self.config, **overrides}
         (self.root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
         if not (self.docs / "index.md").exists():
             self.doc("index.md", "# Home\n")
+        return config
+
+    def zensical(self, strict: bool = False, **overrides) -> ZensicalResult:
+        """The site built with ``specplan build && zensical build``, configured as the README says."""
+        extensions = list(overrides.pop("markdown_extensions", self.config.get("markdown_extensions", ["attr_list", "tables"])))
+        self.configure(
+            markdown_extensions=[*extensions, "mkdocs_specplan.extension"],
+            extra_css=["assets/specplan/specplan.css"],
+            **overrides,
+        )
+        return zensical_build(self.root, strict=strict)
+
+    def build(self, strict: bool = True, **overrides) -> BuildResult:
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        self.configure(**overrides)
         handler = _Collect()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(handler)

@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from .conftest import ROOT, Site
+from .conftest import ROOT, Site, command
 
 PLAN = """\
 feature_name: Payments export
@@ -64,11 +64,6 @@ def git(root: Path, *args: str, date: str | None = None) -> None:
     if date:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
     subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
-
-
-def command(name: str) -> str:
-    """A console script installed beside this Python (the test extra's venv)."""
-    return shutil.which(name, path=os.path.dirname(sys.executable)) or name
 
 
 def plan_page(result) -> str:

@@ -1,5 +1,6 @@
 """The hostile payloads in a real browser: no dialog fires, no handler or javascript: URL from the
-input is in the DOM, and the payload text is visible as written."""
+input is in the DOM, and the payload text is visible as written. The same site is built with
+MkDocs and with ``specplan build && zensical build``."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import pytest
 from .conftest import Site
 from .test_hostile import MARKDOWN_FIELDS, PAYLOADS, PLAIN_FIELDS, hostile_markdown, hostile_plan
 
-XSS = ("script", "img", "svg", "js-link", "attr")
+XSS = ("script", "img", "svg", "js-link", "attr", "title")
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory):
-    site = Site(tmp_path_factory.mktemp("xss"))
+@pytest.fixture(scope="module", params=["mkdocs", "zensical"])
+def hostile_site(request, tmp_path_factory):
+    site = Site(tmp_path_factory.mktemp(f"xss-{request.param}"))
     pages = []
     n = 100
     for field in PLAIN_FIELDS:
@@ -32,12 +33,16 @@ def hostile_site(tmp_path_factory):
             site.plan(folder, hostile_markdown(field, PAYLOADS[payload]).replace('"666"', f'"{n}"'))
             pages.append(folder)
             n += 1
-    result = site.build(
-        strict=False,
-        theme={"name": "material", "palette": [{"scheme": "default"}]},
-        plugins=[{"specplan": {"build_date": "2026-11-26"}}],
-        markdown_extensions=["attr_list", "toc", "tables"],
-    )
+    options = {
+        "theme": {"name": "material", "palette": [{"scheme": "default"}]},
+        "plugins": [{"specplan": {"build_date": "2026-11-26"}}],
+        "markdown_extensions": ["attr_list", "toc", "tables"],
+    }
+    if request.param == "zensical":
+        built = site.zensical(**options)
+        assert built.zensical.returncode == 0, built.zensical.stderr[-3000:]
+        return built, pages
+    result = site.build(strict=False, **options)
     assert not result.failed
     return result, pages
 

@@ -21,6 +21,13 @@ def slug(text: str) -> str:
     return _SLUG_GAP_RE.sub("-", _NOT_SLUG_RE.sub("", text.lower())).strip("-") or "x"
 
 
+def safe_title(text: str) -> str:
+    """A page title as themes may write it into the page's head: MkDocs' Material and Zensical put it
+    in ``<title>`` unescaped (``striptags`` decodes what the page escaped), so ``<`` and ``>`` are
+    shown as the look-alikes ‹ and › there (the page itself shows the text as written)."""
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
 _GUESSES = (("utf-16", "UTF-16"), ("cp1252", "Windows-1252"), ("latin-1", "Latin-1"))
 
 

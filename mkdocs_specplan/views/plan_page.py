@@ -27,7 +27,7 @@ from ..project.records import Anchors, FeatureContext, FeatureLinks, PlanPage, P
 from ..speckit.documents import resolve_principle
 from ..support.incremental import memo
 from ..support.paths import site_relpath
-from ..support.text import count
+from ..support.text import count, safe_title
 from .glance import GlanceView, RiskNote, next_milestone, window
 from .renderer import Renderer, TemplateProblem, md_escape, nowrap_dates, severity_class
 from .timeline import phase_gantt, schedule_rows, timeline_view
@@ -287,15 +287,19 @@ def _signed_days(n: int, what: str) -> str:
 PAGE_META_KEYS = ("tags", "description", "hide", "icon", "template")
 
 
-def front_matter(plan: Plan | None) -> str:
+def front_matter(plan: Plan | None, title: str | None = None) -> str:
     """The page's metadata as YAML front matter: the plan's page keys and ``meta``, and always
-    ``render_macros: false`` (plan text is data, never a template for mkdocs-macros)."""
+    ``render_macros: false`` (plan text is data, never a template for mkdocs-macros). A title
+    (``title``, the page's H1, or ``meta``'s) with ``<`` or ``>`` is given as themes can show it."""
     meta: dict[str, Any] = dict(plan.meta) if plan else {}
     if plan is not None:
         for key in PAGE_META_KEYS:
             value = getattr(plan, key)
             if value:
                 meta[key] = value
+    shown = meta.get("title", title)
+    if isinstance(shown, str) and ("<" in shown or ">" in shown):
+        meta["title"] = safe_title(shown)
     meta["render_macros"] = False
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1_000_000) + "---\n\n"
 

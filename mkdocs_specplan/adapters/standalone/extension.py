@@ -75,13 +75,18 @@ def page_annotations(docs_dir: str, page: str) -> PageAnnotations | None:
     return annotations_from_json(found) if isinstance(found, dict) else None
 
 
-def _page_path(md: markdown.Markdown) -> str | None:
-    """The page's path from docs_dir, when the builder says (Zensical's rendering context)."""
+def _context(md: markdown.Markdown) -> Any:
+    """The builder's rendering context of the page (Zensical's), or None."""
     try:
         from zensical.extensions.context import ContextPreprocessor  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         return None
-    context = ContextPreprocessor.from_markdown(md)
+    return ContextPreprocessor.from_markdown(md)
+
+
+def _page_path(md: markdown.Markdown) -> str | None:
+    """The page's path from docs_dir, when the builder says."""
+    context = _context(md)
     return str(context.page.path).replace(os.sep, "/") if context is not None else None
 
 
