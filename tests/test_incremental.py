@@ -677,3 +677,110 @@ def test_a_page_whose_annotations_fail_is_rendered_plain_and_named(portfolio, mo
     broken, fine = result.html("specs/002-f/spec/index.html"), result.html("specs/001-f/spec/index.html")
     assert "The system MUST do the first thing" in broken and 'id="fr-001"' not in broken
     assert 'id="fr-001"' in fine and "specplan-req-trace" in fine
+
+
+def _git(root, *args: str, date: str = "2026-03-02") -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    env.update(GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.com")
+    env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+def _fresh(site, target) -> tuple[dict[str, str], dict]:
+    """The same files built by another process (no plugin instance, no memory shared with serve)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site.root / "mkdocs.yml"), "-d", str(target)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return _pages(target), json.loads((target / "plans/plans.json").read_text())
+
+
+@pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True).returncode != 0, reason="no git")
+def test_each_kind_of_input_changes_the_served_site_as_a_fresh_build_does(portfolio, tmp_path_factory):
+    """While serving, each kind of input changes in turn: a plan, a spec, tasks, a checklist, the
+    constitution, a template, an option, a plan another waits on, the build date, git's HEAD. After
+    each, the served pages and JSON are those another process builds afresh from the same files,
+    and the change shows (so the comparison is not of two stale sites)."""
+    from mkdocs.commands.build import build
+
+    portfolio.doc("constitution.md", "# Constitution\n\n### I. Tests First\n\nEvery plan has tests.\n")
+    portfolio.doc("specs/001-f/checklists/requirements.md", "# Checklist\n\n- [ ] CHK001 Requirements are testable\n")
+    overrides = portfolio.write("overrides/feature-note.html.j2", '<div class="custom-note">{{ note.stage }}</div>\n')
+    (portfolio.root / ".gitignore").write_text("site/\n")
+    _git(portfolio.root, "init", "-q")
+    _git(portfolio.root, "add", "-A")
+    _git(portfolio.root, "commit", "-q", "-m", "plans", date="2026-03-02")
+    result, config, plugin = serve(portfolio)
+    options = portfolio.config["plugins"][0]["specplan"]
+
+    def option(name: str, value: object) -> None:  # in mkdocs.yml (the fresh build) and in the served config
+        options[name] = value
+        portfolio.configure()
+        plugin.config[name] = value
+
+    steps = [
+        (
+            "plan",
+            lambda: edit(portfolio, "specs/003-f/plan.yaml", "effort: 3 d", "effort: 4 d"),
+            "specs/003-f/plan/index.html",
+            "4 working days",
+        ),
+        (
+            "spec",
+            lambda: edit(portfolio, "specs/001-f/spec.md", "the second thing", "the reworded thing"),
+            "specs/001-f/plan/index.html",
+            "the reworded thing",
+        ),
+        (
+            "tasks",
+            lambda: edit(portfolio, "specs/002-f/tasks.md", "- [ ] T002", "- [x] T002"),
+            "specs/002-f/plan/index.html",
+            "2/2 done",
+        ),
+        (
+            "checklist",
+            lambda: edit(portfolio, "specs/001-f/checklists/requirements.md", "- [ ]", "- [x]"),
+            "plans/plans.json",
+            '"checklists":{"done":1',
+        ),
+        (
+            "constitution",
+            lambda: edit(portfolio, "constitution.md", "Tests First", "Tests Always First"),
+            "constitution/index.html",
+            "Tests Always First",
+        ),
+        ("template", lambda: option("templates_dir", str(overrides.parent)), "specs/001-f/spec/index.html", "custom-note"),
+        (
+            "upstream plan",
+            lambda: edit(portfolio, "specs/001-f/plan.yaml", "Setup, effort: 1 w", "Setup, effort: 2 w"),
+            "specs/002-f/plan/index.html",
+            "2026-03-13",
+        ),
+        ("build date", lambda: option("build_date", "2026-03-11"), "plans/index.html", "2026-03-11"),
+        (
+            "git HEAD",
+            lambda: _git(portfolio.root, "commit", "-q", "-am", "edits", date="2026-03-10"),
+            "specs/001-f/plan/index.html",
+            "2026-03-10",
+        ),
+        ("option", lambda: option("timeline", False), "specs/001-f/plan/index.html", None),
+    ]
+    for n, (name, change, page, shows) in enumerate(steps):
+        change()
+        build(config)
+        served = _pages(result.site_dir)
+        exported = json.loads((result.site_dir / "plans/plans.json").read_text())
+        pages, data = _fresh(portfolio, tmp_path_factory.mktemp(f"fresh-{n}"))
+        assert served.keys() == pages.keys(), name
+        assert [uri for uri in served if served[uri] != pages[uri]] == [], name
+        assert exported == data, name
+        text = (result.site_dir / page).read_text()
+        if shows is not None:
+            assert shows in (text if page.endswith(".html") else json.dumps(exported, separators=(",", ":"))), name
+        else:
+            assert "specplan-gantt" not in text, name  # timeline: false took effect
+    config.plugins.on_shutdown()

@@ -106,6 +106,23 @@ def relative(target_uri: str, page_uri: str) -> str:
     return site_relpath(target_uri, posixpath.dirname(page_uri))
 
 
+@dataclass(frozen=True)
+class Documents:
+    """What reading a feature's folder found: everything later stages know of its documents. A
+    feature read from equal documents is linked the same way (serve keeps it while they are)."""
+
+    folder: str  # site path, e.g. "specs/001-x"
+    display_folder: str  # as problems name it (from docs_dir)
+    uris: tuple[tuple[str, str], ...] = ()  # (document kind, site path)
+    contract_uris: tuple[str, ...] = ()
+    checklist_uris: tuple[str, ...] = ()
+    plan_kind: str | None = None  # "yaml", "markdown" or None
+    spec: Spec | None = None
+    tasks: TaskProgress | None = None
+    checklists: Progress | None = None
+    plan_markdown_mentions: tuple[str, ...] = ()
+
+
 @dataclass
 class Feature:
     """One feature folder and what its documents say."""
@@ -114,19 +131,48 @@ class Feature:
     display_folder: str  # as problems name it (from docs_dir)
     folder_id: str | None
     slug: str
-    uris: dict[str, str] = field(default_factory=dict)  # document kind -> site path
-    contract_uris: list[str] = field(default_factory=list)
-    checklist_uris: list[str] = field(default_factory=list)
-    plan_kind: str | None = None  # "yaml", "markdown" or None
     plan_page: PlanPage | None = None
-    spec: Spec | None = None
-    tasks: TaskProgress | None = None
-    checklists: Progress | None = None
-    plan_markdown_mentions: list[str] = field(default_factory=list)
+    found: Documents | None = None  # what reading its folder found
     planned: dict[str, list[Place]] = field(default_factory=dict)  # requirement ID -> places in the plan
     elsewhere: dict[str, str] = field(default_factory=dict)  # ID defined in another feature -> its spec's site path
     problems: list[Problem] = field(default_factory=list)
     traceability: Traceability | None = None
+
+    # -- what reading found ---------------------------------------------------------------------
+    def _read(self) -> Documents:
+        return self.found if self.found is not None else Documents(self.folder, self.display_folder)
+
+    @property
+    def uris(self) -> dict[str, str]:
+        return memo(self._read(), "uris", lambda: dict(self._read().uris))
+
+    @property
+    def contract_uris(self) -> list[str]:
+        return list(self._read().contract_uris)
+
+    @property
+    def checklist_uris(self) -> list[str]:
+        return list(self._read().checklist_uris)
+
+    @property
+    def plan_kind(self) -> str | None:
+        return self._read().plan_kind
+
+    @property
+    def spec(self) -> Spec | None:
+        return self._read().spec
+
+    @property
+    def tasks(self) -> TaskProgress | None:
+        return self._read().tasks
+
+    @property
+    def checklists(self) -> Progress | None:
+        return self._read().checklists
+
+    @property
+    def plan_markdown_mentions(self) -> list[str]:
+        return list(self._read().plan_markdown_mentions)
 
     # -- names ----------------------------------------------------------------------------------
     @property
@@ -209,8 +255,7 @@ class Feature:
         return list(self._tasks_by_ref().get(requirement_id, ()))
 
     def _tasks_by_ref(self) -> dict[str, list[str]]:
-        tasks = self.tasks
-        return memo(tasks, "by_ref", lambda: _task_ids_by_ref(tasks)) if tasks is not None else {}
+        return tasks_by_ref(self.tasks)
 
     def coverage(self) -> tuple[int, list[str]]:
         """(covered count, uncovered IDs) over the spec's requirements and stories: a requirement
@@ -222,8 +267,12 @@ class Feature:
         return len(self.requirements) - len(uncovered), uncovered
 
 
+def tasks_by_ref(tasks: TaskProgress | None) -> dict[str, list[str]]:
+    """Which tasks carry each requirement, in the tasks' order (worked out once per tasks file)."""
+    return memo(tasks, "by_ref", lambda: _task_ids_by_ref(tasks)) if tasks is not None else {}
+
+
 def _task_ids_by_ref(tasks: TaskProgress) -> dict[str, list[str]]:
-    """Which tasks carry each requirement, in the tasks' order."""
     out: dict[str, list[str]] = {}
     for task in tasks.tasks:
         for ref in dict.fromkeys(task.refs):
@@ -274,36 +323,45 @@ def read_feature(
         return cache(kind, text, reader) if cache else reader(text)
 
     folder = feature.folder
+    uris: dict[str, str] = {}
     for kind in ("spec", "research", "data_model", "quickstart", "tasks"):
         uri = posixpath.normpath(posixpath.join(folder, getattr(siblings, kind)))
         if uri in site.uris:
-            feature.uris[kind] = uri
-    feature.contract_uris = site.under(posixpath.join(folder, siblings.contracts))
-    feature.checklist_uris = [u for u in site.under(posixpath.join(folder, siblings.checklists)) if u.endswith(".md")]
+            uris[kind] = uri
+    checklist_uris = tuple(u for u in site.under(posixpath.join(folder, siblings.checklists)) if u.endswith(".md"))
+    plan_kind: str | None = None
+    mentions: list[str] = []
     if feature.plan_page is not None:
-        feature.plan_kind = "yaml"
-        feature.uris["plan"] = feature.plan_page.source.page_uri
+        plan_kind, uris["plan"] = "yaml", feature.plan_page.source.page_uri
     else:
         uri = posixpath.join(folder, siblings.plan_markdown)
         if uri in site.uris:
-            feature.plan_kind = "markdown"
-            feature.uris["plan"] = uri
-            mentions = parsed("plan-mentions", uri, lambda text: mentions_in_markdown(text, syntax))
-            feature.plan_markdown_mentions = mentions or []
-            for rid in feature.plan_markdown_mentions:
+            plan_kind, uris["plan"] = "markdown", uri
+            mentions = parsed("plan-mentions", uri, lambda text: mentions_in_markdown(text, syntax)) or []
+            for rid in mentions:
                 feature.planned.setdefault(rid, []).append(Place("Plan", uri))
-    if feature.spec_uri:
-        feature.spec = parsed("spec", feature.spec_uri, lambda text: read_spec(text, syntax)) or Spec()
-    if feature.tasks_uri:
-        feature.tasks = parsed("tasks", feature.tasks_uri, lambda text: read_tasks(text, syntax)) or TaskProgress()
-    if feature.checklist_uris:
-        total = Progress()
-        for uri in feature.checklist_uris:
+    spec = parsed("spec", uris["spec"], lambda text: read_spec(text, syntax)) or Spec() if "spec" in uris else None
+    tasks = parsed("tasks", uris["tasks"], lambda text: read_tasks(text, syntax)) or TaskProgress() if "tasks" in uris else None
+    checklists = None
+    if checklist_uris:
+        checklists = Progress()
+        for uri in checklist_uris:
             progress = parsed("checklist", uri, read_checklist)
             if progress is not None:
-                total.done += progress.done
-                total.total += progress.total
-        feature.checklists = total
+                checklists.done += progress.done
+                checklists.total += progress.total
+    feature.found = Documents(
+        feature.folder,
+        feature.display_folder,
+        tuple(uris.items()),
+        tuple(site.under(posixpath.join(folder, siblings.contracts))),
+        checklist_uris,
+        plan_kind,
+        spec,
+        tasks,
+        checklists,
+        tuple(mentions),
+    )
 
 
 def requirement_index(features: list[Feature]) -> dict[str, list[Feature]]:

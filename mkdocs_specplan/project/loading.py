@@ -183,23 +183,9 @@ def _link_inputs(
     options: SiteOptions,
     index: dict[str, list[Feature]],
 ) -> _LinkInputs:
-    read = (
-        feature.folder,
-        feature.display_folder,
-        feature.folder_id,
-        feature.slug,
-        feature.uris,
-        feature.contract_uris,
-        feature.checklist_uris,
-        feature.plan_kind,
-        feature.spec,
-        feature.tasks,
-        feature.checklists,
-        feature.plan_markdown_mentions,
-        tuple((rid, tuple(places)) for rid, places in feature.planned.items()),  # linking adds to it
-    )
+    read = feature.found  # everything reading found: the feature is linked from it alone
     if page is None:
-        return _LinkInputs((), read)
+        return _LinkInputs((), (read,))
     plan = page.plan
     defined = {r.id for r in feature.requirements}
     mentions = memo(plan, ("mentions", options.syntax), lambda: find_mentions(plan, options.syntax)) if plan is not None else []

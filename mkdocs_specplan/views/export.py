@@ -6,15 +6,17 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.forecast import Forecast
-from ..core.model import Effort, Plan
+from ..core.model import Effort, Plan, Problem
 from ..core.schedule import CrossEdge, Schedule, wd_index
-from ..project.features import Feature
+from ..history.baseline import Baseline, PlanHistory
+from ..project.features import Documents, tasks_by_ref
 from ..project.portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
-from ..project.records import PlanPage
-from ..support.incremental import Inputs, LastBuild, memo
+from ..project.records import PlanSource, Traceability
+from ..support.incremental import LastBuild, memo
 
 
 @functools.cache
@@ -102,15 +104,14 @@ def forecast_json(forecast: Forecast | None) -> dict[str, Any] | None:
     }
 
 
-def baseline_json(page: PlanPage) -> tuple[dict[str, Any] | None, str | None]:
+def baseline_json(baseline: Baseline | None, forecast: Forecast | None) -> tuple[dict[str, Any] | None, str | None]:
     """(the baseline, or None; why there is none)."""
-    baseline = page.baseline
     if baseline is None:
         return None, None
     if baseline.schedule is None or baseline.commit is None:
         return None, baseline.note
     end = baseline.schedule.end
-    slip = wd_index(page.forecast.end) - wd_index(end) if page.forecast else None
+    slip = wd_index(forecast.end) - wd_index(end) if forecast else None
     return {
         "ref": baseline.ref,
         "commit": baseline.commit,
@@ -139,69 +140,110 @@ def edge_json(edge: CrossEdge, portfolio: Portfolio) -> dict[str, Any]:
     }
 
 
-def _tasks_json(info: Feature | None) -> dict[str, Any] | None:
-    tasks = info.tasks if info else None
+@dataclass(frozen=True)
+class PlanRecord:
+    """Everything a plan's entry in plans.json is made of: :func:`plan_json` reads nothing else, so
+    equal records give equal entries (a serve rebuild keeps an entry whose record is the last one's)."""
+
+    source: PlanSource
+    plan: Plan | None = field(compare=False)  # follows from the source's text (and the settings)
+    url: str
+    links: tuple[tuple[str, Any], ...]  # ("spec", url), ("data_model", url) ... ("contracts", urls)
+    stale: bool
+    schedule: Schedule | None
+    forecast: Forecast | None
+    baseline: Baseline | None
+    history: PlanHistory | None
+    edges: tuple[tuple[str, dict[str, Any]], ...]  # ("waits_on" or "needed_by", the edge as exported)
+    found: Documents | None  # what reading the feature's folder found: its tasks
+    traceability: Traceability | None
+    open_risks: tuple[tuple[str | None, str | None, int, str | None], ...]  # (id, title, severity, level)
+    problems: tuple[Problem, ...]
+
+
+def plan_record(entry: PlanEntry, portfolio: Portfolio) -> PlanRecord:
+    page, info = entry.page, entry.info
+    links: list[tuple[str, Any]] = [("plan", entry.url), ("spec", entry.spec_url)]
+    links += [(k, entry.doc_urls.get(k)) for k in ("data_model", "research", "quickstart", "tasks")]
+    links.append(("contracts", tuple(entry.contract_urls)))
+    edges = [("waits_on", edge_json(e, portfolio)) for e in page.waits_on]
+    edges += [("needed_by", edge_json(e, portfolio)) for e in page.needed_by]
+    return PlanRecord(
+        page.source,
+        page.plan,
+        entry.url,
+        tuple(links),
+        portfolio.is_stale(entry),
+        page.schedule,
+        page.forecast,
+        page.baseline,
+        page.history,
+        tuple(edges),
+        info.found if info is not None else None,
+        info.traceability if info is not None else None,
+        tuple((r.risk.id, r.risk.title, r.severity, r.level) for r in portfolio.risks_of(entry)),
+        tuple(page.problems),
+    )
+
+
+def _tasks_json(found: Documents | None) -> dict[str, Any] | None:
+    tasks = found.tasks if found else None
     if tasks is None:
         return None
     groups = [{"title": g.title, "done": g.done, "total": g.total} for g in tasks.groups]
     return {"done": tasks.done, "total": tasks.total, "groups": groups}
 
 
-def _traceability_json(info: Feature | None) -> dict[str, Any] | None:
-    trace = info.traceability if info else None
-    if trace is None or info is None:
+def _traceability_json(trace: Traceability | None, found: Documents | None) -> dict[str, Any] | None:
+    if trace is None:
         return None
+    by_ref = tasks_by_ref(found.tasks) if found is not None else {}
     requirements = [
         {
             "id": r.requirement.id,
             "text": r.requirement.text,
             "mentioned": bool(r.where),
-            "tasks": info.task_ids_for(r.requirement.id),
+            "tasks": by_ref.get(r.requirement.id, []),
         }
         for r in trace.rows
     ]
     return {"requirements": requirements, "uncovered": [r.requirement.id for r in trace.uncovered]}
 
 
-def plan_json(entry: PlanEntry, portfolio: Portfolio, fields: dict[str, Any] | str | None = None) -> dict[str, Any]:
+def plan_json(record: PlanRecord, fields: dict[str, Any] | str | None = None) -> dict[str, Any]:
     """One plan's entry; ``fields``: its plan's fields as exported already (they depend on the plan
     only), or a marker where their encoding is put."""
-    page, plan, info = entry.page, entry.plan, entry.info
-    baseline, note = baseline_json(page)
+    plan = record.plan
+    baseline, note = baseline_json(record.baseline, record.forecast)
     if plan is not None and fields is None:
         fields = _plan_fields(plan)
+    links = dict(record.links)
+    links["contracts"] = list(links["contracts"])
     return {
         "feature_id": plan.feature_id if plan else None,
         "feature_name": plan.feature_name if plan else None,
         "status": plan.status if plan else None,
-        "source": page.source.display_path,
-        "url": entry.url,
-        "stale": portfolio.is_stale(entry),
+        "source": record.source.display_path,
+        "url": record.url,
+        "stale": record.stale,
         "plan": fields,
-        "schedule": schedule_json(page.schedule),
-        "forecast": forecast_json(page.forecast),
+        "schedule": schedule_json(record.schedule),
+        "forecast": forecast_json(record.forecast),
         "baseline": baseline,
         "baseline_note": note,
         "history": [
             {"commit": p.commit, "date": p.date.isoformat(), "end": p.end.isoformat()}
-            for p in (page.history.points if page.history else ())
+            for p in (record.history.points if record.history else ())
         ],
-        "waits_on": [edge_json(e, portfolio) for e in page.waits_on],
-        "needed_by": [edge_json(e, portfolio) for e in page.needed_by],
-        "links": {
-            "plan": entry.url,
-            "spec": entry.spec_url,
-            **{k: entry.doc_urls.get(k) for k in ("data_model", "research", "quickstart", "tasks")},
-            "contracts": entry.contract_urls,
-        },
-        "tasks": _tasks_json(info),
-        "traceability": _traceability_json(info),
-        "open_risks": [
-            {"id": r.risk.id, "title": r.risk.title, "severity": r.severity, "level": r.level} for r in portfolio.risks_of(entry)
-        ],
+        "waits_on": [edge for kind, edge in record.edges if kind == "waits_on"],
+        "needed_by": [edge for kind, edge in record.edges if kind == "needed_by"],
+        "links": links,
+        "tasks": _tasks_json(record.found),
+        "traceability": _traceability_json(record.traceability, record.found),
+        "open_risks": [{"id": i, "title": t, "severity": s, "level": lv} for i, t, s, lv in record.open_risks],
         "problems": [
             {"path": p.path, "line": p.line, "column": p.column, "field": p.field, "message": p.message, "level": p.level}
-            for p in page.problems
+            for p in record.problems
         ],
     }
 
@@ -232,15 +274,14 @@ _PLANS = "\x00specplan plans\x00"  # where the encoded entries go (no plan text 
 _FIELDS = "\x00specplan plan\x00"  # where an entry's encoded plan fields go
 
 
-Encoded = LastBuild[str, tuple[Inputs, str]]
+Encoded = LastBuild[str, tuple[PlanRecord, str]]
 
 
 def export_json(portfolio: Portfolio, indent: int | None = None, *, reuse: Encoded | None = None) -> str:
     """Stable: the same plans give byte-identical output. Compact by default (the C encoder);
     ``indent`` for people reading it. With ``reuse`` (a serve rebuild), each plan's entry is the
-    last build's encoding while everything it is made from is the same (a plan is kept while its
-    text is unchanged, a feature while its documents are), and each plan's fields are encoded once
-    per plan object."""
+    last build's encoding while its :class:`PlanRecord` is equal to the last one, and each plan's
+    fields are encoded once per plan object."""
     document = {
         "version": JSON_VERSION,
         "generator": "mkdocs-specplan",
@@ -251,46 +292,27 @@ def export_json(portfolio: Portfolio, indent: int | None = None, *, reuse: Encod
         "dependencies": [edge_json(e, portfolio) for e in portfolio.edges],
     }
     if indent is not None:
-        document["plans"] = [plan_json(e, portfolio) for e in portfolio.entries]
+        document["plans"] = [plan_json(plan_record(e, portfolio)) for e in portfolio.entries]
         return json.dumps(document, indent=indent, ensure_ascii=False) + "\n"
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return _put(text, "plans", _PLANS, "[" + ",".join(_encoded_plans(portfolio, reuse)) + "]") + "\n"
 
 
 def _encoded_plans(portfolio: Portfolio, reuse: Encoded | None) -> list[str]:
-    if reuse is None:
-        return [_encode(plan_json(e, portfolio)) for e in portfolio.entries]
     out = []
     for entry in portfolio.entries:
-        plan, page = entry.plan, entry.page
-        if plan is None or page.waits_on or page.needed_by:  # an edge is described by the other plan too
-            out.append(_encode(plan_json(entry, portfolio)))
-            continue
-        uri = page.source.src_uri
-        inputs = Inputs(
-            (plan, entry.info),
-            (
-                page.source.display_path,
-                entry.url,
-                entry.spec_url,
-                entry.doc_urls,
-                entry.contract_urls,
-                portfolio.is_stale(entry),
-                portfolio.settings,
-                page.schedule,
-                page.forecast,
-                page.baseline,
-                page.history,
-                tuple(page.problems),
-            ),
-        )
-        kept = reuse.last(uri)
-        if kept is not None and kept[0].matches(inputs):
+        record = plan_record(entry, portfolio)
+        plan, uri = record.plan, record.source.src_uri
+        kept = reuse.last(uri) if reuse is not None else None
+        if kept is not None and plan is not None and kept[0] == record:
             encoded = kept[1]
+        elif plan is None:
+            encoded = _encode(plan_json(record))
         else:
             fields = memo(plan, "json_fields", functools.partial(_encoded_fields, plan))
-            encoded = _put(_encode(plan_json(entry, portfolio, _FIELDS)), "plan", _FIELDS, fields)
-        reuse.keep(uri, (inputs, encoded))
+            encoded = _put(_encode(plan_json(record, _FIELDS)), "plan", _FIELDS, fields)
+        if reuse is not None:
+            reuse.keep(uri, (record, encoded))
         out.append(encoded)
     return out
 
