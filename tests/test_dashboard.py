@@ -440,3 +440,32 @@ def test_a_grouped_dashboard_draws_no_timeline_of_every_plan(site, monkeypatch):
     site.config = {"plugins": [{"specplan": {"build_date": "2026-03-20"}}]}
     assert not site.build().failed
     assert drawn == [None]  # not grouped: the one timeline of every plan
+
+
+def test_a_grouped_dashboard_leads_its_heatmap_to_the_page_of_every_risk(site):
+    """Grouped, the dashboard lists its most severe risks only: a cell of the heatmap leads to the
+    page that lists them all, where its anchor is; the pages of full lists are kept out of search."""
+    for i in range(1, 5):
+        risks = "".join(
+            f"  - {{id: R{k}, title: Risk {k}, probability: {p}, impact: high, status: open}}\n"
+            for k, p in enumerate(("high", "low"), start=1)
+        )
+        site.plan(
+            f"specs/{i:03d}-f{i}",
+            f'feature_name: Feature {i}\nfeature_id: "{i:03d}"\ncreated_date: 2026-03-02\nstatus: approved\n'
+            f"phases:\n  - {{name: A, effort: 1 w}}\nrisks:\n{risks}",
+        )
+    site.config = {
+        "theme": {"name": "material"},
+        "plugins": ["search", {"specplan": {"build_date": "2026-03-20", "dashboard_group_above": 2}}],
+    }
+    result = site.build()
+    assert not result.failed, result.warnings
+    main = result.html("plans/index.html")
+    cells = re.findall(r'data-count="\d+"><a href="([^"]*)"', main)
+    assert cells and all(href.startswith("all-risks/#risks-") for href in cells), cells
+    every = result.html("plans/all-risks/index.html")
+    assert all(f'id="{href.split("#")[1]}"' in every for href in cells)
+    index = json.loads((result.site_dir / "search/search_index.json").read_text())
+    locations = {d["location"].split("#")[0] for d in index["docs"]}
+    assert "plans/" in locations and "plans/all-risks/" not in locations

@@ -55,7 +55,7 @@ def _layer(module: str) -> str | None:
 def _imports(path: Path) -> list[tuple[int, str]]:
     """(line, module) of each import: the package's own as ``mkdocs_specplan.<dotted path>``."""
     here = path.relative_to(PACKAGE).with_suffix("").parts
-    package = here[:-1] if here[-1] != "__init__" else here[:-1]
+    package = here[:-1]
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.level:

@@ -88,6 +88,7 @@ class HeatCell:
     count: int
     sev: str  # the severity class of the cell's risk level
     anchor: str
+    page: str = ""  # the page that lists the cell's risks ("": this one)
 
 
 @dataclass(frozen=True)
@@ -656,6 +657,11 @@ def dashboard_pages(
             timeline=_portfolio_timeline(portfolio, _stage_plans(portfolio, group.stage), raw_prefix(stage_page(group.stage))),
         )
         pages.append((stage_page(group.stage), _shown(replace(view, sections=frozenset({"features", "timeline"})))))
+    if any(section == "risks" for section, _ in more):  # every risk is on its own page: the cells lead there
+        page = href_of("all-risks.md")
+        full = replace(
+            full, heat_rows=tuple(replace(r, cells=tuple(replace(c, page=page) for c in r.cells)) for r in full.heat_rows)
+        )
     main = replace(
         full,
         features=(),

@@ -287,11 +287,14 @@ def _signed_days(n: int, what: str) -> str:
 PAGE_META_KEYS = ("tags", "description", "hide", "icon", "template")
 
 
-def front_matter(plan: Plan | None, title: str | None = None) -> str:
+def front_matter(plan: Plan | None, title: str | None = None, *, searched: bool = True) -> str:
     """The page's metadata as YAML front matter: the plan's page keys and ``meta``, and always
     ``render_macros: false`` (plan text is data, never a template for mkdocs-macros). A title
-    (``title``, the page's H1, or ``meta``'s) with ``<`` or ``>`` is given as themes can show it."""
+    (``title``, the page's H1, or ``meta``'s) with ``<`` or ``>`` is given as themes can show it.
+    ``searched`` false: left out of the site's search (a page that repeats what others say)."""
     meta: dict[str, Any] = dict(plan.meta) if plan else {}
+    if not searched:
+        meta["search"] = {"exclude": True}
     if plan is not None:
         for key in PAGE_META_KEYS:
             value = getattr(plan, key)
