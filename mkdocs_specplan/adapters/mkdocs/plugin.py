@@ -168,6 +168,7 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
         self._generated = {}
         for output in site.outputs:
             self._add_output(output, files, config)
+        site.outputs = []  # the files hold them now (and let go of a page once MkDocs has read it)
         for unused in self._reserved.values():  # reserved early, but not generated after all
             files.remove(unused)
         self._reserved = {}
