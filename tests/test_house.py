@@ -115,3 +115,27 @@ def test_the_plugin_class_is_glue():
     tree = ast.parse((PACKAGE / "adapters" / "mkdocs" / "plugin.py").read_text(encoding="utf-8"))
     (plugin,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "SpecPlanPlugin"]
     assert (plugin.end_lineno or 0) - plugin.lineno + 1 <= 300
+
+
+def test_no_source_file_is_ignored_by_git():
+    """Every module, template and fixture is committed: an ignore pattern (``site/``) once kept a
+    whole sub-package of the pipeline out of the repository while every test passed locally."""
+    import shutil
+    import subprocess
+
+    root = PACKAGE.parent
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    done = subprocess.run(
+        ["git", "ls-files", "--others", "--ignored", "--exclude-standard", "--", "mkdocs_specplan", "tests", "demo-site/docs"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ignored = [
+        line
+        for line in done.stdout.splitlines()
+        if "__pycache__" not in line and not line.startswith("tests/screenshots/") and not line.endswith(".pyc")
+    ]
+    assert ignored == []

@@ -21,11 +21,11 @@ import yaml
 
 from ..core.model import TECHNICAL_CONTEXT_FIELDS
 from ..project.features import parse_folder_name
+from ..site.sources import ARCHIVE_NAME
 from ..speckit import mdtree
 from ..speckit.documents import Principle, TaskProgress, read_constitution, read_spec, read_tasks, resolve_principle
 from ..support.mdlex import fenced
 
-ARCHIVE_NAME = "plan.speckit.md"  # where the imported plan.md is kept (never published beside plan.yaml)
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LABEL_RE = re.compile(r"^\s*(?:[-*+]\s+)?\*{0,2}(?P<label>[A-Za-z][\w /&().-]{0,60}?)\*{0,2}\s*:\s*\*{0,2}\s*(?P<value>.*)$")
 

@@ -279,12 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(run=cmd_schema)
     build = sub.add_parser(
         "build",
-        help="write the plan pages' stubs, the JSON and the stylesheet for Zensical and other builders",
+        help="write the plan pages, dashboard, JSON and stylesheet for Zensical and other builders",
         description=(
-            "For builders that run Python-Markdown extensions but not MkDocs plugins (Zensical): write a stub page for each "
-            "plan.yaml and for the dashboard (rendered by the mkdocs_specplan.extension Markdown extension), the JSON export "
-            "and the stylesheet into docs_dir, and report problems as validate does. Run it before each build. "
-            "Exit status: 0 no problem, 1 problems, 2 usage error."
+            "For builders that run Python-Markdown extensions but not MkDocs plugins (Zensical): write into docs_dir what "
+            "the MkDocs plugin publishes without a file there (each plan page and the dashboard's pages as Markdown, the "
+            "JSON export, the stylesheet, specs_dir's files, a configured constitution), and what the "
+            "mkdocs_specplan.extension Markdown extension does to each page; report problems as validate does. Run it "
+            "before each build. Exit status: 0 no problem, 1 problems, 2 usage error."
         ),
     )
     build.add_argument("-f", "--config-file", metavar="FILE", help="the site's configuration (default: mkdocs.yml here)")
@@ -293,7 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser(
         "render",
         help="print a plan page's Markdown",
-        description="Print the Markdown of a plan's page, for use with other generators.",
+        description=(
+            "Print the Markdown a build publishes for a plan's page (front matter, glance block, timeline, links to other "
+            "plans), for use with other generators. With -f the site's options and plans; else the plan's folder and the "
+            "folders beside it, with the default options."
+        ),
     )
     render.add_argument("plan", metavar="PLAN")
     render.add_argument("-f", "--config-file", metavar="FILE", help="read the site's settings from this mkdocs.yml")

@@ -4,6 +4,7 @@ it, and the typed context linking gives its page. Free of MkDocs and of any mark
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..core.forecast import Forecast
@@ -137,20 +138,12 @@ class FeatureContext:
     uncovered_criteria: list[str] | None = None
 
 
-@dataclass
-class PlanPage:
-    """Everything computed from one plan source."""
+class PageFacts:
+    """What a plan's page says of its problems and title (a :class:`PlanPage`, or a page's inputs)."""
 
     source: PlanSource
     plan: Plan | None
-    problems: list[Problem] = field(default_factory=list)
-    schedule: Schedule | None = None
-    forecast: Forecast | None = None
-    baseline: Baseline | None = None
-    history: PlanHistory | None = None
-    waits_on: list[CrossEdge] = field(default_factory=list)  # dependencies on other plans' phases
-    needed_by: list[CrossEdge] = field(default_factory=list)  # other plans' phases that wait on this one
-    feature: FeatureContext | None = None  # set by linking
+    problems: Sequence[Problem]
 
     @property
     def warnings(self) -> list[Problem]:
@@ -165,6 +158,22 @@ class PlanPage:
         if self.plan and self.plan.feature_name:
             return self.plan.feature_name
         return posixpath.basename(self.source.folder) or "plan"
+
+
+@dataclass
+class PlanPage(PageFacts):
+    """Everything computed from one plan source."""
+
+    source: PlanSource
+    plan: Plan | None
+    problems: list[Problem] = field(default_factory=list)
+    schedule: Schedule | None = None
+    forecast: Forecast | None = None
+    baseline: Baseline | None = None
+    history: PlanHistory | None = None
+    waits_on: list[CrossEdge] = field(default_factory=list)  # dependencies on other plans' phases
+    needed_by: list[CrossEdge] = field(default_factory=list)  # other plans' phases that wait on this one
+    feature: FeatureContext | None = None  # set by linking
 
     def add_problem(self, problem: Problem) -> None:
         self.problems.append(problem)

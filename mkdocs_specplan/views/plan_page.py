@@ -23,7 +23,7 @@ from ..core.health import health, risk_level
 from ..core.model import Decision, Phase, Plan, Problem
 from ..core.schedule import PhaseIndex, Schedule, phase_index, resolve_dependencies, wd_index
 from ..history.baseline import Baseline, PlanHistory
-from ..project.records import Anchors, FeatureContext, FeatureLinks, PlanPage, PlanSource, internal_problem
+from ..project.records import Anchors, FeatureContext, FeatureLinks, PageFacts, PlanPage, PlanSource, internal_problem
 from ..speckit.documents import resolve_principle
 from ..support.incremental import memo
 from ..support.paths import site_relpath
@@ -55,7 +55,7 @@ class CrossLink:
 
 
 @dataclass(frozen=True)
-class PageInputs:
+class PageInputs(PageFacts):
     """Everything a plan page is rendered from (with the renderer's templates and settings)."""
 
     source: PlanSource
@@ -70,20 +70,6 @@ class PageInputs:
     needed_by: tuple[CrossLink, ...]
     today: dt.date | None  # the build date (None: no today line, no glance)
     options: PageOptions
-
-    @property
-    def title(self) -> str:
-        if self.plan and self.plan.feature_name:
-            return self.plan.feature_name
-        return posixpath.basename(self.source.folder) or "plan"
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == "warning"]
-
-    @property
-    def infos(self) -> list[Problem]:
-        return [p for p in self.problems if p.level != "warning"]
 
 
 def page_inputs(

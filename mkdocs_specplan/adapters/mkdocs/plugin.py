@@ -325,7 +325,10 @@ def publish(files: Files, config: MkDocsConfig, site: SiteConfig, report: Any) -
         report(problem)
     for source in added:
         files.append(file_of(source, config))
-    constitution = configured_constitution(site)
+    decoding: list[Problem] = []
+    constitution = configured_constitution(site, decoding)
+    for problem in decoding:
+        report(problem)
     if constitution is not None:
         existing = files.get_file_from_path(constitution.uri)
         if existing is not None:

@@ -92,7 +92,7 @@ def sources_of(project: Project, manifest: dict[str, str]) -> tuple[Sources, dic
     added, refused = specs_dir_files(config, lambda uri: uri in listed)
     problems += refused
     copies = {}
-    constitution = configured_constitution(config)
+    constitution = configured_constitution(config, problems)
     if constitution is not None:
         if constitution.uri in listed:
             message = (
