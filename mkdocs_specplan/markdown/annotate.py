@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 import markdown
 
 from ..speckit import mdtree
-from ..speckit.documents import IdSyntax, anchor_of, find_definitions, find_principles
+from ..speckit.documents import TASK_ID, IdSyntax, anchor_of, find_definitions, find_principles
 from ..support.incremental import LastBuild, no_cycle_collection
 from ..support.mdlex import outside_code
 
 # After attr_list (8), before the table of contents and the builder's anchor check (5) and link
 # rewriting (0), so the links made here are checked like the author's own.
 PRIORITY = 6
-_TASK_ID_RE = re.compile(r"\**(T\d+)\b")
+_TASK_ID_RE = re.compile(rf"[*_`]*({TASK_ID})")
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ def escape_unclosed_tags(line: str) -> str:
 
 
 # a task line's labels: "- [ ] T012 [P] [US1] ..." (spec-kit's task format)
-_TASK_LABELS_RE = re.compile(r"^( {0,8}[-*+] +\[[ xX]\] +\**T\d+\**)((?: *\[[^\]\[\s]{1,24}\])+)")
+_TASK_LABELS_RE = re.compile(rf"^( {{0,8}}[-*+] +\[[ xX]\] +[*`]*{TASK_ID}[*`]*)((?: *\[[^\]\[\s]{{1,24}}\])+)")
 _LABEL_RE = re.compile(r"\[([^\]\[\s]{1,24})\]")
 
 
@@ -444,9 +444,9 @@ def _anchor_tasks(root: etree.Element, used: set[str | None], touched: list[etre
     for element, _ in mdtree.walk(root):
         if element.tag != "li" or element.get("id"):
             continue
-        box = mdtree.is_checkbox(mdtree.lead(element).lstrip())
-        rest = box[1] if box else mdtree.lead(element).lstrip()
-        match = _TASK_ID_RE.match(rest)
+        lead = mdtree.lead(element, code=True).lstrip()  # an ID in code is an ID
+        box = mdtree.is_checkbox(lead)
+        match = _TASK_ID_RE.match(box[1] if box else lead)
         if match:
             anchor = anchor_of(match.group(1))
             if anchor not in used:

@@ -59,7 +59,18 @@ class FeatureEntry:
         return f"{self.feature.id} {self.feature.name}" if self.feature.id else self.feature.name
 
 
-QUALITY_KINDS = ("problems", "missing", "uncovered", "clarifications", "context", "stale", "duplicates", "no_checkboxes")
+QUALITY_KINDS = (
+    "problems",
+    "missing",
+    "uncovered",
+    "clarifications",
+    "context",
+    "stale",
+    "duplicates",
+    "no_checkboxes",
+    "uncounted",
+    "reused",
+)
 
 
 @dataclass(frozen=True)
@@ -270,6 +281,10 @@ class Portfolio:
             found["no_checkboxes"].append(
                 Finding(item, f"{_count(feature.tasks.total, 'task')} without checkboxes, counted as not done")
             )
+        if feature.tasks is not None and feature.tasks.uncounted:
+            found["uncounted"].append(Finding(item, feature.tasks.uncounted))
+        if feature.tasks is not None and feature.tasks.reused:
+            found["reused"].append(Finding(item, ", ".join(feature.tasks.reused) + ": each task counted"))
 
     def health_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -455,6 +455,7 @@ class SiteBuild:
             requirements_covered=covered,
             requirements_total=len(feature.requirements) if feature.plan_kind or feature.tasks else 0,
             problems=problems,
+            tasks_uncounted=tasks.uncounted if tasks else None,
         )
         html = self.memory.notes.last(note)
         if html is None:

@@ -31,9 +31,10 @@ class IdSyntax:
 
     @functools.cached_property
     def requirement(self) -> str:
-        """``FR-001``, ``FR-001a``, ``FR-011-001``, ``NFR-SEC-001``: a prefix, alphabetic parts, numeric parts, a letter."""
+        """``FR-001``, ``FR-001a``, ``FR-011-001``, ``NFR-SEC-001``, ``FR-T01``, ``NFR-A2``: a prefix,
+        parts of capitals and digits, a numbered part (a few capitals, then digits), a letter."""
         prefixes = "|".join(re.escape(p) for p in sorted(self.prefixes, key=len, reverse=True))
-        return rf"(?:{prefixes})(?:-[A-Z][A-Z0-9]*)*(?:-\d+)+[a-z]?(?![A-Za-z0-9_])(?!-\d)"
+        return rf"(?:{prefixes})(?:-[A-Z][A-Z0-9]*)*-[A-Z]{{0,3}}\d+(?:-\d+)*[a-z]?(?![A-Za-z0-9_])(?!-\d)"
 
     @functools.cached_property
     def story(self) -> str:
@@ -242,9 +243,13 @@ def mentions_in_markdown(text: str, syntax: IdSyntax | None = None) -> list[str]
 
 
 # -- tasks ------------------------------------------------------------------------------------
-_TASK_ID_RE = re.compile(r"\**(T\d+)\b\**")
-_FALLBACK_TASK_RE = re.compile(r"\**(T\d+)\**(?::\s*|\s+)(?!T\d)(?=[\[\w*\"'`(])")
-_ANY_TASK_ID_RE = re.compile(r"\bT\d+\b")
+# A task ID: T001, T-001, T020a, T006A, T1.2.3 (each dotted ID its own task); bold or in code.
+TASK_ID = r"T-?\d+(?:\.\d+)*[A-Za-z]?(?![A-Za-z0-9_])"
+_TASK_ID_RE = re.compile(rf"[*_`]*({TASK_ID})[*_`]*")
+# without a checkbox, only spec-kit's own form is a task ("- T001 ..."; "- T-201 passes" is a test's name)
+_FALLBACK_TASK_RE = re.compile(r"[*_`]*(T\d+(?:\.\d+)*[A-Za-z]?)(?![A-Za-z0-9_])[*_`]*(?::\s*|\s+)(?!T-?\d)(?=[\[\w*\"'`(])")
+_ANY_TASK_ID_RE = re.compile(rf"\b{TASK_ID}")
+_HEADING_TASK_RE = re.compile(r"\W{0,4}[*_`]*(?:TASK|T)-?\d+(?:\.\d+)*[A-Za-z]?(?![A-Za-z0-9_])", re.IGNORECASE)
 _PARAGRAPH_TASK_RE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])\s+(\[[ xX]\].*)")
 _PHASE_RE = re.compile(r"^\s*phase\s+(\d{1,9})(?!\d)(?:\.(\d{1,9})(?!\d))?(?![\d.]\d)", re.IGNORECASE)
 
@@ -281,6 +286,12 @@ class TaskProgress:
     tasks: list[Task] = field(default_factory=list)
     checklist: Progress | None = None  # checkbox items without a task ID (validation checklists)
     checkboxes: bool = True  # False: no checkbox task at all; tasks are "- T001 ..." items, not done
+    reused: tuple[str, ...] = ()  # IDs that more than one task carries (each task is counted)
+    uncounted: str | None = None  # why a file that lists work holds no countable task
+
+    def task_ids(self) -> list[str]:
+        """Each ID once, in the file's order."""
+        return list(dict.fromkeys(t.id for t in self.tasks))
 
 
 def _group_for(title: str) -> TaskGroup:
@@ -301,6 +312,7 @@ class _TaskScan:
     plain: list[Task] = field(default_factory=list)
     checklist: Progress = field(default_factory=Progress)
     task_items: set[int] = field(default_factory=set)  # list items that are tasks (their sub-items are not)
+    headings: int = 0  # headings that start with a task ID ("### T001: ...")
 
     def task(self, tid: str, done: bool, text: str, refs_from: str) -> Task:
         return Task(tid, done, text, len(self.groups) - 1, tuple(self.syntax.mentions(refs_from)))
@@ -313,19 +325,22 @@ class _TaskScan:
             match = _TASK_ID_RE.match(box[1]) if box is not None else None
             if box is not None and match is not None:
                 self.boxed.append(self.task(match.group(1), box[0], box[1], box[1]))
+            elif box is not None:
+                self.checklist.total += 1
+                self.checklist.done += box[0]
 
     def item(self, element: etree.Element) -> None:
         line = mdtree.one_line(mdtree.lead(element))
         box = mdtree.is_checkbox(line)
         if box is not None:
             done, rest = box
-            match = _TASK_ID_RE.match(rest)
+            shown = mdtree.is_checkbox(mdtree.one_line(mdtree.lead(element, code=True)))
+            match = _TASK_ID_RE.match(shown[1] if shown else rest)  # an ID in code is an ID
             if match is None:
                 self.checklist.total += 1
                 self.checklist.done += done
                 return
             self.task_items.add(id(element))
-            shown = mdtree.is_checkbox(mdtree.one_line(mdtree.lead(element, code=True)))
             self.boxed.append(self.task(match.group(1), done, shown[1] if shown else rest, rest))
             return
         match = _FALLBACK_TASK_RE.match(line)
@@ -339,6 +354,8 @@ def read_tasks(text: str, syntax: IdSyntax | None = None) -> TaskProgress:
     for element, ancestors in mdtree.walk(mdtree.parse(text)):
         if element.tag == "h2":
             scan.groups.append(_group_for(mdtree.one_line(mdtree.plain(element))))
+        if element.tag in mdtree.HEADINGS and _HEADING_TASK_RE.match(mdtree.one_line(mdtree.plain(element, code=True))):
+            scan.headings += 1
         elif element.tag == "p" and not any(a.tag == "li" for a in ancestors):
             scan.paragraph(element)
         elif element.tag == "li" and not any(id(a) in scan.task_items for a in ancestors):
@@ -356,11 +373,9 @@ def _progress(scan: _TaskScan) -> TaskProgress:
     if any(t.group < 0 for t in chosen):
         groups.insert(0, TaskGroup("Tasks"))
         chosen = [Task(t.id, t.done, t.text, t.group + 1, t.refs) for t in chosen]
-    seen: set[str] = set()
-    for task in chosen:
-        if task.id in seen:
-            continue
-        seen.add(task.id)
+    seen: dict[str, int] = {}
+    for task in chosen:  # an ID written twice is two tasks, each with its own checkbox
+        seen[task.id] = seen.get(task.id, 0) + 1
         progress.tasks.append(task)
         groups[task.group].total += 1
         groups[task.group].done += task.done
@@ -370,7 +385,20 @@ def _progress(scan: _TaskScan) -> TaskProgress:
     renumber = {old: new for new, old in enumerate(kept)}
     progress.groups = list(kept.values())
     progress.tasks = [Task(t.id, t.done, t.text, renumber[t.group], t.refs) for t in progress.tasks]
+    progress.reused = tuple(tid for tid, n in seen.items() if n > 1)
+    if not chosen:
+        progress.uncounted = _why_uncounted(scan)
     return progress
+
+
+def _why_uncounted(scan: _TaskScan) -> str | None:
+    """Why a tasks file that lists work holds no task as this reader counts them (None: it lists none)."""
+    if scan.headings:
+        return f"its {scan.headings} tasks are headings (### T001: ...), not checkbox items (- [ ] T001 ...)"
+    if scan.checklist.total:
+        n = scan.checklist.total
+        return f"its {n} checkbox item{'s' if n != 1 else ''} carry no task ID (- [ ] T001 ...)"
+    return None
 
 
 def read_checklist(text: str) -> Progress:

@@ -466,6 +466,8 @@ QUALITY_TITLES = {
     "stale": "Stale plans (last updated more than {days} days before {today})",
     "duplicates": "Feature IDs used by more than one folder",
     "no_checkboxes": "Tasks files without checkboxes",
+    "uncounted": "Tasks files whose tasks are not counted",
+    "reused": "Task IDs used by more than one task",
 }
 
 

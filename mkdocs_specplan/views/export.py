@@ -191,7 +191,12 @@ def _tasks_json(found: Documents | None) -> dict[str, Any] | None:
     if tasks is None:
         return None
     groups = [{"title": g.title, "done": g.done, "total": g.total} for g in tasks.groups]
-    return {"done": tasks.done, "total": tasks.total, "groups": groups}
+    out: dict[str, Any] = {"done": tasks.done, "total": tasks.total, "groups": groups}
+    if tasks.reused:
+        out["reused_ids"] = list(tasks.reused)
+    if tasks.uncounted:
+        out["not_counted"] = tasks.uncounted
+    return out
 
 
 def _traceability_json(trace: Traceability | None, found: Documents | None) -> dict[str, Any] | None:

@@ -20,3 +20,4 @@ class FeatureNote:
     requirements_covered: int = 0
     requirements_total: int = 0
     problems: int = 0
+    tasks_uncounted: str | None = None  # why the tasks file holds no countable task
