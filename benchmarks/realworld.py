@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mkdocs_specplan.cli.importer import find_constitution  # noqa: E402
-from mkdocs_specplan.cli.reading import _walk, folder_site  # noqa: E402
+from mkdocs_specplan.cli.importer import find_constitution
+from mkdocs_specplan.cli.reading import _walk, folder_site
 
 
 def read_repository(root: Path) -> list[dict[str, object]]:
