@@ -18,7 +18,7 @@ from .core.model import (
     Settings,
 )
 from .project.features import Siblings
-from .site.options import SiteConfig, build_date, site_path, specs_prefix
+from .site.options import SiteConfig, build_date, site_path, site_terms, specs_prefix
 from .speckit.documents import IdSyntax
 
 
@@ -106,6 +106,10 @@ class SpecPlanConfig(base.Config):
     story_labels = c.ListOfItems(c.Type(str), default=["User Story", "US"])
     """How user stories are named in headings and mentions: "User Story 1", "US1"."""
 
+    vocabulary = c.Type(dict, default={})
+    """Words of your own for the template's terms, beside the built-in ones in ten languages
+    (term -> list of words), e.g. `{status: [Zustand], story: [Anwenderfall]}`."""
+
     timeline = c.Type(bool, default=True)
     """Draw the phase timeline on plan pages."""
 
@@ -185,7 +189,7 @@ def site_config(
         css=options.css,
         settings=make_settings(options),
         siblings=Siblings(**options.siblings),
-        syntax=IdSyntax(tuple(options.requirement_prefixes), tuple(options.story_labels)),
+        syntax=IdSyntax(tuple(options.requirement_prefixes), tuple(options.story_labels), site_terms(options.vocabulary)),
         nav_titles=options.nav_titles,
         show_missing_sections=options.show_missing_sections,
         warn_missing=options.missing_links == "warn",

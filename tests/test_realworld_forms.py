@@ -4,6 +4,10 @@ spec-kit repositories."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from mkdocs_specplan.speckit.documents import read_spec
 
 MIXED_IDS = """\
@@ -22,3 +26,126 @@ MIXED_IDS = """\
 def test_id_parts_may_mix_capitals_and_digits():
     spec = read_spec(MIXED_IDS)
     assert [r.id for r in spec.requirements] == ["FR-T01", "FR-T02", "NFR-A2", "FR-001a"]
+
+
+# One spec per language, written for this test: (language, title line, metadata lines, story heading),
+# and what each must read as.
+LANGUAGES = [
+    (
+        "en",
+        "# Feature Specification: Photo albums",
+        "**Status**: Draft\n**Created**: 2026-01-05\n**Feature Branch**: `001-albums`",
+        "### User Story 1 - Upload (Priority: P1)",
+    ),
+    (
+        "es",
+        "# Especificación de la funcionalidad: Álbumes",
+        "**Estado**: Borrador\n**Fecha de creación**: 2026-01-05\n**Rama**: `001-albums`",
+        "### Historia de usuario 1 - Subir (Prioridad: P1)",
+    ),
+    (
+        "pt",
+        "# Especificação da funcionalidade: Álbuns",
+        "**Status**: Rascunho\n**Criado**: 2026-01-05\n**Branch da funcionalidade**: `001-albums`",
+        "### História de usuário 1 - Enviar (Prioridade: P1)",
+    ),
+    (
+        "fr",
+        "# Spécification de la fonctionnalité : Albums",
+        "**Statut** : Brouillon\n**Créé** : 2026-01-05\n**Branche** : `001-albums`",
+        "### Récit utilisateur 1 - Téléverser (Priorité : P1)",
+    ),
+    (
+        "de",
+        "# Feature-Spezifikation: Fotoalben",
+        "**Status**: Entwurf\n**Erstellt**: 2026-01-05\n**Feature-Branch**: `001-albums`",
+        "### User Story 1 - Hochladen (Priorität: P1)",
+    ),
+    (
+        "it",
+        "# Specifica della funzionalità: Album",
+        "**Stato**: Bozza\n**Creato**: 2026-01-05\n**Ramo**: `001-albums`",
+        "### Storia utente 1 - Caricare (Priorità: P1)",
+    ),
+    (
+        "ja",
+        "# 機能仕様: 写真アルバム",
+        "**ステータス**: ドラフト\n**作成日**: 2026-01-05\n**フィーチャーブランチ**: `001-albums`",
+        "### ユーザーストーリー 1 - アップロード (優先度: P1)",
+    ),
+    (
+        "zh",
+        "# 功能规范：相册",
+        "**状态**：草稿\n**创建时间**：2026-01-05\n**功能分支**：`001-albums`",
+        "### 用户故事 1 - 上传（优先级：P1）",
+    ),
+    (
+        "ko",
+        "# 기능 명세서: 사진 앨범",
+        "**상태**: 초안\n**작성일**: 2026-01-05\n**기능 브랜치**: `001-albums`",
+        "### 사용자 스토리 1 - 업로드 (우선순위: P1)",
+    ),
+    (
+        "ru",
+        "# Спецификация функции: Фотоальбомы",
+        "**Статус**: Черновик\n**Создано**: 2026-01-05\n**Ветка**: `001-albums`",
+        "### Пользовательская история 1 - Загрузка (Приоритет: P1)",
+    ),
+]
+NAMES = {
+    "en": ("Photo albums", "Draft"),
+    "es": ("Álbumes", "Borrador"),
+    "pt": ("Álbuns", "Rascunho"),
+    "fr": ("Albums", "Brouillon"),
+    "de": ("Fotoalben", "Entwurf"),
+    "it": ("Album", "Bozza"),
+    "ja": ("写真アルバム", "ドラフト"),
+    "zh": ("相册", "草稿"),
+    "ko": ("사진 앨범", "초안"),
+    "ru": ("Фотоальбомы", "Черновик"),
+}
+
+
+@pytest.mark.parametrize("language,title,meta,story", LANGUAGES, ids=[row[0] for row in LANGUAGES])
+def test_the_template_reads_in_every_language(language, title, meta, story):
+    spec = read_spec(f"{title}\n\n{meta}\n\n## Requirements\n\n{story}\n\n- **FR-001**: MUST.\n")
+    name, status = NAMES[language]
+    assert (spec.title, spec.status, spec.created, spec.branch) == (name, status, "2026-01-05", "001-albums")
+    stories = [r for r in spec.requirements if r.kind == "story"]
+    assert [(r.id, r.priority) for r in stories] == [("US1", "P1")]
+
+
+def test_only_a_recognised_prefix_is_removed_and_code_spans_stay():
+    assert read_spec("# Feature Specification: Health roll-up (`/health`)\n").title == "Health roll-up (/health)"
+    assert read_spec("# Spec 077: Capital ladder\n").title == "Capital ladder"
+    assert read_spec("# 스펙 080 — 자본 사다리\n").title == "자본 사다리"
+    assert read_spec("# F9 – Teleport\n").title == "F9 – Teleport"  # F9 is not a template word
+    assert read_spec("# Release notes: 2026\n").title == "Release notes: 2026"
+    assert read_spec("# Specification:\n").title == "Specification:"  # nothing after the prefix: kept
+
+
+def test_a_site_adds_words_of_its_own(site):
+    spec = "# Lastenheft: Zähler\n\n**Zustand**: Entwurf\n\n### Anwenderfall 1 - Zählen\n"
+    site.doc("specs/001-zaehler/spec.md", spec)
+    site.config = {
+        "plugins": [
+            {
+                "specplan": {
+                    "build_date": "2026-03-04",
+                    "vocabulary": {"spec_title": ["Lastenheft"], "status": ["Zustand"], "story": ["Anwenderfall"]},
+                }
+            }
+        ]
+    }
+    result = site.build()
+    assert not result.failed, result.warnings
+    page = result.html("specs/001-zaehler/spec/index.html")
+    assert 'id="us1"' in page  # the story is one: it is anchored
+    feature = json.loads((result.site_dir / "plans/plans.json").read_text())["features"][0]
+    assert feature["name"] == "Zähler"
+
+
+def test_an_unknown_term_is_refused(site):
+    site.doc("index.md", "# Home\n")
+    result = site.build(plugins=[{"specplan": {"vocabulary": {"statuz": ["Zustand"]}}}])
+    assert result.failed and "vocabulary: 'statuz' is not a term" in " ".join(result.errors)

@@ -99,6 +99,14 @@ class Place:
         return f"{href}#{self.anchor}" if self.anchor else href
 
 
+def _without_folder(title: str, folder: str) -> str:
+    """A title that starts with its folder's name as a prefix ("SPEC-1d62511e: Name"): the name."""
+    for separator in (":", "：", " - ", " – ", " — "):
+        if folder and title.startswith(folder + separator) and title[len(folder) + len(separator) :].strip():
+            return title[len(folder) + len(separator) :].strip()
+    return title
+
+
 def relative(target_uri: str, page_uri: str) -> str:
     """A Markdown link from one page's source to another's."""
     if target_uri == page_uri:
@@ -186,7 +194,7 @@ class Feature:
         if plan and plan.feature_name:
             return plan.feature_name
         if self.spec and self.spec.title:
-            return self.spec.title
+            return _without_folder(self.spec.title, posixpath.basename(self.folder))
         return self.slug
 
     # -- documents ------------------------------------------------------------------------------

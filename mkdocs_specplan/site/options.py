@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..core.model import Settings
 from ..project.features import Siblings
 from ..project.loading import SiteOptions
+from ..speckit import vocabulary
 from ..speckit.documents import IdSyntax
 
 CSS_URI = "assets/specplan/specplan.css"  # where the stylesheet is published in the site
@@ -54,6 +55,21 @@ def specs_prefix(url: str) -> str:
     if ".." in prefix.split("/") or ":" in prefix or "\\" in prefix or prefix.startswith("."):
         raise OptionError(f"specs_url {url!r} must be a path inside the site, such as specs")
     return prefix
+
+
+def site_terms(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The ``vocabulary`` option: words of the site's own for the template's terms."""
+    if not isinstance(value, dict):
+        raise OptionError("vocabulary must map terms to lists of words")
+    out = []
+    for term, added in value.items():
+        if term not in vocabulary.TERMS:
+            raise OptionError(f"vocabulary: {str(term)!r} is not a term; use one of {', '.join(vocabulary.TERMS)}")
+        listed = [added] if isinstance(added, str) else added
+        if not isinstance(listed, list) or not all(isinstance(w, str) and w.strip() for w in listed):
+            raise OptionError(f"vocabulary: {term} must be a list of words")
+        out.append((term, tuple(w.strip() for w in listed)))
+    return tuple(out)
 
 
 def _posix(path: str) -> str:

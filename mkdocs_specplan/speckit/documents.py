@@ -14,7 +14,7 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import mdtree
+from . import mdtree, vocabulary
 
 # -- identifiers ------------------------------------------------------------------------------
 DEFAULT_PREFIXES = ("FR", "NFR", "SC")
@@ -28,6 +28,7 @@ class IdSyntax:
 
     prefixes: tuple[str, ...] = DEFAULT_PREFIXES
     story_labels: tuple[str, ...] = DEFAULT_STORY_LABELS
+    terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # the site's own words for the template's terms
 
     @functools.cached_property
     def requirement(self) -> str:
@@ -39,7 +40,8 @@ class IdSyntax:
     @functools.cached_property
     def story(self) -> str:
         labels = []
-        for label in sorted(self.story_labels, key=len, reverse=True):
+        every = dict.fromkeys([*self.story_labels, *vocabulary.words("story", self.terms)])
+        for label in sorted(every, key=len, reverse=True):
             words = r"\s+".join(re.escape(w) for w in label.split())
             short = len(label.strip()) <= 3 and label.strip().isupper()  # "US1", "US-1"; never "US 1"
             labels.append(words + ("-?" if short else r"\s*"))
@@ -81,6 +83,7 @@ class Requirement:
     id: str  # "FR-001", "FR-011-001", "US1"
     text: str  # what the spec says of it, on one line
     kind: str  # "requirement" or "story"
+    priority: str | None = None  # a story's "(Priority: P1)", in any language of the vocabulary
 
     @property
     def anchor(self) -> str:
@@ -116,7 +119,8 @@ def find_definitions(root: etree.Element, syntax: IdSyntax) -> list[Definition]:
     def add(rid: str, text: str, kind: str, element: etree.Element, before: etree.Element | None = None) -> None:
         if rid not in seen:
             seen.add(rid)
-            out.append(Definition(Requirement(rid, text, kind), element, before))
+            priority = _priority(text, syntax) if kind == "story" else None
+            out.append(Definition(Requirement(rid, text, kind, priority), element, before))
 
     for element, _ in mdtree.walk(root):
         tag = element.tag
@@ -146,6 +150,12 @@ def find_definitions(root: etree.Element, syntax: IdSyntax) -> list[Definition]:
                 if match and not match["text"].strip():
                     add(match["id"], _after_id(text), "requirement", element, strong)
     return out
+
+
+def _priority(text: str, syntax: IdSyntax) -> str | None:
+    """``(Priority: P1)``, ``（優先度: P1）``, ``(Prioridad: P2)``: the priority as written."""
+    match = re.search(rf"[(（]\s*(?:{vocabulary.alternation('priority', syntax.terms)})\s*[:：]\s*([^)）]+?)\s*[)）]", text, re.IGNORECASE)
+    return match.group(1) if match else None
 
 
 def _add_requirement(add, syntax: IdSyntax, text: str, element: etree.Element) -> None:  # type: ignore[no-untyped-def]
@@ -189,8 +199,7 @@ def _bold_line_starts(p: etree.Element) -> list[tuple[etree.Element, str]]:
 
 
 # -- the spec ---------------------------------------------------------------------------------
-_TITLE_PREFIX_RE = re.compile(r"^\s*(?:feature\s+)?spec(?:ification)?\s*:\s*", re.IGNORECASE)
-_META_RE = re.compile(r"^\s*(?P<key>status|created|feature branch|date)\s*:\s*(?P<value>.+?)\s*$", re.IGNORECASE)
+_META_TERMS = ("status", "created", "branch", "input")
 CLARIFICATION_MARKER = "[NEEDS CLARIFICATION"
 
 
@@ -204,6 +213,14 @@ class Spec:
     clarifications: int = 0
 
 
+def strip_title(text: str, term: str, syntax: IdSyntax | None = None) -> str:
+    """A document's title without the template's prefix ("Feature Specification: ", "機能仕様: ",
+    "Spec 077 — "): only a recognised prefix is removed, and the rest is kept as written."""
+    shown = mdtree.one_line(text)
+    prefix = vocabulary.title_prefix_re(term, syntax.terms if syntax else ()).match(shown)
+    return shown[prefix.end() :].strip() if prefix and shown[prefix.end() :].strip() else shown
+
+
 def _placeholder(text: str) -> bool:
     return text.startswith("[") and text.endswith("]")
 
@@ -212,21 +229,20 @@ def read_spec(text: str, syntax: IdSyntax | None = None) -> Spec:
     syntax = syntax or IdSyntax()
     root = mdtree.parse(text)
     spec = Spec(requirements=[d.requirement for d in find_definitions(root, syntax)])
+    meta = vocabulary.label_re(_META_TERMS, syntax.terms)
     for element in root:
         if element.tag == "h1" and spec.title is None:
-            title = mdtree.one_line(_TITLE_PREFIX_RE.sub("", mdtree.plain(element)))
+            title = strip_title(mdtree.plain(element, code=True), "spec_title", syntax)
             spec.title = title if title and not _placeholder(title) else None
         elif element.tag == "h2":
             break
-        elif element.tag == "p":
+        elif element.tag in ("p", "ul"):
             for line in mdtree.plain(element, code=True).split("\n"):
-                match = _META_RE.match(line)
+                match = meta.match(line.lstrip("-*+ "))
                 if match:
-                    key, value = match["key"].lower(), match["value"].strip("`*_ ")
-                    if value and not _placeholder(value):
-                        attr = {"status": "status", "created": "created", "date": "created", "feature branch": "branch"}[key]
-                        if getattr(spec, attr) is None:
-                            setattr(spec, attr, mdtree.one_line(value))
+                    attr, value = vocabulary.matched_term(match), match["value"].strip("`*_ ")
+                    if value and not _placeholder(value) and attr != "input" and getattr(spec, attr) is None:
+                        setattr(spec, attr, mdtree.one_line(value))
     spec.clarifications = sum(node.count(CLARIFICATION_MARKER) for node in mdtree.text_nodes(root))
     return spec
 

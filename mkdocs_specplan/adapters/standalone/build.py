@@ -188,23 +188,32 @@ def _write(docs: str, uri: str, data: bytes) -> bool:
 def annotations_json(notes: PageAnnotations) -> dict[str, Any]:
     syntax = notes.mention_syntax or IdSyntax()
     return {
-        "definitions": [list(notes.definitions.prefixes), list(notes.definitions.story_labels)] if notes.definitions else None,
+        "definitions": _syntax_json(notes.definitions) if notes.definitions else None,
         "traces": {rid: [list(map(list, t.planned)), list(map(list, t.tasks))] for rid, t in notes.traces.items()},
         "tasks": notes.tasks,
         "principles": notes.principles,
         "mentions": notes.mentions,
-        "syntax": [list(syntax.prefixes), list(syntax.story_labels)],
+        "syntax": _syntax_json(syntax),
         # links were pointed at their published places in the text of the copies already
         "note_html": notes.note_html,
         "safe_links": notes.safe_links,
     }
 
 
+def _syntax_json(syntax: IdSyntax) -> list[Any]:
+    return [list(syntax.prefixes), list(syntax.story_labels), [[term, list(words)] for term, words in syntax.terms]]
+
+
+def _syntax_from_json(data: list[Any]) -> IdSyntax:
+    terms = tuple((str(term), tuple(words)) for term, words in (data[2] if len(data) > 2 else []))
+    return IdSyntax(tuple(data[0]), tuple(data[1]), terms)
+
+
 def annotations_from_json(data: dict[str, Any]) -> PageAnnotations:
     definitions = data.get("definitions")
     syntax = data.get("syntax") or [["FR", "NFR", "SC"], ["User Story", "US"]]
     return PageAnnotations(
-        definitions=IdSyntax(tuple(definitions[0]), tuple(definitions[1])) if definitions else None,
+        definitions=_syntax_from_json(definitions) if definitions else None,
         traces={
             rid: Trace(tuple((p[0], p[1]) for p in planned), tuple((t[0], t[1]) for t in tasks))
             for rid, (planned, tasks) in (data.get("traces") or {}).items()
@@ -212,7 +221,7 @@ def annotations_from_json(data: dict[str, Any]) -> PageAnnotations:
         tasks=bool(data.get("tasks")),
         principles=bool(data.get("principles")),
         mentions=dict(data.get("mentions") or {}),
-        mention_syntax=IdSyntax(tuple(syntax[0]), tuple(syntax[1])),
+        mention_syntax=_syntax_from_json(syntax),
         note_html=data.get("note_html"),
         safe_links=bool(data.get("safe_links")),
     )
