@@ -283,3 +283,25 @@ def test_backlink_keeps_the_spec_title(site):
     # by default the navigation's titles are short (the page keeps its heading)
     short = site.build().html("specs/a/spec/index.html")
     assert "<title>Spec - Test</title>" in short and "Feature Specification: A</h1>" in short
+
+
+def test_a_configured_constitutions_relative_links_are_rebased(site):
+    """spec-kit's .specify/memory/constitution.md links to the specs and the docs as the repository
+    lays them out; published as constitution.md, its links lead to the same pages, and a strict
+    build passes."""
+    site.write(
+        ".specify/memory/constitution.md",
+        "# Constitution\n\n### I. Tests First\n\nSee [the spec](../../specs/001-a/spec.md#fr-001), "
+        "[the guide](../../docs/guide.md) and [home](../../docs/index.md).\n",
+    )
+    site.write("specs/001-a/spec.md", "# Feature Specification: A\n\n- **FR-001**: MUST.\n")
+    site.doc("guide.md", "# Guide\n")
+    result = site.build(
+        plugins=[{"specplan": {"constitution": ".specify/memory/constitution.md", "specs_dir": "specs"}}],
+        validation={"links": {"anchors": "warn"}},
+    )
+    assert not result.failed, result.warnings
+    html = result.html("constitution/index.html")
+    hrefs = re.findall(r'<a href="([^"]+)">(the spec|the guide|home)</a>', html)
+    assert hrefs == [("../specs/001-a/spec/#fr-001", "the spec"), ("../guide/", "the guide"), ("../", "home")], hrefs
+    assert_links_resolve(result.site_dir, "constitution/index.html")

@@ -5,6 +5,7 @@ spec-kit repositories."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -149,3 +150,58 @@ def test_an_unknown_term_is_refused(site):
     site.doc("index.md", "# Home\n")
     result = site.build(plugins=[{"specplan": {"vocabulary": {"statuz": ["Zustand"]}}}])
     assert result.failed and "vocabulary: 'statuz' is not a term" in " ".join(result.errors)
+
+
+def test_pages_read_right_with_no_markdown_extension_of_the_sites_own(site):
+    """Only ``plugins: [search, specplan]``: the grouped dashboard prints no attribute-list syntax,
+    and the checkboxes of a tasks page are boxes, checked where the task is done."""
+    for i in range(1, 4):
+        site.plan(
+            f"specs/{i:03d}-f{i}",
+            f'feature_name: F{i}\nfeature_id: "{i:03d}"\ncreated_date: 2026-03-02\nstatus: approved\nphases:\n  - {{name: A, effort: 1 w}}\n'
+            + "".join(f"risks:\n  - {{id: R{k}, title: Risk {k}, probability: low, impact: low, status: open}}\n" for k in (1,)),
+            spec=f"# Feature Specification: F{i}\n",
+        )
+    site.doc("specs/001-f1/tasks.md", "# Tasks\n\n## Phase 1\n\n- [x] T001 Done\n- [ ] T002 Open\n- [X] T003 Done too\n")
+    result = site.build(
+        markdown_extensions=[], plugins=["search", {"specplan": {"build_date": "2026-03-04", "dashboard_group_above": 2}}]
+    )
+    assert not result.failed, result.warnings
+    main = result.html("plans/index.html")
+    assert "{ ." not in main and "{:" not in main
+    more = re.findall(r'<span class="specplan-more-link"><a href="([^"]+)">See ', main)
+    assert more, "the link to the full list is a link"
+    tasks = result.html("specs/001-f1/tasks/index.html")
+    boxes = re.findall(r'<li class="specplan-checkbox-item" id="(t\d+)"><input ([^>]*)/>', tasks)
+    assert [(tid, "checked" in attrs) for tid, attrs in boxes] == [("t001", True), ("t002", False), ("t003", True)]
+    assert "[x]" not in tasks and "[ ]" not in tasks
+
+
+def test_the_sites_tasklist_extension_is_left_to_do_its_work(site):
+    """Negative control: where pymdownx.tasklist is enabled, it draws the boxes, and nothing is drawn twice."""
+    site.doc("specs/001-a/spec.md", "# Feature Specification: A\n")
+    site.doc("specs/001-a/tasks.md", "# Tasks\n\n## Phase 1\n\n- [x] T001 Done\n- [ ] T002 Open\n")
+    result = site.build(markdown_extensions=["attr_list", "tables", "pymdownx.tasklist"])
+    assert not result.failed, result.warnings
+    tasks = result.html("specs/001-a/tasks/index.html")
+    assert tasks.count('type="checkbox"') == 2 and "specplan-checkbox-item" not in tasks
+
+
+def test_two_folders_with_one_feature_id_are_both_drawn_and_named(site):
+    for folder in ("specs/001-alpha", "specs/001-beta"):
+        site.plan(
+            folder,
+            f'feature_name: {folder.rsplit("-", 1)[1]}\nfeature_id: "001"\ncreated_date: 2026-03-02\nstatus: approved\nphases:\n  - {{name: A, effort: 1 w}}\n',
+            spec="# Feature Specification: X\n",
+        )
+    site.config = {"plugins": [{"specplan": {"build_date": "2026-03-04"}}]}
+    result = site.build()
+    assert not result.failed, result.warnings
+    main = result.html("plans/index.html")
+    timeline = main.split('id="specplan-portfolio', 1)[1].split("</svg>", 1)[0]
+    alpha = re.findall(r'<a [^>]*href="[^"]*001-alpha/plan/"', timeline)
+    assert alpha and len(alpha) == len(re.findall(r'<a [^>]*href="[^"]*001-beta/plan/"', timeline))  # a bar each
+    exported = json.loads((result.site_dir / "plans/plans.json").read_text())
+    assert sorted(p["source"] for p in exported["plans"]) == ["specs/001-alpha/plan.yaml", "specs/001-beta/plan.yaml"]
+    quality = main.split('id="data-quality"', 1)[1]
+    assert "<li>001: specs/001-alpha, specs/001-beta</li>" in quality

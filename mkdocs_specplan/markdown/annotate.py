@@ -105,6 +105,7 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
             _neutralise(root, touched)
         if page.rewrite_link is not None:
             _rewrite_links(root, page.rewrite_link, touched)
+        _checkboxes(root, touched)
         anchoring = page.definitions is not None or page.tasks or page.principles
         used = {el.get("id") for el in root.iter() if el.get("id")} if anchoring else set()
         if page.definitions is not None:
@@ -438,6 +439,31 @@ def _add_trace(
     target.insert(blocks[0] if blocks else len(target), note)
     if touched is not None:
         touched.append(target)
+
+
+_BOX_RE = re.compile(r"\s*\[([ xX])\](?:[ \t]+|\Z)")
+
+
+def _checkboxes(root: etree.Element, touched: list[etree.Element] | None) -> None:
+    """``- [x] ...`` items as checked boxes, ``- [ ] ...`` as empty ones (what pymdownx.tasklist
+    does, where the site has not enabled it; where it has, no item starts with the mark any more)."""
+    for li in list(root.iter("li")):
+        holder = li[0] if not (li.text or "").strip() and len(li) and li[0].tag == "p" else li
+        match = _BOX_RE.match(holder.text or "")
+        if match is None or (holder is li and match.end() == len(li.text or "") and not len(li)):
+            continue
+        attributes = {"type": "checkbox", "disabled": "disabled"}
+        if match.group(1) != " ":
+            attributes["checked"] = "checked"
+        box = etree.Element("input", attributes)
+        box.tail = " " + (holder.text or "")[match.end() :]
+        holder.text = ""
+        holder.insert(0, box)
+        li.set("class", " ".join(filter(None, (li.get("class"), "specplan-checkbox-item"))))
+        if touched is not None:
+            touched.append(li)
+            if holder is not li:
+                touched.append(holder)
 
 
 def _anchor_tasks(root: etree.Element, used: set[str | None], touched: list[etree.Element] | None) -> None:

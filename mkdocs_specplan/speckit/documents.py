@@ -154,7 +154,9 @@ def find_definitions(root: etree.Element, syntax: IdSyntax) -> list[Definition]:
 
 def _priority(text: str, syntax: IdSyntax) -> str | None:
     """``(Priority: P1)``, ``（優先度: P1）``, ``(Prioridad: P2)``: the priority as written."""
-    match = re.search(rf"[(（]\s*(?:{vocabulary.alternation('priority', syntax.terms)})\s*[:：]\s*([^)）]+?)\s*[)）]", text, re.IGNORECASE)
+    match = re.search(
+        rf"[(（]\s*(?:{vocabulary.alternation('priority', syntax.terms)})\s*[:：]\s*([^)）]+?)\s*[)）]", text, re.IGNORECASE
+    )
     return match.group(1) if match else None
 
 

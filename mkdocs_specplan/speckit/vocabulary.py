@@ -18,7 +18,12 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
     # -- titles: "# Feature Specification: Name" ---------------------------------------------------
     "spec_title": {
         "en": ("Feature Specification", "Feature Spec", "Specification", "Spec", "Bugfix Specification"),
-        "es": ("Especificación de la funcionalidad", "Especificación de funcionalidad", "Especificación de la característica", "Especificación"),
+        "es": (
+            "Especificación de la funcionalidad",
+            "Especificación de funcionalidad",
+            "Especificación de la característica",
+            "Especificación",
+        ),
         "pt": ("Especificação da funcionalidade", "Especificação de funcionalidade", "Especificação da feature", "Especificação"),
         "fr": ("Spécification de la fonctionnalité", "Spécification fonctionnelle", "Spécification"),
         "de": ("Feature-Spezifikation", "Funktionsspezifikation", "Spezifikation"),
