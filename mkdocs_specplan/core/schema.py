@@ -29,7 +29,11 @@ EXPORT_SCHEMA_PATH = SCHEMA_DIR / "plans.schema.json"
 EXPORT_BASE_PATH = SCHEMA_DIR / "plans.base.json"
 PLAN_SCHEMA_ID = "urn:mkdocs-specplan:plan.schema.json"
 
-DATE_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+# a calendar date: each month's own number of days, 29 February in leap years only
+DATE_PATTERN = (
+    r"^(\d{4}-((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|02-(0[1-9]|1\d|2[0-8]))"
+    r"|(\d{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)$"
+)
 _NUMBER = r"(\d+(\.\d+)?|\.\d+)"
 EFFORT_PATTERN = rf"^\s*{_NUMBER}\s*((-|–|—|to)\s*{_NUMBER}\s*)?({'|'.join(sorted(UNITS, key=len, reverse=True))})\.?\s*$"
 SCALAR = ["string", "number", "boolean"]  # YAML reads 007 or yes as a number or a boolean; the loader keeps the text
@@ -121,9 +125,22 @@ def _mapping(schema: dict[str, loader.Spec], settings: Settings, descriptions: d
     return out
 
 
+def _upper_case_keys(body: dict[str, Any]) -> dict[str, Any]:
+    """The plan's keys may be written in capitals, as a template's context is (FEATURE_NAME): the
+    loader reads them as the key itself, so the schema does; one key written both ways is refused."""
+    properties = body["properties"]
+    names = list(properties)
+    for name in names:
+        properties[name.upper()] = {"$ref": f"#/properties/{name}"}
+    required = body.pop("required", [])
+    body["allOf"] = [{"anyOf": [{"required": [name]}, {"required": [name.upper()]}]} for name in required]
+    body["dependentSchemas"] = {name: {"not": {"required": [name.upper()]}} for name in names}
+    return body
+
+
 def plan_schema(settings: Settings | None = None) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a plan.yaml, for editors and other tools."""
-    body = _mapping(loader.PLAN, settings or Settings(), DESCRIPTIONS)
+    body = _upper_case_keys(_mapping(loader.PLAN, settings or Settings(), DESCRIPTIONS))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": PLAN_SCHEMA_ID,
