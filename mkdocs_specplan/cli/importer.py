@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,17 @@ import yaml
 from ..core.model import TECHNICAL_CONTEXT_FIELDS
 from ..project.features import parse_folder_name
 from ..site.sources import ARCHIVE_NAME
-from ..speckit import mdtree
-from ..speckit.documents import Principle, TaskProgress, read_constitution, read_spec, read_tasks, resolve_principle
+from ..speckit import mdtree, vocabulary
+from ..speckit.documents import (
+    IdSyntax,
+    Principle,
+    TaskProgress,
+    read_constitution,
+    read_spec,
+    read_tasks,
+    resolve_principle,
+    strip_title,
+)
 from ..support.mdlex import fenced
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -76,6 +86,68 @@ def _labels(body: str) -> tuple[dict[str, str], list[str]]:
         else:
             rest.append(line)
     return found, rest
+
+
+# "**Label**: value", "- **Label:** value", "**ラベル**：value": a bold label and a colon
+_BOLD_LABEL_RE = re.compile(
+    r"^\s*(?:[-*+]\s+)?\*\*(?P<label>[^*:：\n]{1,80}?)\s*(?:[:：]\s*\*\*|\*\*\s*(?P<note>\([^()\n]{1,200}\))?\s*[:：])[ \t]*(?P<value>.*)$"
+)
+_LIST_ITEM_RE = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+")
+
+
+@dataclass
+class _Block:
+    """A labelled value and the lines that carry it on (a list, wrapped text, a code block), or
+    lines with no label (``label`` None)."""
+
+    label: str | None
+    lines: list[str] = field(default_factory=list)
+    item: bool = False  # the label is a list item's ("- **Decision**: ..."): the next item's label ends it
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.lines).strip("\n")
+
+
+def label_blocks(lines: list[str], is_label: Callable[[str], bool]) -> list[_Block]:
+    """The lines cut at the labels ``is_label`` knows. A value goes on over the lines that follow
+    it directly, and past a blank line over a list, an indented line or a code block; text after
+    a blank line ends it."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for line, in_code in fenced(lines):
+        match = _BOLD_LABEL_RE.match(line) if not in_code else None
+        if match and is_label(match["label"]):
+            label = match["label"].strip() + (f" {match['note']}" if match["note"] else "")  # "**Decision** (for v1):"
+            current = _Block(label, [match["value"]] if match["value"].strip() else [], bool(_LIST_ITEM_RE.match(line)))
+            blocks.append(current)
+            continue
+        if current is not None and match is not None and (current.item or not _LIST_ITEM_RE.match(line)):
+            current = None  # another label, of a kind not asked for, beside this one: the value ends here
+        if current is not None:
+            after_blank = bool(current.lines) and not current.lines[-1].strip()
+            empty = not any(written.strip() for written in current.lines)  # the value starts on a later line
+            if not line.strip() or not after_blank or empty or in_code or line[:1] in (" ", "\t") or _LIST_ITEM_RE.match(line):
+                current.lines.append(line)
+                continue
+            current = None
+        if not blocks or blocks[-1].label is not None:
+            blocks.append(_Block(None))
+        blocks[-1].lines.append(line)
+    for block in blocks:  # blank lines a value ended on belong to no one
+        while block.lines and not block.lines[-1].strip():
+            block.lines.pop()
+    return blocks
+
+
+def _term_of(label: str, terms: tuple[str, ...]) -> tuple[str, str] | None:
+    """(term, suffix) of a label in any language: "Scale/Scope (v1)" -> ("scale_scope", "(v1)")."""
+    base, _, suffix = label.strip().partition(" (")
+    suffix = f"({suffix}" if suffix else ""
+    for term in terms:
+        if any(base.strip().casefold() == w.casefold() for w in vocabulary.words(term)):
+            return term, suffix
+    return None
 
 
 def _is_placeholder(text: str) -> bool:
@@ -159,6 +231,8 @@ def _status_of(text: str) -> str | None:
     if cleaned in _STATUS_WORDS:
         return _STATUS_WORDS[cleaned]
     first = cleaned.split()[0] if cleaned.split() else ""
+    if first in ("no", "yes"):  # "No change to the sizing rules" is an assessment, not a verdict
+        return None
     return _STATUS_WORDS.get(first.strip(":.,"))
 
 
@@ -193,7 +267,7 @@ def _read_plan_md(text: str, out: Imported, principles: list[Principle] | None) 
         key = _section_key(section.title)
         if section.level <= 1:
             _read_head(section, out)
-        elif key == "technical context":
+        elif _is_context_heading(key):
             _read_technical_context(section.body, out)
         elif "constitution check" in key:
             phase = "post-design" if re.search(r"post|after|re-?check", key) else None
@@ -209,10 +283,15 @@ def _read_plan_md(text: str, out: Imported, principles: list[Principle] | None) 
     _keep_checks(checks, out)
 
 
+def _is_context_heading(key: str) -> bool:
+    """ "Technical Context", "Enhanced Technical Context", "技術コンテキスト", "Contexto técnico"."""
+    return any(w.casefold() in key.casefold() for w in vocabulary.words("technical_context"))
+
+
 def _read_head(section: Section, out: Imported) -> None:
-    match = re.match(r"^\s*implementation plan\s*:\s*(.+)$", section.title, re.IGNORECASE)
-    if match and not _is_placeholder(match.group(1)):
-        out.data["feature_name"] = match.group(1).strip()
+    name = strip_title(section.title, "plan_title")
+    if name != mdtree.one_line(section.title) and not _is_placeholder(name):
+        out.data["feature_name"] = name
         out.sources["feature_name"] = "plan.md title"
     header, rest = _header_fields(section.body)
     for name, value in header.items():
@@ -222,14 +301,25 @@ def _read_head(section: Section, out: Imported) -> None:
         out.leftovers.append(("plan.md (header)", rest.strip()))
 
 
+_CONTEXT_TERMS = tuple(name for name, _ in TECHNICAL_CONTEXT_FIELDS)
+
+
 def _read_technical_context(body: str, out: Imported) -> None:
-    labels, rest = _labels(body)
+    """The nine labels in any language, each value whole: on its line, or over the list or wrapped
+    lines after it; a label's suffix ("Scale/Scope (v1)") stays with its value."""
     context: dict[str, str] = {}
-    for name, label in TECHNICAL_CONTEXT_FIELDS:
-        value = labels.pop(label.lower(), None)
-        if value and not _is_placeholder(value):
-            context[name] = value
-    rest += [f"**{label}**: {value}" for label, value in labels.items()]
+    rest: list[str] = []
+    for block in label_blocks(body.split("\n"), lambda label: _term_of(label, _CONTEXT_TERMS) is not None):
+        found = _term_of(block.label, _CONTEXT_TERMS) if block.label else None
+        value = block.text.strip()
+        if found is None:
+            rest += block.lines if block.label is None else [f"**{block.label}**: {block.text}"]
+            continue
+        name, suffix = found
+        if not value or _is_placeholder(value):
+            continue
+        value = f"{suffix} {value}" if suffix else value
+        context[name] = f"{context[name]}\n\n{value}" if name in context else value  # "Dependencies (new)", "(existing)"
     if context:
         out.data["technical_context"] = context
         out.sources["technical_context"] = "plan.md: Technical Context"
@@ -380,61 +470,93 @@ def _read_block(title: str, body: str, out: Imported, level: int, where: str) ->
 
 
 # -- research.md --------------------------------------------------------------------------------
-_RESEARCH_LABEL_RE = re.compile(
-    r"^\s*(?:[-*+]\s+)?\*{0,2}(?P<label>decision|rationale|alternatives(?: considered)?)\*{0,2}\s*:\s*\*{0,2}\s*(?P<value>.*)$",
-    re.IGNORECASE,
-)
+_RESEARCH_TERMS = ("decision", "rationale", "alternatives")
+
+
+def _decision_heading(title: str) -> str | None:
+    """A heading that states a decision ("Decision: Use SQLite", "決定: SQLite"), or None; one that
+    merely contains the word ("Decisions still open") states none."""
+    words = vocabulary.alternation("decision")
+    match = re.match(rf"^\s*(?:\d+[.)]\s*)?(?:{words})\s*[:：]\s*(?P<chosen>\S.*)$", title, re.IGNORECASE)
+    return match["chosen"].strip() if match else None
+
+
+def _first_line(text: str) -> str:
+    """A value's first line, a list marker left out: the chosen option of a decision written as a list."""
+    for line in text.split("\n"):
+        if line.strip():
+            return _one_line(_LIST_ITEM_RE.sub("", line, count=1))
+    return ""
+
+
+def _items_of(text: str) -> list[str]:
+    """A value's list items (each with its wrapped lines), or its parts split at ";" when it is one line."""
+    items: list[str] = []
+    for line in text.split("\n"):
+        if _LIST_ITEM_RE.match(line):
+            items.append(_LIST_ITEM_RE.sub("", line, count=1).strip())
+        elif line.strip() and items:
+            items[-1] += " " + line.strip()
+    if items:
+        return items
+    return [part.strip() for part in text.split(";") if part.strip()] if "\n" not in text.strip() else [_one_line(text)]
 
 
 def _read_research(text: str, out: Imported) -> None:
     """Each section with a Decision becomes a technical decision: the decision is the chosen option,
-    the alternatives considered are the other options, the rationale its rationale."""
+    the alternatives considered are the other options, the rationale its rationale. Labels are read
+    in any language of the vocabulary; a value may start on the next line, be a list or wrap. A
+    section that decides nothing keeps its text, under where it came from."""
     decisions: list[dict[str, Any]] = []
+    parent = ""  # the heading above: a section headed only "Decision" takes its name
     for section in split_sections(text, max_level=3):
         if section.level == 0:
             continue
-        labels: dict[str, str] = {}
-        alternatives: list[str] = []
+        bare = any(section.title.strip().casefold() == w.casefold() for w in vocabulary.words("decision"))
+        if section.level < 3 or not bare:
+            parent = section.title
+        values: dict[str, str] = {}
         context: list[str] = []
-        current: str | None = None
-        for line in section.lines:
-            match = _RESEARCH_LABEL_RE.match(line)
-            if match:
-                current = match["label"].lower().split()[0]
-                labels[current] = match["value"].strip().rstrip("*").strip()
-                continue
-            item = re.match(r"^\s+[-*+]\s+(.*)$", line)
-            if current == "alternatives" and item:
-                alternatives.append(item.group(1).strip())
-                continue
-            if line.strip():
-                current = None
-            context.append(line)
-        title = re.sub(
-            r"^\s*(?:decision\s*:\s*|\d+[.)]\s*|research task \d+\s*[:.-]?\s*)", "", section.title, flags=re.IGNORECASE
-        ).strip()
-        chosen = labels.get("decision") or (title if section.title.lower().startswith("decision") else None)
-        if not chosen or _is_placeholder(chosen):
+        for block in label_blocks(section.lines, lambda label: _term_of(label, _RESEARCH_TERMS) is not None):
+            found = _term_of(block.label, _RESEARCH_TERMS) if block.label else None
+            if found is None or found[0] in values:
+                context += block.lines if block.label is None else [f"**{block.label}**: {block.text}"]
+            else:
+                values[found[0]] = block.text.strip()
+        chosen_text = values.get("decision") or _decision_heading(section.title) or ""
+        title = re.sub(r"^\s*(?:\d+[.)]\s*|research task \d+\s*[:.-]?\s*)", "", section.title, flags=re.IGNORECASE).strip()
+        title = title if _decision_heading(title) is None else _decision_heading(title) or title
+        title = re.sub(r"^\s*(?:\d+[.)]\s*|research task \d+\s*[:.-]?\s*)", "", parent).strip() if bare and parent else title
+        if not chosen_text or _is_placeholder(chosen_text):
+            if "\n".join(section.lines).strip():
+                out.leftovers.append((f"research.md: {section.title}", "\n".join(section.lines).strip()))
             continue
-        chosen = _one_line(chosen)
-        if not alternatives and labels.get("alternatives") and not _is_placeholder(labels["alternatives"]):
-            alternatives = [part.strip() for part in labels["alternatives"].split(";") if part.strip()]
-        options: list[dict[str, Any]] = [{"name": chosen}]
-        for alternative in alternatives:
-            option = _option(alternative)
-            if option["name"] != chosen:
-                options.append(option)
-        decision: dict[str, Any] = {"id": f"D{len(decisions) + 1}", "title": title or chosen}
-        if "\n".join(context).strip():
-            decision["context"] = "\n".join(context).strip()
-        decision["options"] = options
-        decision["chosen"] = chosen
-        if labels.get("rationale") and not _is_placeholder(labels["rationale"]):
-            decision["rationale"] = labels["rationale"]
-        decisions.append(decision)
+        decisions.append(_decision(len(decisions) + 1, title, chosen_text, values, "\n".join(context).strip()))
     if decisions:
         out.data["technical_decisions"] = decisions
         out.sources["technical_decisions"] = "research.md: each Decision, its Rationale and the Alternatives considered"
+
+
+def _decision(number: int, title: str, chosen_text: str, values: dict[str, str], context: str) -> dict[str, Any]:
+    chosen = _first_line(chosen_text)
+    more = chosen_text.split("\n", 1)[1].strip() if "\n" in chosen_text.strip() else ""
+    options: list[dict[str, Any]] = [{"name": chosen}]
+    alternatives = values.get("alternatives", "")
+    if alternatives and not _is_placeholder(alternatives):
+        for alternative in _items_of(alternatives):
+            option = _option(alternative)
+            if option["name"] != chosen:
+                options.append(option)
+    decision: dict[str, Any] = {"id": f"D{number}", "title": title or chosen}
+    context = "\n\n".join(part for part in (more, context) if part)
+    if context:
+        decision["context"] = context
+    decision["options"] = options
+    decision["chosen"] = chosen
+    rationale = values.get("rationale", "")
+    if rationale and not _is_placeholder(rationale):
+        decision["rationale"] = rationale
+    return decision
 
 
 def _option(text: str) -> dict[str, Any]:
@@ -574,18 +696,20 @@ def _read(path: Path) -> str | None:
         return None
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as Python reads a text file
 
 
-def gather(folder: Path, today: dt.date, principles: list[Principle] | None = None) -> Imported:
-    """Everything a feature folder's Markdown says that the plan format has a field for."""
+def gather(folder: Path, today: dt.date, principles: list[Principle] | None = None, syntax: IdSyntax | None = None) -> Imported:
+    """Everything a feature folder's Markdown says that the plan format has a field for; ``syntax``:
+    how the site writes requirement IDs and stories, and its own words for the template's terms."""
     out = Imported()
     principles = principles if principles is not None else _constitution_near(folder)
     fid, slug = parse_folder_name(folder.name)
     spec_text = _read(folder / "spec.md")
-    spec = read_spec(spec_text) if spec_text is not None else None
+    spec = read_spec(spec_text, syntax) if spec_text is not None else None
     plan_text = _read(folder / "plan.md") or _read(folder / ARCHIVE_NAME)
     if plan_text is not None:
         _read_plan_md(plan_text, out, principles)
@@ -595,6 +719,8 @@ def gather(folder: Path, today: dt.date, principles: list[Principle] | None = No
     tasks = _read(folder / "tasks.md")
     if tasks is not None:
         _read_tasks(tasks, out)
+    if out.data.get("feature_name") in (folder.name, slug) and spec and spec.title:
+        del out.data["feature_name"]  # plan.md's title is only the folder's name: the spec names the feature
     if "feature_name" not in out.data:
         out.data["feature_name"] = (spec.title if spec and spec.title else None) or slug
         out.sources["feature_name"] = "spec.md title" if spec and spec.title else "the folder's name"
@@ -634,7 +760,11 @@ class _Dumper(yaml.SafeDumper):
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value.rstrip() + "\n", style="|")
+        # a block YAML can write: no blank at a line's end, no tab, no control character (else
+        # PyYAML would fall back to one quoted, escaped line)
+        lines = [line.rstrip().expandtabs(4) for line in value.rstrip().split("\n")]
+        text = "".join(c for c in "\n".join(lines) if c == "\n" or c.isprintable()) + "\n"
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 

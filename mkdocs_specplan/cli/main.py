@@ -20,6 +20,7 @@ import yaml
 
 from ..core.model import Problem, sort_problems
 from ..core.schema import dumps, plan_schema
+from ..site.options import SiteConfig
 from ..site.sources import ARCHIVE_NAME
 from ..support.text import count
 from .importer import find_constitution, gather, keep_from_existing, new_plan, render_yaml
@@ -125,18 +126,33 @@ def _feature_folders(names: Sequence[str]) -> list[Path]:
     return folders
 
 
-def _check_written(folder: Path, text: str) -> list[Problem]:
-    """The problems a build would report for this plan.yaml in its folder."""
+def _check_written(folder: Path, text: str, options: SiteConfig | None = None) -> list[Problem]:
+    """The problems a build would report for this plan.yaml in its folder (with the site's settings)."""
     cwd = Path.cwd()
     target = folder.resolve() / "plan.yaml"
     # the plan.md the import moves aside is not beside the plan.yaml it writes
     files = [p for p in _walk(folder) if p.name not in PLAN_NAMES and p.resolve() != folder.resolve() / "plan.md"]
-    checked = folder_site(files, find_constitution(folder.resolve()), cwd, plans={target: text})
+    checked = folder_site(files, find_constitution(folder.resolve()), cwd, plans={target: text}, options=options)
     return [p for p in checked.site.all_problems if p.level == "warning"]
+
+
+def _site_options(config_file: str | None) -> SiteConfig | None:
+    """The site's options from its mkdocs.yml (-f), as a build reads them."""
+    if config_file is None:
+        return None
+    from ..adapters.standalone.project import Project, ProjectError
+
+    if not Path(config_file).is_file():
+        raise UsageError(f"{config_file}: no such file")
+    try:
+        return Project.open(config_file).config
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     today = dt.date.today()
+    options = _site_options(args.config_file)
     status = EXIT_OK
     for folder in _feature_folders(args.folders):
         target = folder / "plan.yaml"
@@ -148,14 +164,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"{folder}: no plan.md, spec.md, research.md or tasks.md to import", file=sys.stderr)
             status = EXIT_USAGE
             continue
-        imported = gather(folder, today)
+        imported = gather(folder, today, syntax=options.syntax if options else None)
         if target.exists():  # --force: what a person added to the previous plan.yaml is kept
             try:
                 keep_from_existing(imported, yaml.safe_load(target.read_text(encoding="utf-8")))
             except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
                 print(f"{target}: not read ({exc}); it is replaced", file=sys.stderr)
         text = render_yaml(imported, str(folder), today)
-        problems = _check_written(folder, text)
+        problems = _check_written(folder, text, options)
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:
@@ -245,6 +261,12 @@ def _writing_parsers(sub: Any) -> None:
         ),
     )
     importer.add_argument("folders", nargs="+", metavar="FEATURE_DIR")
+    importer.add_argument(
+        "-f",
+        "--config-file",
+        metavar="FILE",
+        help="read and check with this site's settings (story labels, prefixes, vocabulary)",
+    )
     _write_options(importer, "replace an existing plan.yaml (keeping what a person added)")
     importer.set_defaults(run=cmd_import)
     new = sub.add_parser(

@@ -101,16 +101,35 @@ def _is_feature(folder: Path) -> bool:
     return any((folder / name).is_file() for name in ("spec.md", "tasks.md", "plan.md", *PLAN_NAMES))
 
 
-def folder_site(files: Sequence[Path], constitution: Path | None, base: Path, plans: dict[Path, str] | None = None) -> Checked:
-    """A site of the given files (paths from ``base``) built with the default options; ``plans``:
-    plan files by path, with the text to read them as (one not written yet)."""
-    config = SiteConfig(
-        docs_dir=str(base),
-        site_dir=str(base / "site"),
-        config_file=str(base / "mkdocs.yml"),
-        constitution=str(constitution) if constitution else None,
-        today=build_date(None),
-    )
+def folder_site(
+    files: Sequence[Path],
+    constitution: Path | None,
+    base: Path,
+    plans: dict[Path, str] | None = None,
+    options: SiteConfig | None = None,
+) -> Checked:
+    """A site of the given files (paths from ``base``) built with the default options, or with a
+    site's (``options``: its settings, ID syntax and document names); ``plans``: plan files by path,
+    with the text to read them as (one not written yet)."""
+    constitution_path = str(constitution) if constitution else None
+    if options is None:
+        config = SiteConfig(
+            docs_dir=str(base),
+            site_dir=str(base / "site"),
+            config_file=str(base / "mkdocs.yml"),
+            constitution=constitution_path,
+            today=build_date(None),
+        )
+    else:
+        config = dataclasses.replace(
+            options,
+            docs_dir=str(base),
+            site_dir=str(base / "site"),
+            config_file=str(base / "mkdocs.yml"),
+            constitution=constitution_path,
+            specs_dir=None,
+            history=False,
+        )
 
     def uri(path: Path) -> str:
         return os.path.relpath(path.resolve(), base).replace(os.sep, "/")

@@ -236,13 +236,13 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
         "de": ("Einschränkungen", "Randbedingungen"),
         "it": ("Vincoli",),
         "ja": ("制約", "制約事項"),
-        "zh": ("约束", "限制"),
+        "zh": ("约束条件", "约束", "限制条件", "限制"),
         "ko": ("제약 조건", "제약사항", "제약"),
         "ru": ("Ограничения",),
     },
     "scale_scope": {
         "en": ("Scale/Scope", "Scale", "Scope"),
-        "es": ("Escala/Alcance", "Escala"),
+        "es": ("Escala/Alcance", "Escala", "Alcance"),
         "pt": ("Escala/Escopo", "Escala"),
         "fr": ("Échelle/Périmètre", "Échelle"),
         "de": ("Umfang/Skalierung", "Skalierung/Umfang", "Umfang"),
@@ -255,8 +255,8 @@ TERMS: dict[str, dict[str, tuple[str, ...]]] = {
     # -- research.md: one section per decision ------------------------------------------------------
     "decision": {
         "en": ("Decision", "Chosen", "Choice"),
-        "es": ("Decisión",),
-        "pt": ("Decisão",),
+        "es": ("Decisión seleccionada", "Decisión tomada", "Decisión"),
+        "pt": ("Decisão tomada", "Decisão"),
         "fr": ("Décision",),
         "de": ("Entscheidung",),
         "it": ("Decisione",),
