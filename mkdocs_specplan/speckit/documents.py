@@ -242,7 +242,7 @@ def read_spec(text: str, syntax: IdSyntax | None = None) -> Spec:
             for line in mdtree.plain(element, code=True).split("\n"):
                 match = meta.match(line.lstrip("-*+ "))
                 if match:
-                    attr, value = vocabulary.matched_term(match), match["value"].strip("`*_ ")
+                    attr, value = vocabulary.matched_term(match), match["value"].strip("`*_ \"'")
                     if value and not _placeholder(value) and attr != "input" and getattr(spec, attr) is None:
                         setattr(spec, attr, mdtree.one_line(value))
     spec.clarifications = sum(node.count(CLARIFICATION_MARKER) for node in mdtree.text_nodes(root))
