@@ -262,7 +262,7 @@ def test_a_rebuild_renders_only_the_dashboard_pages_that_changed(portfolio):
     assert result.exists("plans/features-approved/index.html")
     build(config)
     assert plugin.site.stats.dashboard_rendered == 0
-    edit(portfolio, "specs/003-f/plan.yaml", "name: Alone", "name: Solo")  # a phase name: on no dashboard page
+    edit(portfolio, "specs/003-f/plan.yaml", "goal: Covers FR-001", "goal: Covers FR-001 well")  # on no dashboard page
     build(config)
     assert plugin.site.stats.dashboard_rendered == 0 and plugin.site.stats.rendered == 1
     edit(portfolio, "specs/003-f/plan.yaml", "Feature 003", "Feature Three")  # on its stage's page

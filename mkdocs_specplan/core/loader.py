@@ -94,7 +94,7 @@ RISK = {
     "status": Spec("text", choices="risk_statuses"),
     "owner": TEXT,
 }
-EXTERNAL_DEPENDENCY = {"name": Spec("text", required=True), "description": TEXT, "status": TEXT, "risk": TEXT}
+EXTERNAL_DEPENDENCY = {"name": Spec("text", required=True), "description": TEXT, "status": TEXT, "risk": TEXT, "owner": TEXT}
 TECHNICAL_CONTEXT = {key: TEXT for key, _ in model.TECHNICAL_CONTEXT_FIELDS}
 CONSTITUTION_CHECK = {
     "principle": Spec("text", required=True),

@@ -191,6 +191,7 @@ class ExternalDependency:
     description: str | None = None
     status: str | None = None
     risk: str | None = None
+    owner: str | None = None  # who can unblock it
 
 
 @dataclass

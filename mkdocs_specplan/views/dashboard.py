@@ -5,13 +5,17 @@ Computed once per build from the :class:`Portfolio`. Free of MkDocs; all markup 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ..core.forecast import Health
+from ..core.causes import Cause, Upstream, causes
+from ..core.forecast import HEALTH_STATES, Health
+from ..project.features import LIFECYCLE
 from ..project.portfolio import FeatureEntry, Finding, OpenRisk, PlanEntry, Portfolio
 from ..project.records import Anchors
 from ..speckit.documents import anchor_of
+from .causes import CauseView, cause_views, health_label
 from .renderer import severity_class, status_class
 from .timeline import Gantt, GanttRow, TimelineView, fmt_date, signed, timeline_view
 
@@ -51,8 +55,11 @@ class Reason:
 @dataclass(frozen=True)
 class AttentionItem:
     subject: Link
-    status: str | None
+    status: str | None  # the plan's status, where it says something the health does not
     reasons: tuple[Reason, ...]
+    health: str | None = None  # the plan's one health: "late", "blocked · +13 working days"
+    health_css: str = ""
+    causes: tuple[CauseView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,12 +212,20 @@ def cell_anchor(probability: str, impact: str) -> str:
 # -- the parts --------------------------------------------------------------------------------
 def _cards(portfolio: Portfolio) -> tuple[Card, ...]:
     summary, levels = portfolio.summary(), portfolio.levels
+    lifecycle: dict[str, int] = {}  # one dimension a card: the features' lifecycle (plans have their own card)
+    for item in portfolio.features:
+        lifecycle[item.feature.lifecycle_stage] = lifecycle.get(item.feature.lifecycle_stage, 0) + 1
     features = Card(
         str(summary["features"]),
         "feature" if summary["features"] == 1 else "features",
         "#features",
-        tuple(Count(stage, n) for stage, n in summary["features_by_stage"].items()),
+        tuple(Count(stage, lifecycle[stage]) for stage in LIFECYCLE if stage in lifecycle),
     )
+    slipping: dict[str, int] = {}
+    for entry in portfolio.entries:
+        if portfolio.is_slipping(entry):
+            state = portfolio.health_of(entry).state
+            slipping[state] = slipping.get(state, 0) + 1
     if not portfolio.entries:
         return (features,)
     done, total = summary["phases"]["done"], summary["phases"]["total"]
@@ -228,7 +243,7 @@ def _cards(portfolio: Portfolio) -> tuple[Card, ...]:
             str(summary["slipping_plans"]),
             f"{'plan' if summary['slipping_plans'] == 1 else 'plans'} slipping (forecast after the planned end)",
             "#attention" if summary["slipping_plans"] else None,
-            tuple(Count(s, n, "health") for s, n in summary["by_health"].items()),
+            tuple(Count(s, slipping[s], "health") for s in HEALTH_STATES if s in slipping),
         ),
         Card(
             str(summary["open_risks"]),
@@ -248,31 +263,76 @@ def _cards(portfolio: Portfolio) -> tuple[Card, ...]:
 
 
 def _attention(portfolio: Portfolio) -> tuple[AttentionItem, ...]:
-    """Late, blocked, stale, high-risk and problem plans, each with its reasons; the worst first."""
-    top = portfolio.levels[-1] if portfolio.levels else None
+    """Late, blocked, stale, high-risk and problem plans, each with the root causes (owner, next
+    step, what they hold up) and its other reasons; the worst first."""
     items: list[tuple[int, AttentionItem]] = []
     for entry in portfolio.entries:
-        reasons: list[Reason] = []
         state = portfolio.health_of(entry)
-        if state.state in ("blocked", "late", "at-risk"):
+        found = entry_causes(entry, portfolio)
+        reasons: list[Reason] = []
+        if state.state in ("blocked", "late", "at-risk") and not found:
             reasons += [Reason(state.state, text) for text in state.reasons]
         if entry.page.warnings:
             reasons.append(Reason("problems", _plural(len(entry.page.warnings), "problem") + " to fix"))
-        high = [r for r in portfolio.risks_of(entry) if top and r.level == top]
-        if high:
-            reasons.append(
-                Reason(
-                    "risk",
-                    f"{_plural(len(high), 'open risk')} at {top}: " + ", ".join(r.risk.id or r.risk.title or "?" for r in high),
-                )
-            )
         if portfolio.is_stale(entry):
             assert entry.plan is not None and entry.plan.last_updated is not None
             reasons.append(Reason("stale", f"not updated since {entry.plan.last_updated.isoformat()}"))
-        if reasons:
+        if reasons or found:
             rank = state.rank if state.state in ("blocked", "late", "at-risk") else 3
-            items.append((rank, AttentionItem(_plan_link(entry), entry.plan.status if entry.plan else None, tuple(reasons))))
+            fid = entry.feature_id or "?"
+            status = entry.plan.status if entry.plan else None
+            forecast = entry.page.forecast
+            items.append(
+                (
+                    rank,
+                    AttentionItem(
+                        _plan_link(entry),
+                        status if status != state.state else None,
+                        tuple(reasons),
+                        health_label(state, forecast.slip_days if forecast else None),
+                        state.css,
+                        cause_views(found, functools.partial(_cause_href, entry=entry, portfolio=portfolio), prefix=f"{fid} "),
+                    ),
+                )
+            )
     return tuple(item for _, item in sorted(items, key=lambda pair: pair[0]))
+
+
+def entry_causes(entry: PlanEntry, portfolio: Portfolio) -> tuple[Cause, ...]:
+    """A plan's root causes, the other plans' phases it waits on read from their forecasts."""
+    by_key = portfolio.by_key()
+    upstream = []
+    for edge in entry.page.waits_on:
+        other = by_key.get(edge.upstream)
+        if other is None or other.plan is None:
+            continue
+        phase = next((p for p in other.plan.phases if p.number == edge.upstream_phase), None)
+        predicted = other.page.forecast.phase(edge.upstream_phase) if other.page.forecast else None
+        name = " ".join((phase.name or "").split()) if phase else ""
+        label = f"{other.feature_id} {other.page.title}, Phase {edge.upstream_phase}: {name}"
+        upstream.append(
+            Upstream(
+                edge.upstream,
+                label,
+                edge.upstream_phase,
+                predicted.end if predicted else None,
+                predicted.health if predicted else None,
+                edge.downstream_phase,
+            )
+        )
+    return causes(entry.plan, entry.page.forecast, portfolio.settings, tuple(upstream))
+
+
+def _cause_href(cause: Cause, *, entry: PlanEntry, portfolio: Portfolio) -> str | None:
+    """Where a cause is described, from the dashboard: its plan page's phase, risk or dependencies."""
+    if cause.kind == "upstream" and cause.upstream is not None:
+        other = portfolio.by_key().get(cause.upstream.key)
+        return f"{other.md_link}#phase-{cause.upstream.phase}" if other is not None else None
+    if cause.kind == "dependency":
+        return f"{entry.md_link}#specplan-dependencies"
+    if cause.kind == "risk" and cause.risk is not None:
+        return f"{entry.md_link}#{Anchors.risk(cause.risk)}"
+    return f"{entry.md_link}#phase-{cause.phase}" if cause.phase is not None else entry.md_link
 
 
 def _feature_rows(portfolio: Portfolio) -> tuple[FeatureRow, ...]:

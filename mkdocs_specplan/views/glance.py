@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..core.forecast import Health
+from ..core.forecast import Forecast, Health
 from ..core.model import Settings
-from ..core.schedule import Schedule
+from ..core.schedule import Schedule, ScheduledPhase
+from .causes import CauseView
 
 
 @dataclass(frozen=True)
@@ -17,16 +18,24 @@ class Milestone:
     anchor: str
 
 
-def next_milestone(schedule: Schedule | None, today: dt.date, settings: Settings) -> Milestone | None:
-    """The next phase end (or milestone) on or after the build date that is not done."""
+def next_milestone(
+    schedule: Schedule | None, today: dt.date, settings: Settings, forecast: Forecast | None = None
+) -> Milestone | None:
+    """The next phase end (or milestone) on or after the build date that is not done, on the date
+    the forecast gives it (the planned one where there is no forecast)."""
     if schedule is None:
         return None
-    upcoming = [p for p in schedule.phases if p.end >= today and p.status not in settings.done_phase_statuses]
+
+    def end(phase: ScheduledPhase) -> dt.date:
+        predicted = forecast.phase(phase.number) if forecast is not None else None
+        return predicted.end if predicted is not None else phase.end
+
+    upcoming = [p for p in schedule.phases if end(p) >= today and p.status not in settings.done_phase_statuses]
     if not upcoming:
         return None
-    first = min(upcoming, key=lambda p: (p.end, p.number))
+    first = min(upcoming, key=lambda p: (end(p), p.number))
     kind = "milestone" if first.milestone else "end of phase"
-    return Milestone(f"{kind} {first.number}: {' '.join(first.name.split())}", first.end.isoformat(), f"phase-{first.number}")
+    return Milestone(f"{kind} {first.number}: {' '.join(first.name.split())}", end(first).isoformat(), f"phase-{first.number}")
 
 
 @dataclass(frozen=True)
@@ -74,3 +83,5 @@ class GlanceView:
     open_risks: int
     problems: int
     forecast: tuple[str, str] | None = None  # (forecast end, slip against the plan and the baseline)
+    health_label: str = ""  # the one health, with the slip where a blocked plan is late too
+    causes: tuple[CauseView, ...] = ()  # the root causes, each with its owner and next step

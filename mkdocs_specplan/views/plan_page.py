@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
+from ..core.causes import Cause, Upstream, causes
 from ..core.checklist import ChecklistSection, Context, PrincipleItem, build_checklist
 from ..core.forecast import Forecast, working_days
 from ..core.health import health, risk_level
@@ -28,6 +29,7 @@ from ..speckit.documents import resolve_principle
 from ..support.incremental import memo
 from ..support.paths import site_relpath
 from ..support.text import count, safe_title
+from .causes import cause_views, health_label
 from .glance import GlanceView, RiskNote, next_milestone, window
 from .renderer import Renderer, TemplateProblem, md_escape, nowrap_dates, severity_class
 from .timeline import phase_gantt, schedule_rows, timeline_view
@@ -52,6 +54,7 @@ class CrossLink:
     href: str  # Markdown link from this page to that phase
     health: str | None  # the other phase's forecast health
     end: str | None  # and its forecast end
+    other: int = 0  # the other plan's phase
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,13 @@ def cross_links(page: PlanPage, pages: dict[str, PlanPage]) -> tuple[list[CrossL
         label = f"{other.plan.feature_id or posixpath.basename(other.source.folder)} {other.title}, Phase {number}: {name}"
         href = site_relpath(other.source.page_uri, folder) + f"#phase-{number}"
         return CrossLink(
-            mine, text, label, href, predicted.health if predicted else None, predicted.end.isoformat() if predicted else None
+            mine,
+            text,
+            label,
+            href,
+            predicted.health if predicted else None,
+            predicted.end.isoformat() if predicted else None,
+            number,
         )
 
     waits = [link(e.upstream, e.upstream_phase, e.downstream_phase, e.text) for e in page.waits_on]
@@ -230,13 +239,16 @@ def glance_context(page: PageInputs, renderer: Renderer) -> dict[str, Any]:
     open_risks = [r for r in plan.risks if r.status in settings.open_risk_statuses]
     ranked = sorted(open_risks, key=lambda r: (-risk_level(r, levels)[0], r.index))
     tasks = page.feature.tasks if page.feature is not None else None
+    state = health(plan, page.forecast, settings)
     view = GlanceView(
         status=plan.status,
-        health=health(plan, page.forecast, settings),
+        health=state,
+        health_label=health_label(state, page.forecast.slip_days if page.forecast else None),
+        causes=cause_views(causes(plan, page.forecast, settings, _upstream(page.waits_on)), _in_page),
         phases=(sum(1 for p in plan.phases if p.status in settings.done_phase_statuses), len(plan.phases)),
         tasks=(tasks.done, tasks.total) if tasks is not None and tasks.total else None,
         window=window(page.schedule, today),
-        milestone=next_milestone(page.schedule, today, settings),
+        milestone=next_milestone(page.schedule, today, settings, page.forecast),
         forecast=_glance_forecast(page.forecast, page.baseline),
         risks=tuple(
             RiskNote(
@@ -251,6 +263,24 @@ def glance_context(page: PageInputs, renderer: Renderer) -> dict[str, Any]:
         problems=len(page.warnings),
     )
     return {"glance_html": renderer.render_html("glance.html.j2", glance=view)}
+
+
+def _upstream(links: tuple[CrossLink, ...]) -> tuple[Upstream, ...]:
+    """The other plans' phases this plan waits on, as the causes read them."""
+    return tuple(
+        Upstream(c.href, c.label, c.other, dt.date.fromisoformat(c.end) if c.end else None, c.health, c.phase) for c in links
+    )
+
+
+def _in_page(cause: Cause) -> str | None:
+    """Where a cause is described on the plan page itself (a wait on another plan: at the phase that waits)."""
+    if cause.kind == "upstream" and cause.upstream is not None:
+        return f"#phase-{cause.upstream.mine}"
+    if cause.kind == "dependency":
+        return "#specplan-dependencies"
+    if cause.risk is not None and cause.kind == "risk":
+        return "#" + Anchors.risk(cause.risk)
+    return f"#phase-{cause.phase}" if cause.phase is not None else None
 
 
 def _glance_forecast(forecast: Forecast | None, baseline: Baseline | None) -> tuple[str, str] | None:

@@ -1,0 +1,155 @@
+"""Pages a lead can act on: each plan in trouble names its root cause once, with its owner and next
+step, and what it holds up; one health per plan, shown once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from mkdocs_specplan.core.causes import Upstream, causes, spans
+from mkdocs_specplan.core.loader import load_plan
+from mkdocs_specplan.core.model import Settings
+from mkdocs_specplan.project.loading import SiteOptions, schedule_site
+from mkdocs_specplan.project.records import PlanPage, PlanSource, load_page
+
+TODAY = dt.date(2026, 3, 20)
+
+BLOCKED = """\
+feature_name: Telehealth
+feature_id: "004"
+created_date: 2026-03-02
+status: blocked
+phases:
+  - {number: 1, name: Vendor contract, effort: 1 w, status: blocked}
+  - {number: 2, name: Visit service, effort: 1 w, dependencies: [1]}
+  - {number: 3, name: Join flow, effort: 1 w, dependencies: [2]}
+risks:
+  - {id: R1, title: Vendor contract delayed, probability: high, impact: high, mitigation: Escalated to procurement., owner: Procurement}
+  - {id: R2, title: Poor connections, probability: low, impact: low}
+external_dependencies:
+  - {name: Video vendor contract, status: blocked}
+"""
+
+LATE = """\
+feature_name: Reminders
+feature_id: "001"
+created_date: 2026-03-02
+status: in-progress
+phases:
+  - {number: 1, name: Setup, effort: 1 w, status: done, started: 2026-03-02, finished: 2026-03-06}
+  - {number: 2, name: Delivery, effort: 1 w, status: in-progress, started: 2026-03-09}
+  - {number: 3, name: Rollout, effort: 1 w, dependencies: [2]}
+"""
+
+
+def _pages(*texts: str) -> list[PlanPage]:
+    pages = [
+        load_page(PlanSource(f"specs/{i}/plan.yaml", t, f"specs/{i}/plan.yaml"), Settings(), schedule=False)
+        for i, t in enumerate(texts)
+    ]
+    from mkdocs_specplan.project.loading import LoadedSite
+
+    loaded = LoadedSite(pages, {}, None)
+    schedule_site(loaded, SiteOptions(today=TODAY))
+    return pages
+
+
+def test_a_blocked_plan_names_the_dependency_its_owner_and_next_step():
+    (page,) = _pages(BLOCKED)
+    found = causes(page.plan, page.forecast, Settings())
+    assert [c.kind for c in found] == ["dependency"]  # the high risk is the dependency's own: said once
+    (cause,) = found
+    assert cause.text == "the external dependency Video vendor contract is blocked; phase 1 (Vendor contract) is blocked"
+    assert (cause.owner, cause.next_step, cause.holds_up) == ("Procurement", "Escalated to procurement.", (2, 3))
+
+
+def test_a_dependencys_own_owner_comes_first():
+    (page,) = _pages(
+        BLOCKED.replace("status: blocked}\n", "status: blocked, owner: Legal}\n", 1).replace(
+            "{name: Video vendor contract, status: blocked}", "{name: Video vendor contract, status: blocked, owner: Legal}"
+        )
+    )
+    assert causes(page.plan, page.forecast, Settings())[0].owner == "Legal"
+
+
+def test_a_blocked_phase_without_a_dependency_is_the_cause():
+    text = BLOCKED.split("external_dependencies:")[0]
+    (page,) = _pages(text)
+    (cause, *_) = causes(page.plan, page.forecast, Settings())
+    assert (cause.kind, cause.phase, cause.owner, cause.holds_up) == ("blocked-phase", 1, "Procurement", (2, 3))
+
+
+def test_a_late_plan_names_its_first_slipping_phase_and_what_it_holds_up():
+    (page,) = _pages(LATE)
+    found = causes(page.plan, page.forecast, Settings())
+    assert [(c.kind, c.phase, c.holds_up, c.owner) for c in found] == [("late-phase", 2, (3,), None)]
+    assert "phase 2 (Delivery): in progress past its planned length" in found[0].text
+
+
+def test_a_late_phase_of_another_plan_is_the_cause():
+    up = Upstream("specs/9/plan.yaml", "002 Intake, Phase 3: Core", 3, dt.date(2026, 4, 1), "late", 2)
+    (page,) = _pages(LATE)
+    found = causes(page.plan, page.forecast, Settings(), (up,))
+    assert (
+        found[0].kind == "upstream" and found[0].text == "waits on 002 Intake, Phase 3: Core, forecast to end 2026-04-01 (late)"
+    )
+    assert found[0].holds_up == (2, 3)
+
+
+def test_a_plan_on_track_names_only_its_highest_risks():
+    text = (
+        'feature_name: Later\nfeature_id: "005"\ncreated_date: 2026-04-06\nstatus: approved\n'
+        "phases:\n  - {number: 1, name: Build, effort: 1 w}\n"
+        "risks:\n  - {id: R1, title: Throttling, probability: high, impact: high}\n  - {id: R2, title: Minor, probability: low, impact: high}\n"
+    )
+    (page,) = _pages(text)
+    assert page.forecast is not None and page.forecast.health.state == "on-track"
+    found = causes(page.plan, page.forecast, Settings())
+    assert [(c.kind, c.text, c.owner) for c in found] == [("risk", "R1 Throttling", None)]
+
+
+def test_spans():
+    assert spans((2, 3, 4, 5)) == "2–5" and spans((2, 3)) == "2, 3" and spans((1, 3, 4, 5, 7)) == "1, 3–5 and 7"
+
+
+def test_a_done_plan_has_no_cause():
+    text = LATE.replace("status: in-progress\n", "status: done\n", 1)
+    plan = load_plan(text, "p.yaml").plan
+    assert causes(plan, None, Settings()) == ()
+
+
+def _site(site):
+    site.plan("specs/004-tele", BLOCKED, spec="# Feature Specification: Telehealth\n")
+    site.plan("specs/001-rem", LATE, spec="# Feature Specification: Reminders\n")
+    site.config = {"plugins": [{"specplan": {"build_date": TODAY.isoformat()}}]}
+    result = site.build()
+    assert not result.failed, result.warnings
+    return result
+
+
+def test_the_dashboard_says_which_why_who_and_what_next(site):
+    result = _site(site)
+    attention = result.html("plans/index.html").split('id="attention"', 1)[1].split('id="features"', 1)[0]
+    blocked = attention.split("</li>\n<li>", 1)[0]
+    assert re.search(r'<span class="specplan-badge specplan-health-blocked">blocked · \+\d+ working days</span>', blocked)
+    assert "specplan-status-blocked" not in blocked  # one health, no status that repeats it
+    cause = re.search(
+        r'<li><a href="([^"]+)">the external dependency Video vendor contract is blocked; phase 1 \(Vendor contract\) is blocked</a>, holds up phases 2, 3 · owner: Procurement · next: Escalated to procurement.</li>',
+        blocked,
+    )
+    assert cause and cause.group(1) == "../specs/004-tele/plan/#specplan-dependencies"
+    late = attention.split("Reminders", 1)[1]
+    assert "owner: no owner named" in late and "specplan-status-in-progress" in late  # the status differs from the health: shown
+    cards = result.html("plans/index.html").split('class="specplan-cards"', 1)[1].split("</div>\n</div>", 1)[0]
+    slipping = cards.split("plans slipping", 1)[1].split('<div class="specplan-card">', 1)[0]
+    assert "on-track" not in slipping  # a card counts one thing
+
+
+def test_the_plan_page_says_it_once_at_the_top(site):
+    result = _site(site)
+    page = result.html("specs/004-tele/plan/index.html")
+    glance = page.split('id="specplan-glance"', 1)[1].split("<h2", 1)[0]
+    assert glance.count("the external dependency Video vendor contract is blocked") == 1
+    assert 'href="#specplan-dependencies"' in glance and 'id="specplan-dependencies"' in page
+    assert "Owner: Procurement" in glance and "Next: Escalated to procurement." in glance
+    assert glance.count("specplan-health-blocked") == 1 and "specplan-status-blocked" not in glance
