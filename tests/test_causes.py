@@ -153,3 +153,49 @@ def test_the_plan_page_says_it_once_at_the_top(site):
     assert 'href="#specplan-dependencies"' in glance and 'id="specplan-dependencies"' in page
     assert "Owner: Procurement" in glance and "Next: Escalated to procurement." in glance
     assert glance.count("specplan-health-blocked") == 1 and "specplan-status-blocked" not in glance
+
+
+TASKS = """\
+# Tasks
+
+## Phase 1: Setup
+
+- [x] T001 [US1] Create the project (FR-001)
+- [ ] T002 Write the first test
+
+## Phase 2: Build
+
+- [ ] T003 [US1] Build it
+"""
+
+SPEC = """\
+# Feature Specification: Reminders
+
+### User Story 1 - Get reminded (Priority: P1)
+
+- **FR-001**: MUST remind.
+- **FR-002**: MUST not be carried by anything.
+"""
+
+
+def test_tasks_and_spec_pages_say_where_the_feature_stands(site):
+    site.plan("specs/001-rem", LATE, spec=SPEC)
+    site.doc("specs/001-rem/tasks.md", TASKS)
+    site.config = {"plugins": [{"specplan": {"build_date": TODAY.isoformat()}}]}
+    result = site.build(markdown_extensions=["attr_list", "tables", "pymdownx.tasklist"])
+    assert not result.failed, result.warnings
+    tasks = result.html("specs/001-rem/tasks/index.html")
+    note = tasks.split('<div class="specplan-backlink">', 1)[1].split("</div>", 1)[0]
+    assert re.search(r'Implementation plan: <a href="\.\./plan/">Reminders</a>', note)
+    assert "Phase 1: Setup: 1/2" in note and "Phase 2: Build: 0/1" in note
+    # a story label in a task item is a link, the tasklist's checkbox left whole
+    item = re.search(r'<li class="task-list-item" id="t001">(.*?)</li>', tasks).group(1)
+    assert '<input type="checkbox" disabled checked/>' in item
+    assert '<a class="specplan-mention" href="../spec/#us1">US1</a>' in item
+    assert '<a class="specplan-mention" href="../spec/#fr-001">FR-001</a>' in item
+    spec = result.html("specs/001-rem/spec/index.html")
+    assert re.search(r'specplan-backlink">.*specplan-health-late">late</span>', spec)  # the spec of a late plan says so
+    fr2 = re.search(r'<li id="fr-002">.*?</li>', spec, re.S).group(0)
+    assert "specplan-req-uncovered" in fr2 and "Not covered by the plan or the tasks" in fr2
+    fr1 = re.search(r'<li id="fr-001">.*?</li>', spec, re.S).group(0)
+    assert "specplan-req-uncovered" not in fr1  # negative control: a carried requirement is not marked

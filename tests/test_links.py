@@ -163,6 +163,7 @@ def test_every_emitted_link_resolves(site, use_directory_urls, where):
     assert 'id="fr-001"' in spec and 'id="us1"' in spec and 'id="sc-001"' in spec
     assert re.search(
         r'<div class="specplan-backlink">Implementation plan: <a href="[^"]+">Minimal</a> <span class="specplan-badge specplan-status-draft">draft</span>'
+        r' <span class="specplan-badge specplan-health-late">late[^<]*</span>'  # the plan, by today, is late: the spec says so
         r' · <a href="[^"]*tasks[^"]*">tasks 2/3 done</a> · requirements 3/4 covered</div>',
         spec,
     )

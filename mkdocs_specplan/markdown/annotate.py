@@ -36,6 +36,7 @@ class Trace:
 
     planned: tuple[tuple[str, str], ...] = ()
     tasks: tuple[tuple[str, str], ...] = ()
+    uncovered: bool = False  # neither its plan nor its tasks carry it: marked as such
 
 
 @dataclass
@@ -117,7 +118,7 @@ class AnnotateTreeprocessor(markdown.treeprocessors.Treeprocessor):
                 used.add(anchor)
                 _place_anchor(definition.element, definition.before, anchor, "specplan-req-anchor", touched)
                 trace = page.traces.get(definition.requirement.id)
-                if trace is not None and (trace.planned or trace.tasks) and definition.before is None:
+                if trace is not None and (trace.planned or trace.tasks or trace.uncovered) and definition.before is None:
                     _add_trace(definition.element, trace, parents, touched)
         if page.tasks:
             _anchor_tasks(root, used, touched)
@@ -392,8 +393,8 @@ def _add_trace(
     element: etree.Element, trace: Trace, parents: dict[etree.Element, etree.Element], touched: list[etree.Element] | None
 ) -> None:
     """A small line beside a requirement: where the plan covers it and which tasks carry it."""
-    note = etree.Element("span", {"class": "specplan-req-trace"})
-    note.text = " "
+    note = etree.Element("span", {"class": "specplan-req-trace" + (" specplan-req-uncovered" if trace.uncovered else "")})
+    note.text = " Not covered by the plan or the tasks" if trace.uncovered and not (trace.planned or trace.tasks) else " "
     parts: list[tuple[str, tuple[tuple[str, str], ...]]] = [("Planned: ", trace.planned), ("Tasks: ", trace.tasks)]
     first = True
     last: etree.Element | None = None
@@ -485,6 +486,9 @@ def _anchor_tasks(root: etree.Element, used: set[str | None], touched: list[etre
 _NO_LINKS_IN = frozenset({"a", "code", "pre", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
+_STASHED_RE = re.compile("\x02[^\x02\x03]*\x03")
+
+
 def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str], touched: list[etree.Element] | None) -> None:
     """Mentions of known IDs in text become links (never in code, links or headings)."""
     search = syntax.mention_re.search
@@ -494,9 +498,11 @@ def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str
     def split(text: str) -> list[str | etree.Element] | None:
         pieces: list[str | etree.Element] = []
         last = 0
+        # stashed raw HTML (a tasklist's checkbox, say) stays whole, wherever the text is cut
+        stashed = [m.span() for m in _STASHED_RE.finditer(text)] if "\x02" in text else []
         for match in syntax.mention_re.finditer(text):
             href = targets.get(syntax.normalise(match))
-            if href is None:
+            if href is None or any(a < match.end() and match.start() < b for a, b in stashed):
                 continue
             pieces.append(text[last : match.start()])
             link = etree.Element("a", {"href": href, "class": "specplan-mention"})
@@ -516,11 +522,11 @@ def _link_mentions(root: etree.Element, syntax: IdSyntax, targets: dict[str, str
     while stack:
         element = stack.pop()
         text = element.text
-        if text and search(text) and "\x02" not in text:
+        if text and search(text):
             texts.append(element)
         for child in element:
             tail = child.tail
-            if tail and search(tail) and "\x02" not in tail:
+            if tail and search(tail):
                 tails.append((child, element))
             if child.tag not in _NO_LINKS_IN:
                 stack.append(child)

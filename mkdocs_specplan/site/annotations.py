@@ -24,6 +24,8 @@ def traces_for(feature: Feature, page_uri: str) -> dict[str, Trace]:
     out: dict[str, Trace] = {}
     tasks_href = relative(feature.tasks_uri, page_uri) if feature.tasks_uri else None
     hrefs: dict[str, str] = {}  # a task carries several requirements: its link is held once for the page
+    traced = bool(feature.plan_kind or feature.tasks)  # without a plan or tasks, nothing is expected to carry it
+    uncovered = set(feature.coverage()[1]) if traced else set()
     for requirement in feature.requirements:
         planned = tuple((p.label, p.href_from(page_uri)) for p in feature.planned.get(requirement.id, []))
         tasks = (
@@ -31,6 +33,6 @@ def traces_for(feature: Feature, page_uri: str) -> dict[str, Trace]:
             if tasks_href
             else ()
         )
-        if planned or tasks:
-            out[requirement.id] = Trace(planned, tasks)
+        if planned or tasks or requirement.id in uncovered:
+            out[requirement.id] = Trace(planned, tasks, requirement.id in uncovered)
     return out

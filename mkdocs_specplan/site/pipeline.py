@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
+from ..core.health import health
 from ..core.model import Positions, Problem
 from ..markdown.annotate import PageAnnotations
 from ..project.features import Constitution, Feature, SiteFiles, relative
@@ -23,6 +24,7 @@ from ..project.portfolio import Portfolio, build_portfolio, natural_key
 from ..project.records import FeatureContext, PlanPage
 from ..speckit.documents import read_constitution
 from ..support.incremental import Inputs, memo
+from ..views.causes import health_label
 from ..views.dashboard import DashboardView, dashboard_pages
 from ..views.export import export_json
 from ..views.notes import FeatureNote
@@ -418,7 +420,7 @@ class SiteBuild:
             else:
                 notes.tasks = uri == feature.tasks_uri
                 notes.mentions = memo(feature, ("mentions", uri), lambda: mention_targets(feature, uri))
-            if self.config.backlink and uri != feature.tasks_uri:
+            if self.config.backlink:
                 notes.note_html = self._feature_note(feature, uri, urls)
         rewrite = self.link_rewriter(uri, abs_path)
         if rewrite is not None:
@@ -443,6 +445,9 @@ class SiteBuild:
 
         covered, _uncovered = feature.coverage()
         tasks = feature.tasks
+        state = health(plan_page.plan, plan_page.forecast, self.config.settings) if plan_page is not None else None
+        troubled = state is not None and state.state in ("blocked", "late", "at-risk")
+        on_tasks = uri == feature.tasks_uri
         note = FeatureNote(
             feature_id=feature.id,
             stage=feature.stage,
@@ -456,6 +461,13 @@ class SiteBuild:
             requirements_total=len(feature.requirements) if feature.plan_kind or feature.tasks else 0,
             problems=problems,
             tasks_uncounted=tasks.uncounted if tasks else None,
+            health=health_label(state, plan_page.forecast.slip_days if plan_page and plan_page.forecast else None)
+            if state is not None and troubled
+            else None,
+            health_css=state.css if state is not None and troubled else "",
+            groups=tuple((g.title, g.done, g.total) for g in tasks.groups)
+            if tasks and on_tasks and len(tasks.groups) > 1
+            else (),
         )
         html = self.memory.notes.last(note)
         if html is None:

@@ -21,3 +21,6 @@ class FeatureNote:
     requirements_total: int = 0
     problems: int = 0
     tasks_uncounted: str | None = None  # why the tasks file holds no countable task
+    health: str | None = None  # the plan's health where it needs attention: "late", "blocked · +3 working days"
+    health_css: str = ""
+    groups: tuple[tuple[str, int, int], ...] = ()  # on the tasks page: each group's (title, done, total)

@@ -189,7 +189,7 @@ def annotations_json(notes: PageAnnotations) -> dict[str, Any]:
     syntax = notes.mention_syntax or IdSyntax()
     return {
         "definitions": _syntax_json(notes.definitions) if notes.definitions else None,
-        "traces": {rid: [list(map(list, t.planned)), list(map(list, t.tasks))] for rid, t in notes.traces.items()},
+        "traces": {rid: [list(map(list, t.planned)), list(map(list, t.tasks)), t.uncovered] for rid, t in notes.traces.items()},
         "tasks": notes.tasks,
         "principles": notes.principles,
         "mentions": notes.mentions,
@@ -215,8 +215,10 @@ def annotations_from_json(data: dict[str, Any]) -> PageAnnotations:
     return PageAnnotations(
         definitions=_syntax_from_json(definitions) if definitions else None,
         traces={
-            rid: Trace(tuple((p[0], p[1]) for p in planned), tuple((t[0], t[1]) for t in tasks))
-            for rid, (planned, tasks) in (data.get("traces") or {}).items()
+            rid: Trace(
+                tuple((p[0], p[1]) for p in trace[0]), tuple((t[0], t[1]) for t in trace[1]), bool(trace[2:3] and trace[2])
+            )
+            for rid, trace in (data.get("traces") or {}).items()
         },
         tasks=bool(data.get("tasks")),
         principles=bool(data.get("principles")),
