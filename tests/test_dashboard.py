@@ -93,8 +93,10 @@ def test_summary_figures(portfolio_site):
     html = result.html("plans/index.html")
     assert re.search(r'<div class="specplan-card-figure">3</div><div>plans</div>', html)
     assert re.search(r'<div class="specplan-card-figure">2/3</div><div>phases done', html)
-    assert re.search(r'<a href="#risks">3</a></div><div>open risks</div>', html)
-    assert re.search(r'<div class="specplan-card-figure"><a href="#data-quality">1</a></div><div>stale plan \(not updated', html)
+    assert re.search(r'<a href="#specplan-risks">3</a></div><div>open risks</div>', html)
+    assert re.search(
+        r'<div class="specplan-card-figure"><a href="#specplan-data-quality">1</a></div><div>stale plan \(not updated', html
+    )
 
 
 def test_plans_table_sorted_by_feature_id(portfolio_site):
@@ -350,7 +352,7 @@ def test_rebuild_after_editing_one_plan_updates_the_dashboard(portfolio_site):
     data = json.loads(result.html("plans/plans.json"))
     assert data["summary"]["open_risks"] == 2 and data["summary"]["by_status"]["done"] == 1
     assert "<div>open risks</div>" in result.html("plans/index.html")
-    assert re.search(r'<a href="#risks">2</a>', result.html("plans/index.html"))
+    assert re.search(r'<a href="#specplan-risks">2</a>', result.html("plans/index.html"))
 
 
 def test_a_thousand_plans():

@@ -170,3 +170,18 @@ def test_demo_markdown_only_features(demo):
     assert '<a class="specplan-mention" href="../spec/#fr-001a">FR-001a</a>' in plan
     html = demo.html("plans/index.html")
     assert ">005 Lab Results Inbox</a>" in html and ">006 Visit Notes Templates</a>" in html
+
+
+def test_no_page_of_the_demo_has_an_id_twice(demo):
+    """Every page the plugin makes or annotates: an anchor and a heading never share an id."""
+    from collections import Counter
+
+    pages = [p for p in demo.site_dir.rglob("index.html") if any(part in p.parts for part in ("specs", "features", "plans"))]
+    assert len(pages) > 20
+    doubled = {}
+    for path in pages:
+        ids = Counter(re.findall(r'\sid="([^"]+)"', path.read_text(encoding="utf-8")))
+        twice = [i for i, n in ids.items() if n > 1]
+        if twice:
+            doubled[str(path.relative_to(demo.site_dir))] = twice
+    assert doubled == {}

@@ -124,13 +124,16 @@ def test_the_first_screen_says_whether_the_plan_is_on_track(demo, open_page):
         assert box["y"] < height * 0.5
         assert page.eval_on_selector(".specplan-glance [data-health]", "e => e.dataset.health") == "late"
         text = glance.inner_text()
-        assert "the forecast finish 2026-12-17 is 14 working days after the planned 2026-11-27" in text
+        assert "finish 2026-12-17 (+14 working days against the plan" in " ".join(text.split())  # the slip, said once
         assert "phase 2 (Delivery): in progress past its planned length (due 2026-11-24 from its start)" in text
+        assert "Owner: no owner named" in text and "(holds up phase 4)" in text  # who, and what it holds up
+        assert glance.bounding_box()["y"] + glance.bounding_box()["height"] < height * 1.6  # which, why, who: near the top
     page = open_page(demo["material"] / PAGES["dashboard"], width=1280, height=800)
     attention = page.query_selector("h2#attention")
     assert attention.bounding_box()["y"] < 400  # the dashboard opens with what needs attention
     items = page.eval_on_selector_all("h2#attention + ul > li", "els => els.map(e => e.innerText)")
     assert items[0].startswith("004 Telehealth visits") and "blocked" in items[0]
+    assert "owner: Procurement" in items[0] and "next: Escalated to procurement" in items[0] and "holds up phases 2–5" in items[0]
 
 
 NAV = """() => Array.from(document.querySelectorAll('nav.md-nav--primary li.md-nav__item--active.md-nav__item--nested')).map(li => [

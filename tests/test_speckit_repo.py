@@ -183,7 +183,7 @@ def test_a_repository_without_any_plan_yaml(repo):
     result = build(repo)
     html = result.html("plans/index.html")
     assert "No plans yet" not in html
-    assert '<div class="specplan-card-figure"><a href="#features">5</a></div><div>features</div>' in html
+    assert '<div class="specplan-card-figure"><a href="#specplan-features">5</a></div><div>features</div>' in html
     data = json.loads(result.html("plans/plans.json"))
     assert data["plans"] == [] and len(data["features"]) == 5
 

@@ -218,7 +218,7 @@ def _cards(portfolio: Portfolio) -> tuple[Card, ...]:
     features = Card(
         str(summary["features"]),
         "feature" if summary["features"] == 1 else "features",
-        "#features",
+        "#specplan-features",
         tuple(Count(stage, lifecycle[stage]) for stage in LIFECYCLE if stage in lifecycle),
     )
     slipping: dict[str, int] = {}
@@ -242,22 +242,24 @@ def _cards(portfolio: Portfolio) -> tuple[Card, ...]:
         Card(
             str(summary["slipping_plans"]),
             f"{'plan' if summary['slipping_plans'] == 1 else 'plans'} slipping (forecast after the planned end)",
-            "#attention" if summary["slipping_plans"] else None,
+            "#specplan-attention" if summary["slipping_plans"] else None,
             tuple(Count(s, slipping[s], "health") for s in HEALTH_STATES if s in slipping),
         ),
         Card(
             str(summary["open_risks"]),
             "open risk" if summary["open_risks"] == 1 else "open risks",
-            "#risks",
+            "#specplan-risks",
             tuple(Count(lv, n, "level", severity_class(lv, levels)) for lv, n in summary["open_risks_by_level"].items() if n),
         ),
         Card(
-            str(summary["external_dependencies_not_available"]), "external dependencies not available", "#external-dependencies"
+            str(summary["external_dependencies_not_available"]),
+            "external dependencies not available",
+            "#specplan-external-dependencies",
         ),
         Card(
             str(stale),
             f"{'stale plan' if stale == 1 else 'stale plans'} (not updated for {portfolio.stale_days} days)",
-            "#data-quality",
+            "#specplan-data-quality",
         ),
     )
 
