@@ -199,3 +199,17 @@ def test_tasks_and_spec_pages_say_where_the_feature_stands(site):
     assert "specplan-req-uncovered" in fr2 and "Not covered by the plan or the tasks" in fr2
     fr1 = re.search(r'<li id="fr-001">.*?</li>', spec, re.S).group(0)
     assert "specplan-req-uncovered" not in fr1  # negative control: a carried requirement is not marked
+
+
+def test_no_badge_says_the_same_thing_twice(site):
+    result = _site(site)
+    main = result.html("plans/index.html")
+    table = main.split('<h2 id="features"', 1)[1].split("</table>", 1)[0]
+    row = next(r for r in table.split("<tr>") if "Telehealth" in r)
+    assert len(re.findall(r">blocked</span>", row)) == 1  # the stage, not the health again
+    page = result.html("specs/004-tele/plan/index.html")
+    schedule = page.split('class="specplan-schedule', 1)[1] if 'class="specplan-schedule' in page else page
+    for number in (2, 3):
+        cells = re.search(rf'<td><a href="#phase-{number}">.*?</tr>', schedule, re.S).group(0)
+        assert len(re.findall(r'class="specplan-badge', cells)) == 1, cells  # a phase shows one badge
+        assert 'data-health="blocked"' in cells
