@@ -213,3 +213,52 @@ def test_no_badge_says_the_same_thing_twice(site):
         cells = re.search(rf'<td><a href="#phase-{number}">.*?</tr>', schedule, re.S).group(0)
         assert len(re.findall(r'class="specplan-badge', cells)) == 1, cells  # a phase shows one badge
         assert 'data-health="blocked"' in cells
+
+
+def figures_agree(site_dir) -> int:
+    """Every plan's forecast end and slip as the plan page, the dashboard and plans.json print them:
+    the same values everywhere (the number of plans checked)."""
+    import json
+
+    exported = json.loads((site_dir / "plans/plans.json").read_text(encoding="utf-8"))
+    dashboard = (site_dir / "plans/index.html").read_text(encoding="utf-8")
+    table = dashboard.split('<h2 id="features"', 1)[1].split("</table>", 1)[0]
+    checked = 0
+    for plan in exported["plans"]:
+        forecast = plan["forecast"]
+        if forecast is None:
+            continue
+        page = (site_dir / plan["url"] / "index.html").read_text(encoding="utf-8")
+        glance = page.split('id="specplan-glance"', 1)[1].split("</div>\n</div>", 1)[0]
+        finish = re.search(
+            r'Forecast</span>finish <span class="specplan-date">([\d-]+)</span> <span class="specplan-muted">\(([^)]*)\)', glance
+        )
+        assert finish and finish.group(1) == forecast["end"], (plan["url"], finish and finish.group(1))
+        slip = forecast["slip_days"]
+        said = (
+            "on the plan"
+            if slip == 0
+            else f"{'+' if slip > 0 else '−'}{abs(slip)} working day{'s' if abs(slip) != 1 else ''} against the plan"
+        )
+        assert finish.group(2).startswith(said), (plan["url"], finish.group(2), said)
+        if plan["baseline"] and plan["baseline"]["slip_days"] is not None:
+            b = plan["baseline"]["slip_days"]
+            assert (f"{'+' if b > 0 else '−'}{abs(b)} working day" in finish.group(2)) or (
+                b == 0 and "on the baseline" in finish.group(2)
+            )
+        row = next(r for r in table.split("<tr>") if f'href="../{plan["url"]}' in r or plan["feature_name"] in r)
+        if slip:  # on the plan, the dashboard shows the planned window alone
+            assert f'forecast <span class="specplan-date">{forecast["end"]}</span>' in row, row
+            assert f'title="working days against the plan">{"+" if slip > 0 else "−"}{abs(slip)}<' in row, row
+        nxt = re.search(r'Next</span><a href="#phase-(\d+)">[^<]*</a>, <span class="specplan-date">([\d-]+)</span>', glance)
+        if nxt:  # the next milestone is on its forecast date
+            phase = next(p for p in forecast["phases"] if p["number"] == int(nxt.group(1)))
+            assert phase["end"] == nxt.group(2), (plan["url"], nxt.groups(), phase)
+        assert slip == 0 or page.count(said) == 1  # the plan's slip is printed once on its page
+        checked += 1
+    return checked
+
+
+def test_every_figure_of_a_plan_is_the_same_wherever_it_is_printed(site):
+    result = _site(site)
+    assert figures_agree(result.site_dir) == 2

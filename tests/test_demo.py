@@ -185,3 +185,9 @@ def test_no_page_of_the_demo_has_an_id_twice(demo):
         if twice:
             doubled[str(path.relative_to(demo.site_dir))] = twice
     assert doubled == {}
+
+
+def test_every_figure_of_a_demo_plan_is_the_same_wherever_it_is_printed(demo):
+    from .test_causes import figures_agree
+
+    assert figures_agree(demo.site_dir) == 4

@@ -205,7 +205,8 @@ def _quality(plan: Plan, ctx: Context) -> dict[str, Verdict]:
     return {
         "user_stories": (
             arch,
-            "architecture described" + (", every user story mentioned" if ctx.uncovered_stories is not None else ""),
+            "architecture described"
+            + (", every user story covered by the plan or its tasks" if ctx.uncovered_stories is not None else ""),
         ),
         "decisions_rationale": (rationale, f"{_n(len(decisions), 'decision')}, each with a rationale"),
         "test_strategy": (

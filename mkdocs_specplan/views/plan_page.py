@@ -159,7 +159,8 @@ def timeline_context(page: PageInputs, renderer: Renderer) -> dict[str, Any]:
     difference = effort_difference(plan, schedule)
     if difference:
         summary.append(("Difference", difference))
-    lines = schedule_lines(page.forecast, page.baseline, page.history)
+    # the forecast, the baseline and the history are said once, at the top of the page
+    lines = [("Forecast", Markup("[at a glance](#specplan-glance)"))] if page.forecast is not None and page.today else []
     history_html = ""
     if page.history is not None and page.history.points:
         trend = trend_view(page.history, page.baseline, page.title)
@@ -168,7 +169,7 @@ def timeline_context(page: PageInputs, renderer: Renderer) -> dict[str, Any]:
     return {
         "timeline_html": f"{html}\n\n{table}\n",
         "timeline_summary": summary + lines,
-        "schedule_lines": lines,
+        "schedule_lines": [],
         "history_html": history_html,
         "effort_difference": difference,
     }
@@ -250,6 +251,8 @@ def glance_context(page: PageInputs, renderer: Renderer) -> dict[str, Any]:
         window=window(page.schedule, today),
         milestone=next_milestone(page.schedule, today, settings, page.forecast),
         forecast=_glance_forecast(page.forecast, page.baseline),
+        baseline=_glance_baseline(page.baseline),
+        history=sentence(page.history, page.baseline) if page.history is not None and page.history.points else None,
         risks=tuple(
             RiskNote(
                 r.id or r.title or str(r.index + 1),
@@ -292,6 +295,16 @@ def _glance_forecast(forecast: Forecast | None, baseline: Baseline | None) -> tu
     if base is not None:
         parts.append(_signed_days(wd_index(forecast.end) - wd_index(base.end), "the baseline"))
     return forecast.end.isoformat(), "; ".join(parts)
+
+
+def _glance_baseline(baseline: Baseline | None) -> str | None:
+    """What the plan is measured against: "approved (commit 3f2a9c1 of 2026-05-04): finish 2026-11-27"."""
+    if baseline is None:
+        return None
+    if baseline.schedule is None:
+        return f"none ({baseline.ref}): {baseline.note}"
+    when = f"commit {baseline.short}" + (f" of {baseline.date.isoformat()}" if baseline.date else "")
+    return f"{baseline.label} ({when}): finish {baseline.schedule.end.isoformat()}"
 
 
 def _signed_days(n: int, what: str) -> str:

@@ -74,9 +74,9 @@ def sentence(history: PlanHistory, baseline: Baseline | None) -> str:
     times = "once" if history.moves == 1 else "twice" if history.moves == 2 else f"{history.moves} times"
     if history.shift == 0:
         return f"The forecast finish moved {times} {since}, and is back where it was."
-    days = abs(history.shift)
+    # how far is said once, beside the forecast at the top of the page: here, only which way
     way = "later" if history.shift > 0 else "earlier"
-    return f"The forecast finish moved {times} {since}, {days} working day{'s' if days != 1 else ''} {way} in all."
+    return f"The forecast finish moved {times} {since}, {way} in all."
 
 
 def trend_view(history: PlanHistory, baseline: Baseline | None, title: str) -> TrendView | None:
