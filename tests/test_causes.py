@@ -262,3 +262,36 @@ def figures_agree(site_dir) -> int:
 def test_every_figure_of_a_plan_is_the_same_wherever_it_is_printed(site):
     result = _site(site)
     assert figures_agree(result.site_dir) == 2
+
+
+def test_a_feature_traced_by_story_reads_by_story_and_folds_long_lists(site):
+    """spec-kit's tasks carry [US1] labels, not requirement IDs: coverage by story first; the
+    requirements nothing names are "not traced", counted, their list folded."""
+    requirements = "".join(f"- **FR-{i:03d}**: MUST {i}.\n" for i in range(1, 13))
+    spec = f"# Feature Specification: Stories\n\n### User Story 1 - One\n\n### User Story 2 - Two\n\n{requirements}"
+    site.doc("specs/001-s/spec.md", spec)
+    site.doc(
+        "specs/001-s/tasks.md", "# Tasks\n\n## Phase 1\n\n- [x] T001 [US1] First\n- [ ] T002 [US1] Second\n- [ ] T003 Setup\n"
+    )
+    site.config = {"plugins": [{"specplan": {"build_date": TODAY.isoformat()}}]}
+    result = site.build()
+    assert not result.failed, result.warnings
+    main = result.html("plans/index.html")
+    row = next(r for r in main.split('<h2 id="features"', 1)[1].split("</table>", 1)[0].split("<tr>") if "Stories" in r)
+    assert "stories 1/2 with tasks, 1/2 done<br>12 requirements not traced" in row
+    quality = main.split('<h2 id="data-quality"', 1)[1]
+    uncovered = quality.split("Requirements neither the plan nor the tasks cover", 1)[1].split("</ul>", 1)[0]
+    assert ">US2</a>" in uncovered and "FR-001" not in uncovered  # only the story is uncovered
+    untraced = quality.split("(not traced)", 1)[1].split("</ul>", 1)[0]
+    assert re.search(r'<details class="specplan-ids"><summary>12 IDs</summary><a href="[^"]*#fr-001">FR-001</a>', untraced)
+
+
+def test_a_feature_whose_tasks_carry_requirement_ids_keeps_its_coverage(site):
+    """Negative control: no story label in the tasks, coverage as before."""
+    site.doc("specs/001-r/spec.md", "# Feature Specification: Reqs\n\n- **FR-001**: MUST.\n- **FR-002**: MUST.\n")
+    site.doc("specs/001-r/tasks.md", "# Tasks\n\n## Phase 1\n\n- [x] T001 Do FR-001\n")
+    site.config = {"plugins": [{"specplan": {"build_date": TODAY.isoformat()}}]}
+    result = site.build()
+    assert not result.failed, result.warnings
+    main = result.html("plans/index.html")
+    assert "1/2 covered" in main and "not traced" not in main

@@ -275,6 +275,34 @@ class Feature:
         return len(self.requirements) - len(uncovered), uncovered
 
 
+    # -- traced by story: spec-kit's tasks carry [US1] labels, rarely requirement IDs ---------------
+    @property
+    def traced_by_story(self) -> bool:
+        """Its tasks carry story labels and no requirement ID: coverage is read by story first."""
+        tasks = self.tasks
+        if tasks is None:
+            return False
+        refs = [r for t in tasks.tasks for r in t.refs]
+        return any(r.startswith("US") for r in refs) and not any(not r.startswith("US") for r in refs)
+
+    def story_progress(self) -> tuple[int, int, int, int]:
+        """(stories with tasks, stories, tasks done, tasks carrying a story) over the spec's stories."""
+        stories = [r.id for r in self.requirements if r.kind == "story"]
+        tasks = self.tasks.tasks if self.tasks else []
+        carried = [t for t in tasks if any(r in stories for r in t.refs)]
+        with_tasks = sum(1 for s in stories if any(s in t.refs for t in carried))
+        return with_tasks, len(stories), sum(1 for t in carried if t.done), len(carried)
+
+    def untraced(self) -> list[str]:
+        """Requirements (not stories) nothing in the feature names: where its tasks carry story
+        labels, these are not traced rather than uncovered."""
+        if not self.traced_by_story:
+            return []
+        _, uncovered = self.coverage()
+        kinds = {r.id: r.kind for r in self.requirements}
+        return [rid for rid in uncovered if kinds.get(rid) == "requirement"]
+
+
 def tasks_by_ref(tasks: TaskProgress | None) -> dict[str, list[str]]:
     """Which tasks carry each requirement, in the tasks' order (worked out once per tasks file)."""
     return memo(tasks, "by_ref", lambda: _task_ids_by_ref(tasks)) if tasks is not None else {}

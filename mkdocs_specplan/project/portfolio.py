@@ -70,6 +70,7 @@ QUALITY_KINDS = (
     "no_checkboxes",
     "uncounted",
     "reused",
+    "untraced",
 )
 
 
@@ -273,8 +274,12 @@ class Portfolio:
             found["missing"].append(Finding(item, "no " + " and no ".join(missing)))
         if feature.plan_kind or feature.tasks is not None:
             _, uncovered = feature.coverage()
+            untraced = feature.untraced()
+            uncovered = [rid for rid in uncovered if rid not in untraced]
             if uncovered:
                 found["uncovered"].append(Finding(item, "", ids=tuple(uncovered)))
+            if untraced:
+                found["untraced"].append(Finding(item, "", ids=tuple(untraced)))
         if feature.clarifications:
             found["clarifications"].append(Finding(item, _count(feature.clarifications, "marker") + " in the spec"))
         if feature.tasks is not None and not feature.tasks.checkboxes:

@@ -343,7 +343,13 @@ def _feature_rows(portfolio: Portfolio) -> tuple[FeatureRow, ...]:
         feature, entry = item.feature, item.plan
         tasks, checklists = feature.tasks, feature.checklists
         covered, _ = feature.coverage()
-        if feature.requirements and (feature.plan_kind or tasks):
+        if feature.traced_by_story:  # as spec-kit teams trace: stories first
+            with_tasks, stories, done, carried = feature.story_progress()
+            untraced = feature.untraced()
+            requirements = f"stories {with_tasks}/{stories} with tasks, {done}/{carried} done"
+            if untraced:
+                requirements += f"<br>{_plural(len(untraced), 'requirement')} not traced"
+        elif feature.requirements and (feature.plan_kind or tasks):
             requirements = f"{covered}/{len(feature.requirements)} covered"
         else:
             requirements = f"{len(feature.requirements)} defined" if feature.requirements else ""
@@ -530,6 +536,7 @@ QUALITY_TITLES = {
     "no_checkboxes": "Tasks files without checkboxes",
     "uncounted": "Tasks files whose tasks are not counted",
     "reused": "Task IDs used by more than one task",
+    "untraced": "Requirements nothing names, where the tasks carry story labels (not traced)",
 }
 
 
