@@ -274,7 +274,6 @@ class Feature:
         ]
         return len(self.requirements) - len(uncovered), uncovered
 
-
     # -- traced by story: spec-kit's tasks carry [US1] labels, rarely requirement IDs ---------------
     @property
     def traced_by_story(self) -> bool:
