@@ -14,7 +14,13 @@ from mkdocs_specplan.views.renderer import Renderer, TemplateProblem, tidy_markd
 
 from .conftest import EXAMPLE_FEATURE, MINIMAL_PLAN
 
+# The reading order: what is left first (phases, risks, dependencies), then the reference sections
 TEMPLATE_ORDER = [
+    "## Implementation Phases",
+    "## Risk Assessment",
+    "## Dependencies & Prerequisites",
+    "### Required Before Starting",
+    "### External Dependencies",
     "## Executive Summary",
     "### Technical Approach",
     "### Technology Stack",
@@ -24,7 +30,6 @@ TEMPLATE_ORDER = [
     "### Component Breakdown",
     "### Data Flow",
     "## Technical Decisions",
-    "## Implementation Phases",
     "## Data Model",
     "## API Contracts",
     "## Testing Strategy",
@@ -43,10 +48,6 @@ TEMPLATE_ORDER = [
     "### Metrics to Track",
     "### Logging Strategy",
     "### Alerting",
-    "## Risk Assessment",
-    "## Dependencies & Prerequisites",
-    "### Required Before Starting",
-    "### External Dependencies",
     "## Documentation Requirements",
     "## Review & Validation Checklist",
     "### Constitutional Compliance",
