@@ -215,3 +215,37 @@ def test_sixty_phases_over_two_years():
     labels = [t for t in svg.text if re.fullmatch(r"Q\d( \d{4})?|H\d \d{4}|\d{4}|[A-Z][a-z]{2}( \d{4})?", t)]
     assert 4 <= len(labels) <= 12
     assert "17. Phase number 17 with a…" in svg.text  # long names are shortened; the full name is in the tooltip
+
+
+def test_a_day_scale_ticks_working_days_only():
+    start = dt.date(2026, 3, 2)  # a Monday
+    ticks, style = _ticks(start, start + dt.timedelta(days=12), max_labels=20)
+    assert style == "day" and ticks and all(t.weekday() < 5 for t in ticks)
+    labels = [_tick_label(t, style, ticks[i - 1] if i else None) for i, t in enumerate(ticks)]
+    assert labels[:3] == ["2 Mar", "3", "4"]  # no weekday letters
+
+
+def test_slip_is_a_mark_the_baseline_sits_beside_the_plan_and_cut_labels_have_a_tooltip():
+    from mkdocs_specplan.views.timeline import Gantt, GanttRow
+
+    name = "Core Implementation (online and offline clients, with the synchronisation service)"
+    row = GanttRow(
+        "1",
+        f"1. {name}",
+        dt.date(2026, 3, 2),
+        dt.date(2026, 3, 13),
+        "in-progress",
+        forecast=(dt.date(2026, 3, 2), dt.date(2026, 3, 27)),
+        reference=(dt.date(2026, 3, 2), dt.date(2026, 3, 6)),
+        baseline=(dt.date(2026, 3, 2), dt.date(2026, 3, 6)),
+    )
+    svg = Svg()
+    svg.feed(render_gantt(Gantt([row], "T", "D", today=dt.date(2026, 3, 16))))
+    rects = [a for tag, a in svg.elements if tag == "rect"]
+    planned = [r for r in rects if r.get("class") == "specplan-gantt-planned"]
+    baseline = [r for r in rects if r.get("class") == "specplan-gantt-baseline"]
+    slip = [r for r in rects if r.get("class") == "specplan-gantt-slip"]
+    assert len(planned) == 2 and len(baseline) == 2  # the wide and the compact layout
+    assert float(planned[0]["width"]) > float(baseline[0]["width"])  # the plan's own dates stay visible
+    assert slip and all(float(r["width"]) <= 2 for r in slip)  # a mark, not a line under the row
+    assert f"<title>1. {name}</title>" in render_gantt(Gantt([row], "T", "D"))  # the whole name, as a tooltip

@@ -131,6 +131,7 @@ class Bar:
     cls: str
     data: tuple[tuple[str, str], ...]  # data-* attributes (the wide layout only)
     shapes: tuple[Shape, ...]
+    full_label: str | None = None  # the whole label, where the shown one is cut (its tooltip)
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,8 @@ def _ticks(start: dt.date, end: dt.date, max_labels: int) -> tuple[list[dt.date]
                 day += dt.timedelta(days=7)
         stride = dt.timedelta(days=step * (7 if unit == "week" else 1))
         while day <= limit:
-            ticks.append(day)
+            if unit == "week" or day.weekday() < 5:  # a day scale ticks working days only
+                ticks.append(day)
             day += stride
         return ticks, unit
     first = dt.date(start.year, start.month, 1)
@@ -245,7 +247,7 @@ def _tick_label(day: dt.date, style: str, previous: dt.date | None) -> str:
     new_year = previous is None or previous.year != day.year
     if style == "day":
         same_month = previous is not None and previous.month == day.month
-        return f"{'MTWTFSS'[day.weekday()]} {day.day}" if same_month else f"{day.day} {MONTHS[day.month - 1]}"
+        return str(day.day) if same_month else f"{day.day} {MONTHS[day.month - 1]}"
     if style == "week":
         return f"{day.day} {MONTHS[day.month - 1]}"
     if style == "month":
@@ -308,17 +310,21 @@ def _axis(scale: _Scale, geo: Geometry) -> tuple[Tick, ...]:
 
 
 def _reference_shapes(row: GanttRow, scale: _Scale, cy: float, geo: Geometry) -> list[Shape]:
-    """Under a forecast: a thin bar at the planned (or baseline) dates, and the slip past its end."""
-    thin = row.thin
-    if thin is None:
+    """Under a forecast: a thin bar at the planned dates, the baseline's outlined beside it where it
+    differs, and where the forecast ends later than planned, a small mark at that end (the slip is
+    said in the table and the glance; the chart shows it quietly)."""
+    if row.forecast is None:
         return []
     y = round(cy + geo.bar_height / 2 + 1, 2)
-    tx = scale.x(thin[0])
-    shapes = [Shape("rect", "specplan-gantt-planned", tx, y, max(2.0, round(scale.after(thin[1]) - tx, 2)), 3)]
+    tx = scale.x(row.start)
+    shapes = [Shape("rect", "specplan-gantt-planned", tx, y, max(2.0, round(scale.after(row.end) - tx, 2)), 3)]
+    if row.reference is not None and row.reference != (row.start, row.end):
+        bx = scale.x(row.reference[0])
+        width = max(2.0, round(scale.after(row.reference[1]) - bx, 2))
+        shapes.append(Shape("rect", "specplan-gantt-baseline", bx, round(y + 3.5, 2), width, 2.5))
     end = row.drawn[1]
-    if end > thin[1]:
-        sx = scale.after(thin[1])
-        shapes.append(Shape("rect", "specplan-gantt-slip", sx, y, max(2.0, round(scale.after(end) - sx, 2)), 3))
+    if end > row.end:
+        shapes.append(Shape("rect", "specplan-gantt-slip", round(scale.after(end) - 2, 2), round(y - 1, 2), 2, 5))
     return shapes
 
 
@@ -373,6 +379,7 @@ def _bars(gantt: Gantt, scale: _Scale, geo: Geometry, top: float) -> tuple[Bar, 
         out.append(
             Bar(
                 label=_truncate(row.label, geo.label_chars),
+                full_label=row.label if len(row.label) > geo.label_chars else None,
                 label_x=6 if geo.label_width else geo.x0,
                 label_y=round(label_y, 2),
                 href=row.href,
