@@ -164,3 +164,18 @@ def test_print_keeps_every_column(demo, browser):
         assert page.query_selector(".specplan-gantt--wide").is_visible()
         assert len(page.pdf(format="A4")) > 10_000
     context.close()
+
+
+@pytest.mark.parametrize("which", ["dashboard", "plan"])
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_the_page_fits_a_phone_with_either_theme(demo, open_page, theme, which):
+    """Nothing makes the page itself wider than a 390 px screen: a wide table scrolls in its own box."""
+    page = open_page(demo[theme] / PAGES[which], width=390, height=844)
+    page.wait_for_timeout(150)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        """() => Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+            && getComputedStyle(e).position !== 'fixed' && !e.closest('.md-sidebar, .md-header, nav'))
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+    )
+    assert width <= 391, (width, wide)
