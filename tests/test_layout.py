@@ -179,3 +179,16 @@ def test_the_page_fits_a_phone_with_either_theme(demo, open_page, theme, which):
             .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
     )
     assert width <= 391, (width, wide)
+
+
+@pytest.mark.parametrize("which", ["plan", "blocked"])
+def test_what_a_lead_decides_on_fits_three_screens(demo, open_page, which):
+    """At 1280x800: the glance (health, cause, owner, next step, forecast, the top risks), the
+    timeline and the phases still to do end within three screens; the risk register, the
+    dependencies and the reference sections come after."""
+    page = open_page(demo["material"] / PAGES[which], width=1280, height=800)
+    bottom = page.evaluate(
+        """() => { const h = Array.from(document.querySelectorAll('article h2')).find(e => e.id.startsWith('risk-assessment'));
+                   return h ? h.getBoundingClientRect().top + window.scrollY : null; }"""
+    )
+    assert bottom is not None and bottom <= 3 * 800, bottom

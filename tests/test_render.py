@@ -138,8 +138,9 @@ def test_risks_show_coloured_level_badges(example_md):
 
 
 def test_phase_dependencies_link_to_phases(example_md):
-    assert "- [Phase 2: Delivery](#phase-2)\n- [Phase 3: Confirmations](#phase-3)" in example_md
-    assert "- EHR sandbox access" in example_md
+    # on one line, in the phase's field list: each dependency a link to its phase, external ones as written
+    assert "**Dependencies**: [Phase 2: Delivery](#phase-2) · [Phase 3: Confirmations](#phase-3)" in example_md
+    assert "EHR sandbox access" in example_md
 
 
 def test_phi_sections_exactly_when_phi_handling():

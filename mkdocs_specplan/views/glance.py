@@ -85,5 +85,6 @@ class GlanceView:
     forecast: tuple[str, str] | None = None  # (forecast end, slip against the plan and the baseline)
     baseline: str | None = None  # what the plan is measured against
     history: str | None = None  # how the forecast finish moved (its chart is under the timeline)
-    health_label: str = ""  # the one health, with the slip where a blocked plan is late too
+    health_label: str = ""
+    named_risks: int = 0  # open risks the causes name (with their owner): not listed again  # the one health, with the slip where a blocked plan is late too
     causes: tuple[CauseView, ...] = ()  # the root causes, each with its owner and next step

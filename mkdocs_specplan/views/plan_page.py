@@ -167,7 +167,8 @@ def timeline_context(page: PageInputs, renderer: Renderer) -> dict[str, Any]:
         if trend is not None:
             history_html = renderer.render_html("history.html.j2", trend=trend, text=sentence(page.history, page.baseline))
     return {
-        "timeline_html": f"{html}\n\n{table}\n",
+        "timeline_html": f"{html}\n",
+        "schedule_table": table,  # the chart's dates as a table: a reference, under Implementation Timeline
         "timeline_summary": summary + lines,
         "schedule_lines": [],
         "history_html": history_html,
@@ -241,11 +242,14 @@ def glance_context(page: PageInputs, renderer: Renderer) -> dict[str, Any]:
     ranked = sorted(open_risks, key=lambda r: (-risk_level(r, levels)[0], r.index))
     tasks = page.feature.tasks if page.feature is not None else None
     state = health(plan, page.forecast, settings)
+    found = causes(plan, page.forecast, settings, _upstream(page.waits_on))
+    named = {id(c.risk) for c in found if c.risk is not None}  # said with its owner in the causes: not again
+    ranked = [r for r in ranked if id(r) not in named]
     view = GlanceView(
         status=plan.status,
         health=state,
         health_label=health_label(state, page.forecast.slip_days if page.forecast else None),
-        causes=cause_views(causes(plan, page.forecast, settings, _upstream(page.waits_on)), _in_page),
+        causes=cause_views(found, _in_page),
         phases=(sum(1 for p in plan.phases if p.status in settings.done_phase_statuses), len(plan.phases)),
         tasks=(tasks.done, tasks.total) if tasks is not None and tasks.total else None,
         window=window(page.schedule, today),
@@ -262,7 +266,8 @@ def glance_context(page: PageInputs, renderer: Renderer) -> dict[str, Any]:
             )
             for r in ranked[:3]
         ),
-        open_risks=len(open_risks),
+        open_risks=len(open_risks) - len(named & {id(r) for r in open_risks}),
+        named_risks=len(named & {id(r) for r in open_risks}),
         problems=len(page.warnings),
     )
     return {"glance_html": renderer.render_html("glance.html.j2", glance=view)}
@@ -468,6 +473,7 @@ def render_page(page: PageInputs, renderer: Renderer, **extra: Any) -> str:
         "extra_header": [],
         "timeline_summary": [],
         "timeline_html": "",
+        "schedule_table": "",
         "schedule_lines": [],
         "history_html": "",
         "waits_on": [],

@@ -210,6 +210,7 @@ class Renderer:
             level_badge=lambda level: level_badge_html(level, settings.risk_levels),
         )
         self.env.globals.update(settings=settings)
+        self.env.tests["multiline"] = lambda value: isinstance(value, str) and "\n" in value.strip()
         self.template = self._load(self.template_name, template_path)
 
     def render_html(self, name: str, **context: Any) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..history.baseline import Baseline, PlanHistory
 from .timeline import MONTHS, fmt_date
 
-WIDTH, HEIGHT, FONT = 440, 190, 12
+WIDTH, HEIGHT, FONT = 440, 150, 12
 LEFT, RIGHT, TOP, BOTTOM = 86, 14, 14, 30  # room for date labels
 
 
