@@ -108,8 +108,8 @@ def test_plans_table_sorted_by_feature_id(portfolio_site):
     row = row[: row.index("</tr>")]
     assert "phases 1/2" in row
     assert re.search(
-        r'<a href="../specs/010-ten/plan/#risk-r1">R1</a> <span class="specplan-badge specplan-level specplan-sev-5">high</span><br>'
-        r'<a href="../specs/010-ten/plan/#risk-r2">R2</a> <span class="specplan-badge specplan-level specplan-sev-3">medium</span>',
+        r'<a href="../specs/010-ten/plan/#risk-r1" title="[^"]*">10 R1</a> <span class="specplan-badge specplan-level specplan-sev-5">high</span><br>'
+        r'<a href="../specs/010-ten/plan/#risk-r2" title="Risk R2">10 R2</a> <span class="specplan-badge specplan-level specplan-sev-3">medium</span>',
         row,
     )
     stale_row = table[table.index(">2 Feature 2<") :]
@@ -146,12 +146,12 @@ def test_open_risks_by_severity_and_closed_apart(portfolio_site):
     assert "3 open, the most severe first." in open_section
     # a table under the sentence (one row a risk), not the table's Markdown run on into the sentence
     assert "<th>Risk</th>" in open_section and open_section.count("<tr>") == 4 and "&lt;span" not in open_section
-    ids = re.findall(r'<a href="../specs/([^/]+)/plan/#risk-(r\d)">', open_section)
+    ids = re.findall(r'<a href="../specs/([^/]+)/plan/#risk-(r\d)"[^>]*>', open_section)
     assert ids == [("010-ten", "r1"), ("002-two", "r1"), ("010-ten", "r2")]
     assert "Ops" in open_section and "Mitigate R1" in open_section
     closed = html[html.index("Mitigated and closed risks</h3>") :]
     closed = closed[: closed.index("<h2")]
-    assert re.findall(r'/plan/#risk-(r\d)">', closed) == ["r2", "r3"]  # 002 R2 (closed, 6) before 010 R3 (mitigated, 3)
+    assert re.findall(r'/plan/#risk-(r\d)"[^>]*>', closed) == ["r2", "r3"]  # 002 R2 (closed, 6) before 010 R3 (mitigated, 3)
     assert "specplan-risk-closed" in closed and "specplan-risk-mitigated" in closed
 
 

@@ -27,6 +27,7 @@ SECTIONS = ("attention", "cards", "features", "timeline", "risks", "dependencies
 class Link:
     label: str
     href: str | None
+    title: str | None = None  # shown on hover (a risk's title beside its ID)
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,11 @@ def _feature_link(item: FeatureEntry) -> Link:
 
 
 def _risk_link(item: OpenRisk) -> Link:
-    return Link(item.risk.id or str(item.risk.index + 1), f"{item.entry.md_link}#{Anchors.risk(item.risk)}")
+    """A risk, where it leaves its plan: its feature's ID before its own, its title on hover."""
+    risk = item.risk
+    label = f"{item.entry.feature_id or '?'} {risk.id or str(risk.index + 1)}"
+    title = " ".join((risk.title or "").replace('"', "'").replace("\\", "/").split()) or None
+    return Link(label, f"{item.entry.md_link}#{Anchors.risk(risk)}", title)
 
 
 def cell_anchor(probability: str, impact: str) -> str:
