@@ -19,6 +19,7 @@ from .core.model import (
 )
 from .project.features import Siblings
 from .site.options import SiteConfig, build_date, site_path, site_terms, specs_prefix
+from .site.sources import spec_kit_constitution
 from .speckit.documents import IdSyntax
 
 
@@ -170,6 +171,24 @@ def make_settings(config: SpecPlanConfig) -> Settings:
     )
 
 
+def _constitution(options: SpecPlanConfig, config_file: str, docs_dir: str) -> str | None:
+    """The configured constitution; with specs_dir and none configured, the one spec-kit keeps
+    beside the configuration (``.specify/memory/constitution.md``), unless docs_dir has its own."""
+    if options.constitution:
+        return os.path.abspath(options.constitution)
+    if options.specs_dir and not _has_constitution(docs_dir):
+        return spec_kit_constitution(os.path.dirname(os.path.abspath(config_file)))
+    return None
+
+
+def _has_constitution(docs_dir: str) -> bool:
+    for _, dirnames, filenames in os.walk(docs_dir):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if any(name.lower() == "constitution.md" for name in filenames):
+            return True
+    return False
+
+
 def site_config(
     options: SpecPlanConfig, *, docs_dir: str, site_dir: str, config_file: str, use_directory_urls: bool = True
 ) -> SiteConfig:
@@ -194,7 +213,7 @@ def site_config(
         show_missing_sections=options.show_missing_sections,
         warn_missing=options.missing_links == "warn",
         backlink=options.backlink,
-        constitution=os.path.abspath(options.constitution) if options.constitution else None,
+        constitution=_constitution(options, config_file, docs_dir),
         timeline=options.timeline,
         today=build_date(options.build_date),  # type: ignore[arg-type]  # str or date, as validated
         dashboard_uri=site_path("dashboard", options.dashboard, "plans/index.md", ".md"),  # type: ignore[arg-type]

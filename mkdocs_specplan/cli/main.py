@@ -192,6 +192,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     folder = _feature_folders([args.folder])[0]
     target = folder / "plan.yaml"
+    if (folder / "plan.md").is_file():
+        raise UsageError(f"{folder / 'plan.md'} exists: turn it into plan.yaml with `specplan import {folder}`")
     if not args.dry_run and not args.force and target.exists():
         print(f"{target}: already exists; use --force to replace it", file=sys.stderr)
         return EXIT_USAGE
@@ -206,6 +208,26 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     sys.stdout.write(dumps(plan_schema()))
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """A site for the spec-kit repository here: mkdocs.yml and docs/index.md where they are missing."""
+    from .init import init
+
+    root = Path(args.folder)
+    if not root.is_dir():
+        raise UsageError(f"{args.folder}: not a folder")
+    done = init(root)
+    for path in done.written:
+        print(f"wrote {path}", file=sys.stderr)
+    for path in done.kept:
+        print(f"kept {path} (it exists; init never overwrites)", file=sys.stderr)
+    if done.specs is None:
+        print("no specs/ folder here: add feature folders under docs/ or specs/, then set specs_dir", file=sys.stderr)
+    where = "" if root.resolve() == Path.cwd() else f"cd {args.folder} && "
+    print(f"next: {where}specplan validate    # check every plan and feature", file=sys.stderr)
+    print(f"      {where}mkdocs serve         # the site at http://127.0.0.1:8000/", file=sys.stderr)
     return EXIT_OK
 
 
@@ -285,11 +307,43 @@ def _write_options(parser: argparse.ArgumentParser, force_help: str) -> None:
     parser.add_argument("--dry-run", action="store_true", help="print the plan.yaml instead of writing it")
 
 
+EXAMPLES = {
+    "validate": "specplan validate                      # the site of ./mkdocs.yml\n"
+    "  specplan validate specs/001-photos       # one feature, with the site's settings\n"
+    "  specplan validate --format github        # annotations in GitHub Actions",
+    "import": "specplan import specs/001-photos\n  specplan import --dry-run -f mkdocs.yml specs/*",
+    "new": "specplan new specs/002-search",
+    "schema": "specplan schema > plan.schema.json",
+    "build": "specplan build && zensical build",
+    "render": "specplan render specs/001-photos/plan.yaml > plan.md",
+    "init": "specplan init && mkdocs serve",
+}
+EXIT_CODES = "exit status: 0 no problem, 1 problems found (warnings), 2 usage error (a wrong path, option or configuration)"
+
+
+def _with_examples(sub: Any) -> None:
+    """Every subcommand's --help ends with an example and the exit codes."""
+    for name, parser in sub.choices.items():
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        parser.epilog = f"example:\n  {EXAMPLES[name]}\n\n{EXIT_CODES}"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mkdocs-specplan")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="specplan",
         description="Check, import and render spec-driven implementation plans (plan.yaml) without building the site.",
+        epilog=EXIT_CODES,
     )
+    parser.add_argument("--version", action="version", version=f"specplan {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _validate_parser(sub)
     _writing_parsers(sub)
@@ -325,6 +379,18 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("plan", metavar="PLAN")
     render.add_argument("-f", "--config-file", metavar="FILE", help="read the site's settings from this mkdocs.yml")
     render.set_defaults(run=cmd_render)
+    start = sub.add_parser(
+        "init",
+        help="write a mkdocs.yml and docs/index.md for the spec-kit repository here",
+        description=(
+            "In a spec-kit repository's root: write a mkdocs.yml that publishes specs/ and the constitution "
+            "(.specify/memory/constitution.md), with Material where it is installed and the Markdown extensions the pages "
+            "need, and a docs/index.md where it is missing. Nothing that exists is overwritten."
+        ),
+    )
+    start.add_argument("folder", nargs="?", default=".", metavar="FOLDER", help="the repository's root (default: here)")
+    start.set_defaults(run=cmd_init)
+    _with_examples(sub)
     return parser
 
 

@@ -280,6 +280,13 @@ def _outside(path: str, docs_dir: str) -> str | None:
 
 
 CONSTITUTION_URI = "constitution.md"  # where a configured constitution outside docs_dir is published
+# where spec-kit keeps the constitution, from the repository's root (found when specs_dir is set)
+CONSTITUTION_PLACES = (".specify/memory/constitution.md", "memory/constitution.md")
+
+
+def spec_kit_constitution(root: str) -> str | None:
+    """spec-kit's constitution under a repository's root, if it is there."""
+    return next((os.path.join(root, p) for p in CONSTITUTION_PLACES if os.path.isfile(os.path.join(root, p))), None)
 
 
 def configured_constitution(config: SiteConfig, problems: list[Problem] | None = None) -> SourceFile | None:
