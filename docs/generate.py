@@ -190,12 +190,53 @@ def vocabulary_page() -> str:
     return "\n".join(out) + "\n"
 
 
+def templates_page() -> str:
+    """Each packaged template, what it is given (its own header comment), and the view models'
+    fields, from their dataclasses."""
+    import dataclasses
+    import re
+
+    from mkdocs_specplan.views import causes, dashboard, glance, notes, timeline, trend
+
+    folder = ROOT / "mkdocs_specplan" / "views" / "templates"
+    out = [
+        "# Templates and their view models\n",
+        NOTICE,
+        "Override a template by name in `templates_dir`, or extend the plan page with `template`",
+        '(`{% extends "specplan/plan.md.j2" %}`). Markdown templates escape text with `md_escape`,',
+        "HTML templates are autoescaped.\n",
+        "| Template | What it is |",
+        "|---|---|",
+    ]
+    for path in sorted(folder.glob("*.j2")):
+        head = re.match(r"\{#-?(.*?)-?#\}", path.read_text(encoding="utf-8"), re.S)
+        text = " ".join(head.group(1).split()) if head else ""
+        out.append(f"| `{path.name}` | {_cell(text)} |")
+    models = [
+        dashboard.DashboardView,
+        dashboard.AttentionItem,
+        dashboard.FeatureRow,
+        glance.GlanceView,
+        causes.CauseView,
+        notes.FeatureNote,
+        timeline.TimelineView,
+        trend.TrendView,
+    ]
+    for model in models:
+        doc = (model.__doc__ or "").strip()
+        doc = "" if doc.startswith(f"{model.__name__}(") else doc.split("\n")[0]  # not the generated signature
+        out += ["", f"## `{model.__name__}`", "", doc, "", "| Field | Type |", "|---|---|"]
+        out += [f"| `{f.name}` | `{_cell(f.type)}` |" for f in dataclasses.fields(model)]
+    return "\n".join(out) + "\n"
+
+
 PAGES = {
     "options.md": options_page,
     "plan-fields.md": plan_fields_page,
     "json.md": json_page,
     "cli.md": cli_page,
     "vocabulary.md": vocabulary_page,
+    "templates.md": templates_page,
 }
 
 
