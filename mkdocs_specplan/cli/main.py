@@ -231,6 +231,21 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """What a change does to the portfolio (a pull request's, by default)."""
+    from .diff import as_json, as_markdown, as_text, check_conditions, failures, run_diff
+
+    conditions = [c.strip() for c in (args.fail_on or "").split(",") if c.strip()]
+    check_conditions(conditions)
+    report = run_diff(args.base, args.head, args.config_file)
+    writer = {"text": as_text, "markdown": as_markdown, "json": as_json}[args.format]
+    sys.stdout.write(writer(report))
+    failed = failures(report, conditions)
+    for reason in failed:
+        print(f"specplan diff: {reason}", file=sys.stderr)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     """The Markdown a build publishes for the plan's page (front matter included)."""
     plan = Path(args.plan)
@@ -301,6 +316,39 @@ def _writing_parsers(sub: Any) -> None:
     new.set_defaults(run=cmd_new)
 
 
+def _repository_parsers(sub: Any) -> None:
+    """init and diff: the commands that work on a repository."""
+    start = sub.add_parser(
+        "init",
+        help="write a mkdocs.yml and docs/index.md for the spec-kit repository here",
+        description=(
+            "In a spec-kit repository's root: write a mkdocs.yml that publishes specs/ and the constitution "
+            "(.specify/memory/constitution.md), with Material where it is installed and the Markdown extensions the pages "
+            "need, and a docs/index.md where it is missing. Nothing that exists is overwritten."
+        ),
+    )
+    start.add_argument("folder", nargs="?", default=".", metavar="FOLDER", help="the repository's root (default: here)")
+    start.set_defaults(run=cmd_init)
+    diff = sub.add_parser(
+        "diff",
+        help="what a change does to the portfolio: dates, health, risks, tasks, requirements",
+        description=(
+            "Load the site at BASE (default: the merge base with the default branch) and at HEAD (default: the "
+            "working tree), schedule each as a whole, and report each feature that changed: added or removed, stage "
+            "and health, the forecast finish moved (in working days, with its cause), phases, risks, dependencies, "
+            "tasks completed, requirements added, removed or left uncovered. Needs the full history (not a shallow clone)."
+        ),
+    )
+    diff.add_argument("base", nargs="?", metavar="BASE", help="a commit, branch or tag (default: the merge base)")
+    diff.add_argument("head", nargs="?", metavar="HEAD", help="a commit, branch or tag (default: the working tree)")
+    diff.add_argument("-f", "--config-file", metavar="FILE", help="the site's mkdocs.yml, from the repository's root")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="markdown: a pull request comment")
+    diff.add_argument(
+        "--fail-on", metavar="CONDITIONS", help="exit 1 on: slip>N (working days later), high-risk, uncovered (comma-separated)"
+    )
+    diff.set_defaults(run=cmd_diff)
+
+
 def _write_options(parser: argparse.ArgumentParser, force_help: str) -> None:
     """--force and --dry-run, for the commands that write a plan.yaml."""
     parser.add_argument("--force", action="store_true", help=force_help)
@@ -317,6 +365,7 @@ EXAMPLES = {
     "build": "specplan build && zensical build",
     "render": "specplan render specs/001-photos/plan.yaml > plan.md",
     "init": "specplan init && mkdocs serve",
+    "diff": "specplan diff origin/main --format markdown >> $GITHUB_STEP_SUMMARY\n  specplan diff --fail-on slip>5,high-risk",
 }
 EXIT_CODES = "exit status: 0 no problem, 1 problems found (warnings), 2 usage error (a wrong path, option or configuration)"
 
@@ -379,17 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("plan", metavar="PLAN")
     render.add_argument("-f", "--config-file", metavar="FILE", help="read the site's settings from this mkdocs.yml")
     render.set_defaults(run=cmd_render)
-    start = sub.add_parser(
-        "init",
-        help="write a mkdocs.yml and docs/index.md for the spec-kit repository here",
-        description=(
-            "In a spec-kit repository's root: write a mkdocs.yml that publishes specs/ and the constitution "
-            "(.specify/memory/constitution.md), with Material where it is installed and the Markdown extensions the pages "
-            "need, and a docs/index.md where it is missing. Nothing that exists is overwritten."
-        ),
-    )
-    start.add_argument("folder", nargs="?", default=".", metavar="FOLDER", help="the repository's root (default: here)")
-    start.set_defaults(run=cmd_init)
+    _repository_parsers(sub)
     _with_examples(sub)
     return parser
 

@@ -141,6 +141,30 @@ class Repository:
             self._refs[ref] = commit
         return self._refs[ref]
 
+    def default_branch(self) -> str | None:
+        """The branch a pull request merges into: origin's HEAD, else main or master."""
+        for ref in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
+            if self.resolve(ref):
+                return ref
+        return None
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        try:
+            return _run(["merge-base", a, b], self.root).decode().strip() or None
+        except GitError:
+            return None
+
+    def extract(self, commit: str, target: str) -> None:
+        """The tree of a commit, written under ``target`` (one git archive, read as a tar stream;
+        only regular files and folders, nothing outside ``target``)."""
+        import io
+        import tarfile
+
+        data = _run(["archive", "--format=tar", commit], self.root)
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            members = [m for m in archive.getmembers() if m.isfile() or m.isdir()]
+            archive.extractall(target, members=members, filter="data")
+
     def blobs(self, names: Iterable[str]) -> dict[str, bytes | None]:
         """File contents by blob id or ``commit:path``, in one git cat-file --batch (None: missing)."""
         wanted = [n for n in dict.fromkeys(names) if "\n" not in n]

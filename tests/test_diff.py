@@ -1,0 +1,152 @@
+"""``specplan diff``: what a change does to the portfolio, on git repositories made here. Every
+effect is worked out by hand: a week more on 001's first phase moves 001 and, through its
+dependency, 002 by five working days."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .test_cli import SCRIPT
+
+PLAN_A = """\
+feature_name: A
+feature_id: "001"
+created_date: 2026-03-02
+status: approved
+phases:
+  - {name: Build, effort: 1 w}
+  - {name: Ship, effort: 1 w, dependencies: [1]}
+risks:
+  - {id: R1, title: Vendor late, probability: low, impact: low}
+"""
+PLAN_B = 'feature_name: B\nfeature_id: "002"\ncreated_date: 2026-03-02\nstatus: approved\nphases:\n  - {name: Client, effort: 1 w, dependencies: ["001: Phase 2"]}\n'
+TASKS = "# Tasks\n\n## Phase 1\n\n- [ ] T001 Build it (FR-001)\n- [ ] T002 Ship it\n"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command, with git on its PATH."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    return subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False)
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    env.update(GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.com")
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+def _write(root: Path, path: str, text: str) -> None:
+    target = root / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _write(tmp_path, "mkdocs.yml", "site_name: T\nplugins:\n  - specplan:\n      build_date: 2026-03-04\n")
+    _write(tmp_path, "docs/index.md", "# Home\n")
+    _write(tmp_path, "docs/specs/001-a/plan.yaml", PLAN_A)
+    _write(tmp_path, "docs/specs/001-a/spec.md", "# Feature Specification: A\n\n- **FR-001**: MUST.\n")
+    _write(tmp_path, "docs/specs/001-a/tasks.md", TASKS)
+    _write(tmp_path, "docs/specs/002-b/plan.yaml", PLAN_B)
+    _write(tmp_path, "docs/specs/002-b/spec.md", "# Feature Specification: B\n")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    return tmp_path
+
+
+def _diff(repo: Path, *args: str):
+    done = run("diff", "HEAD", "--format", "json", *args, cwd=repo)
+    assert done.returncode in (0, 1), done.stderr
+    return {c["folder"]: c for c in json.loads(done.stdout)["features"]}, done
+
+
+def test_an_effort_moves_its_feature_and_the_one_that_waits_on_it(repo):
+    _write(repo, "docs/specs/001-a/plan.yaml", PLAN_A.replace("{name: Build, effort: 1 w}", "{name: Build, effort: 2 w}"))
+    changes, _ = _diff(repo)
+    a, b = changes["specs/001-a"], changes["specs/002-b"]
+    # built on Wednesday 4 March, nothing started: Build runs from Thursday the 5th for 5 working
+    # days (then 10), Ship the 5 after it: 001 ends 18 March, then 25 March; 002's Client follows
+    assert (a["moved"], a["finish"]) == (5, ["2026-03-18", "2026-03-25"])
+    assert a["cause"] == "the effort of phase 1 (Build): 1 w → 2 w" and a["phases_replanned"] == ["Build"]
+    assert (b["moved"], b["finish"]) == (5, ["2026-03-25", "2026-04-01"])
+    assert b["cause"] == "phase 1 (Client) waits on 001-a, phase 2, whose forecast moved"
+
+
+def test_risks_dependencies_tasks_requirements_and_phases(repo):
+    plan = PLAN_A.replace("probability: low, impact: low}", "probability: high, impact: low}")
+    plan += "  - {id: R2, title: Outage, probability: high, impact: high}\n"
+    plan += "external_dependencies:\n  - {name: Payments API, status: pending}\n"
+    plan = plan.replace(
+        "  - {name: Ship, effort: 1 w, dependencies: [1]}\n",
+        "  - {name: Ship, effort: 1 w, dependencies: [1]}\n  - {name: Docs, effort: 1 d}\n",
+    )
+    _write(repo, "docs/specs/001-a/plan.yaml", plan)
+    _write(repo, "docs/specs/001-a/tasks.md", TASKS.replace("- [ ] T001", "- [x] T001"))
+    _write(repo, "docs/specs/001-a/spec.md", "# Feature Specification: A\n\n- **FR-001**: MUST.\n- **FR-002**: MUST too.\n")
+    changes, _ = _diff(repo)
+    a = changes["specs/001-a"]
+    assert a["risks_added"] == ["R2 Outage"] and a["new_high_risks"] == ["R2 Outage"]
+    assert a["risks_rerated"] == ["R1 Vendor late (low → medium)"]
+    assert a["dependencies_added"] == ["Payments API"] and a["phases_added"] == ["Docs"]
+    assert a["tasks_completed"] == ["T001"]
+    assert a["requirements_added"] == ["FR-002"] and a["newly_uncovered"] == ["FR-002"]
+    assert "specs/002-b" not in changes  # nothing moved there
+
+
+def test_added_and_removed_features_and_nothing_changed(repo):
+    changes, _ = _diff(repo)
+    assert changes == {}  # negative control: the working tree is the commit
+    _write(repo, "docs/specs/003-c/spec.md", "# Feature Specification: C\n")
+    import shutil
+
+    shutil.rmtree(repo / "docs/specs/002-b")
+    changes, _ = _diff(repo)
+    assert changes["specs/003-c"]["kind"] == "added" and changes["specs/002-b"]["kind"] == "removed"
+
+
+def test_fail_on_and_the_markdown_is_plain_text(repo):
+    _write(
+        repo,
+        "docs/specs/001-a/plan.yaml",
+        PLAN_A.replace("feature_name: A", "feature_name: 'A @team <script>x</script> #12'").replace(
+            "{name: Build, effort: 1 w}", "{name: Build, effort: 3 w}"
+        ),
+    )
+    done = run("diff", "HEAD", "--format", "markdown", "--fail-on", "slip>5", cwd=repo)
+    assert done.returncode == 1 and "moved 10 working days later" in done.stderr
+    assert "@\u200bteam" in done.stdout and "<script>" not in done.stdout and "\\<script\\>" in done.stdout
+    assert "\\#12" in done.stdout
+    calm = run("diff", "HEAD", "--format", "markdown", "--fail-on", "slip>20,high-risk", cwd=repo)
+    assert calm.returncode == 0, calm.stderr
+    wrong = run("diff", "HEAD", "--fail-on", "late", cwd=repo)
+    assert wrong.returncode == 2 and "expected slip>N" in wrong.stderr
+
+
+def test_a_ref_that_does_not_exist_and_a_shallow_clone_are_usage_errors(repo, tmp_path_factory):
+    missing = run("diff", "no-such-ref", cwd=repo)
+    assert missing.returncode == 2 and "no-such-ref: no such commit, branch or tag" in missing.stderr
+    _write(repo, "docs/index.md", "# Home again\n")
+    _git(repo, "commit", "-q", "-am", "second")
+    clone = tmp_path_factory.mktemp("shallow") / "c"
+    _git(repo.parent, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    shallow = run("diff", "HEAD", cwd=clone)
+    assert shallow.returncode == 2 and "shallow clone" in shallow.stderr
+
+
+def test_the_json_validates_against_its_published_schema(repo):
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "mkdocs_specplan/schema/diff.schema.json").read_text())
+    _write(repo, "docs/specs/001-a/plan.yaml", PLAN_A.replace("{name: Build, effort: 1 w}", "{name: Build, effort: 2 w}"))
+    _write(repo, "docs/specs/003-c/spec.md", "# Feature Specification: C\n")
+    done = run("diff", "HEAD", "--format", "json", cwd=repo)
+    report = json.loads(done.stdout)
+    assert len(report["features"]) == 3
+    jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
