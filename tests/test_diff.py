@@ -150,3 +150,66 @@ def test_the_json_validates_against_its_published_schema(repo):
     report = json.loads(done.stdout)
     assert len(report["features"]) == 3
     jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
+
+
+SPEC_THEN = """\
+# Feature Specification: A
+
+- **FR-001**: Users MUST upload photos.
+- **FR-002**: Users MUST share an album.
+- **FR-004**: Albums MUST hold 100 photos.
+"""
+SPEC_NOW = """\
+# Feature Specification: A
+
+- **FR-001**: Users MUST upload photos.
+- **FR-002**:   Users **MUST**   share an album.
+- **FR-004**: Albums MUST hold 1,000 photos.
+- **FR-011**: Albums MUST be exported as a zip file.
+"""
+
+
+def test_a_spec_that_moved_under_its_approved_plan_says_so(tmp_path):
+    """Approved at the first commit; the spec then gains FR-011 and rewords FR-004. A change of white
+    space and markup (FR-002) is not a rewording."""
+    from .conftest import Site
+
+    _git(tmp_path, "init", "-q", "-b", "main")
+    site = Site(tmp_path, {"plugins": [{"specplan": {"build_date": "2026-03-04"}}]})
+    plan = PLAN_A.replace("risks:\n", "  - {name: Notes, effort: 1 d, goal: Covers FR-001 and FR-004}\nrisks:\n")
+    site.plan("specs/001-a", plan, spec=SPEC_THEN)
+    site.doc("index.md", "# Home\n")
+    site.configure()
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "approve")
+    _write(tmp_path, "docs/specs/001-a/spec.md", SPEC_NOW)
+    _git(tmp_path, "commit", "-q", "-am", "the spec moves")
+    result = site.build()
+    assert not result.failed, result.warnings
+    page = result.html("specs/001-a/plan/index.html")
+    said = "FR-011 added, FR-004 reworded; not covered by the plan or the tasks: FR-011"
+    assert said in page.split('id="specplan-glance"', 1)[1].split("</div>\n</div>", 1)[0]
+    assert 'id="specplan-spec-drift"' in page and "The spec changed since this plan" in page
+    assert "FR-002" not in page.split('id="specplan-spec-drift"', 1)[1].split("</p>", 1)[0]  # white space and markup only
+    attention = result.html("plans/index.html").split('id="attention"', 1)[1].split("<h2", 1)[0]
+    assert "spec changed since approval: " + said in attention
+    exported = json.loads((result.site_dir / "plans/plans.json").read_text())
+    drift = exported["plans"][0]["spec_drift"]
+    assert (drift["added"], drift["reworded"], drift["removed"], drift["uncovered"]) == (["FR-011"], ["FR-004"], [], ["FR-011"])
+
+
+def test_a_spec_that_did_not_move_says_nothing(tmp_path):
+    """Negative control: the same spec since approval."""
+    from .conftest import Site
+
+    _git(tmp_path, "init", "-q", "-b", "main")
+    site = Site(tmp_path, {"plugins": [{"specplan": {"build_date": "2026-03-04"}}]})
+    site.plan("specs/001-a", PLAN_A, spec=SPEC_THEN)
+    site.doc("index.md", "# Home\n")
+    site.configure()
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "approve")
+    result = site.build()
+    assert not result.failed, result.warnings
+    assert "specplan-spec-drift" not in result.html("specs/001-a/plan/index.html")
+    assert json.loads((result.site_dir / "plans/plans.json").read_text())["plans"][0]["spec_drift"] is None

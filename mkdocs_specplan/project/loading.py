@@ -25,9 +25,9 @@ from ..core.schedule import (
     schedule_portfolio,
 )
 from ..core.trace import find_mentions
-from ..history.baseline import HistoryCache, Subject, read_baselines
+from ..history.baseline import Baseline, HistoryCache, Subject, read_baselines
 from ..history.git import Repository
-from ..speckit.documents import IdSyntax
+from ..speckit.documents import IdSyntax, Requirement, read_spec
 from ..support.incremental import Inputs, memo
 from .features import (
     Constitution,
@@ -40,7 +40,7 @@ from .features import (
     requirement_index,
 )
 from .linking import link_feature
-from .records import FeatureContext, PlanPage, PlanSource, internal_problem, load_page
+from .records import FeatureContext, PlanPage, PlanSource, SpecDrift, internal_problem, load_page
 
 Cache = Callable[[str, str, Callable[[str], Any]], Any]
 HISTORY = "git history"  # how problems of reading the plans' history name their subject (not a file)
@@ -354,6 +354,48 @@ def read_history(loaded: LoadedSite, options: SiteOptions, cache: HistoryCache) 
         if result is not None:
             page.baseline, page.history = result.baseline, result.history
     loaded.problems += [Problem(HISTORY, None, None, "", note, "info") for note in notes]
+    if not isinstance(repo, str):
+        read_spec_drift(loaded, options, repo)
+
+
+def read_spec_drift(loaded: LoadedSite, options: SiteOptions, repo: Repository) -> None:
+    """For each plan with a baseline, its spec then and now (the old specs read in one batch)."""
+    wanted: dict[str, str] = {}
+    for page in loaded.pages:
+        commit = page.baseline.commit if page.baseline is not None else None
+        feature = loaded.features.get(page.source.folder)
+        if commit is None or feature is None or feature.spec is None or not page.source.abs_path:
+            continue
+        rel = repo.relative(os.path.join(os.path.dirname(page.source.abs_path), options.siblings.spec))
+        if rel is not None:
+            wanted[page.source.src_uri] = f"{commit}:{rel}"
+    if not wanted:
+        return
+    blobs = repo.blobs(wanted.values())
+    for page in loaded.pages:
+        name = wanted.get(page.source.src_uri)
+        data = blobs.get(name) if name else None
+        if name is None or page.baseline is None or page.baseline.commit is None:
+            continue
+        feature = loaded.features[page.source.folder]
+        before = read_spec(data.decode("utf-8", "replace"), options.syntax) if data is not None else None
+        page.spec_drift = spec_drift(before.requirements if before else [], feature, page.baseline)
+
+
+def spec_drift(before: list[Requirement], feature: Feature, baseline: Baseline) -> SpecDrift | None:
+    """What changed in a spec's requirements and stories since the baseline (None: nothing)."""
+    old = {r.id: " ".join(r.text.split()) for r in before}
+    new = {r.id: " ".join(r.text.split()) for r in feature.requirements}
+    added = tuple(rid for rid in new if rid not in old)
+    removed = tuple(rid for rid in old if rid not in new)
+    reworded = tuple(rid for rid in new if rid in old and old[rid] != new[rid])
+    if not (added or removed or reworded):
+        return None
+    _, uncovered = feature.coverage()
+    left = tuple(rid for rid in (*added, *reworded) if rid in uncovered)
+    assert baseline.commit is not None
+    date = baseline.date.isoformat() if baseline.date else None
+    return SpecDrift(baseline.commit, date, added, removed, reworded, left)
 
 
 def _load_one(source: PlanSource, options: SiteOptions, load: Callable[[PlanSource], PlanPage] | None) -> PlanPage:

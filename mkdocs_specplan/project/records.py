@@ -138,6 +138,32 @@ class FeatureContext:
     uncovered_criteria: list[str] | None = None
 
 
+@dataclass(frozen=True)
+class SpecDrift:
+    """How the spec moved under its plan since the plan's baseline (its approval)."""
+
+    commit: str
+    date: str | None  # YYYY-MM-DD
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    reworded: tuple[str, ...] = ()  # the text changed beyond white space and Markdown markup
+    uncovered: tuple[str, ...] = ()  # of the added and reworded, those neither the plan nor the tasks carry
+
+    @property
+    def short(self) -> str:
+        return self.commit[:7]
+
+    def sentence(self) -> str:
+        """ "FR-011 added, FR-004 reworded; not covered by the plan: FR-011"."""
+        parts = [
+            f"{', '.join(ids)} {what}"
+            for ids, what in ((self.added, "added"), (self.removed, "removed"), (self.reworded, "reworded"))
+            if ids
+        ]
+        text = ", ".join(parts)
+        return text + (f"; not covered by the plan or the tasks: {', '.join(self.uncovered)}" if self.uncovered else "")
+
+
 class PageFacts:
     """What a plan's page says of its problems and title (a :class:`PlanPage`, or a page's inputs)."""
 
@@ -174,6 +200,7 @@ class PlanPage(PageFacts):
     waits_on: list[CrossEdge] = field(default_factory=list)  # dependencies on other plans' phases
     needed_by: list[CrossEdge] = field(default_factory=list)  # other plans' phases that wait on this one
     feature: FeatureContext | None = None  # set by linking
+    spec_drift: SpecDrift | None = None  # the spec's changes since the plan's baseline
 
     def add_problem(self, problem: Problem) -> None:
         self.problems.append(problem)

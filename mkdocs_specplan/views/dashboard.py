@@ -284,6 +284,9 @@ def _attention(portfolio: Portfolio) -> tuple[AttentionItem, ...]:
         if portfolio.is_stale(entry):
             assert entry.plan is not None and entry.plan.last_updated is not None
             reasons.append(Reason("stale", f"not updated since {entry.plan.last_updated.isoformat()}"))
+        drift = entry.page.spec_drift
+        if drift is not None:
+            reasons.append(Reason("drift", f"spec changed since approval: {drift.sentence()}"))
         if reasons or found:
             rank = state.rank if state.state in ("blocked", "late", "at-risk") else 3
             fid = entry.feature_id or "?"

@@ -15,7 +15,7 @@ from ..core.schedule import CrossEdge, Schedule, wd_index
 from ..history.baseline import Baseline, PlanHistory
 from ..project.features import Documents, tasks_by_ref
 from ..project.portfolio import JSON_VERSION, FeatureEntry, PlanEntry, Portfolio
-from ..project.records import PlanSource, Traceability
+from ..project.records import PlanSource, SpecDrift, Traceability
 from ..support.incremental import LastBuild, memo
 
 
@@ -159,6 +159,7 @@ class PlanRecord:
     traceability: Traceability | None
     open_risks: tuple[tuple[str | None, str | None, int, str | None], ...]  # (id, title, severity, level)
     problems: tuple[Problem, ...]
+    spec_drift: SpecDrift | None = None
 
 
 def plan_record(entry: PlanEntry, portfolio: Portfolio) -> PlanRecord:
@@ -183,6 +184,7 @@ def plan_record(entry: PlanEntry, portfolio: Portfolio) -> PlanRecord:
         info.traceability if info is not None else None,
         tuple((r.risk.id, r.risk.title, r.severity, r.level) for r in portfolio.risks_of(entry)),
         tuple(page.problems),
+        page.spec_drift,
     )
 
 
@@ -250,6 +252,20 @@ def plan_json(record: PlanRecord, fields: dict[str, Any] | str | None = None) ->
             {"path": p.path, "line": p.line, "column": p.column, "field": p.field, "message": p.message, "level": p.level}
             for p in record.problems
         ],
+        "spec_drift": _drift_json(record.spec_drift),
+    }
+
+
+def _drift_json(drift: SpecDrift | None) -> dict[str, Any] | None:
+    if drift is None:
+        return None
+    return {
+        "commit": drift.commit,
+        "date": drift.date,
+        "added": list(drift.added),
+        "removed": list(drift.removed),
+        "reworded": list(drift.reworded),
+        "uncovered": list(drift.uncovered),
     }
 
 

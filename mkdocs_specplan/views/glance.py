@@ -86,5 +86,8 @@ class GlanceView:
     baseline: str | None = None  # what the plan is measured against
     history: str | None = None  # how the forecast finish moved (its chart is under the timeline)
     health_label: str = ""
-    named_risks: int = 0  # open risks the causes name (with their owner): not listed again  # the one health, with the slip where a blocked plan is late too
+    named_risks: int = 0  # open risks the causes name (with their owner): not listed again
+    spec_drift: str | None = (
+        None  # how the spec moved since the plan's approval  # the one health, with the slip where a blocked plan is late too
+    )
     causes: tuple[CauseView, ...] = ()  # the root causes, each with its owner and next step

@@ -24,7 +24,7 @@ from ..core.health import health, risk_level
 from ..core.model import Decision, Phase, Plan, Problem
 from ..core.schedule import PhaseIndex, Schedule, phase_index, resolve_dependencies, wd_index
 from ..history.baseline import Baseline, PlanHistory
-from ..project.records import Anchors, FeatureContext, FeatureLinks, PageFacts, PlanPage, PlanSource, internal_problem
+from ..project.records import Anchors, FeatureContext, FeatureLinks, PageFacts, PlanPage, PlanSource, SpecDrift, internal_problem
 from ..speckit.documents import resolve_principle
 from ..support.incremental import memo
 from ..support.paths import site_relpath
@@ -73,6 +73,7 @@ class PageInputs(PageFacts):
     needed_by: tuple[CrossLink, ...]
     today: dt.date | None  # the build date (None: no today line, no glance)
     options: PageOptions
+    spec_drift: SpecDrift | None = None  # the spec's changes since the plan's baseline
 
 
 def page_inputs(
@@ -93,6 +94,7 @@ def page_inputs(
         tuple(needed_by),
         today,
         options,
+        page.spec_drift,
     )
 
 
@@ -268,6 +270,7 @@ def glance_context(page: PageInputs, renderer: Renderer) -> dict[str, Any]:
         ),
         open_risks=len(open_risks) - len(named & {id(r) for r in open_risks}),
         named_risks=len(named & {id(r) for r in open_risks}),
+        spec_drift=page.spec_drift.sentence() if page.spec_drift is not None else None,
         problems=len(page.warnings),
     )
     return {"glance_html": renderer.render_html("glance.html.j2", glance=view)}
@@ -482,6 +485,10 @@ def render_page(page: PageInputs, renderer: Renderer, **extra: Any) -> str:
         "traceability": None,
         "tasks": None,
         "tasks_href": "tasks.md",
+        "spec_drift": page.spec_drift,
+        "spec_href": next((link.href for label, link in page.feature.links.documents if label == "Spec"), None)
+        if page.feature is not None
+        else None,
         "phase_dependencies": lambda ph: phase_dependency_markdown(ph, plan, cross_index) if plan else [],
         "constitution_refs": lambda d: ", ".join(md_escape(r) for r in d.constitution_reference),
         "constitution_check_ref": lambda c: md_escape(c.principle),
