@@ -150,6 +150,9 @@ class SpecPlanConfig(base.Config):
     history = c.Type(bool, default=True)
     """Read each plan's git history: its baseline, and the chart of its forecast finish by commit."""
 
+    recent_days = c.Type(int, default=14)
+    """The dashboard's Recent changes: what the plans' commits of this many days did to them (0: none)."""
+
     stale_days = c.Type(int, default=90)
     """A plan whose last_updated is older than this many days (from the build date) is stale."""
 
@@ -224,6 +227,7 @@ def site_config(
         max_file_size=options.max_file_size,
         max_document_size=options.max_document_size,
         stale_days=options.stale_days,
+        recent_days=options.recent_days,
         baseline=options.baseline,
         history=options.history,
     )

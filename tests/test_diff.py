@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -34,9 +35,11 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False)
 
 
-def _git(root: Path, *args: str) -> None:
+def _git(root: Path, *args: str, date: str | None = None) -> None:
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
     env.update(GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.com")
+    if date:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
     subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
 
 
@@ -213,3 +216,47 @@ def test_a_spec_that_did_not_move_says_nothing(tmp_path):
     assert not result.failed, result.warnings
     assert "specplan-spec-drift" not in result.html("specs/001-a/plan/index.html")
     assert json.loads((result.site_dir / "plans/plans.json").read_text())["plans"][0]["spec_drift"] is None
+
+
+def test_recent_changes_say_what_each_commit_did(tmp_path):
+    """Two commits of 001's plan in the last fortnight: the first adds it, the second adds a week to
+    its first phase, starts it and adds a risk; a commit before the period is not listed. Each
+    version is forecast as of its commit's day: added on Monday 2 March, Build can start on the 3rd
+    and Ship ends on the 16th; replanned on the 4th, Build runs from the 5th for ten working days
+    and Ship ends on the 25th: seven working days later."""
+    from .conftest import Site
+
+    _git(tmp_path, "init", "-q", "-b", "main")
+    site = Site(tmp_path, {"plugins": [{"specplan": {"build_date": "2026-03-06"}}]})
+    site.plan("specs/002-b", PLAN_B.replace('dependencies: ["001: Phase 2"]', "status: planned"))
+    site.doc("index.md", "# Home\n")
+    site.configure()
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "old", date="2026-02-02")
+    site.plan("specs/001-a", PLAN_A)
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "add 001", date="2026-03-02")
+    later = PLAN_A.replace("status: approved", "status: in-progress").replace(
+        "{name: Build, effort: 1 w}", "{name: Build, effort: 2 w}"
+    )
+    later += "  - {id: R2, title: Outage, probability: low, impact: low}\n"
+    _write(tmp_path, "docs/specs/001-a/plan.yaml", later)
+    _git(tmp_path, "commit", "-q", "-am", "replan 001", date="2026-03-04")
+    result = site.build()
+    assert not result.failed, result.warnings
+    recent = result.html("plans/index.html").split('<h2 id="recent-changes"', 1)[1].split("<h2", 1)[0]
+    items = re.findall(r"<li>(.*?)</li>", recent, re.S)
+    text = [re.sub(r"<[^>]+>", "", i) for i in items]
+    assert len(text) == 2  # the commit of February is outside the fortnight
+    assert text[0].startswith("2026-03-04") and "forecast finish 2026-03-16 → 2026-03-25 (+7 working days)" in text[0]
+    assert "status approved → in-progress" in text[0] and "open risks 1 → 2" in text[0]
+    assert text[1].startswith("2026-03-02") and "the plan is added, forecast to finish 2026-03-16" in text[1]
+
+
+def test_recent_changes_outside_git_say_so_in_one_line(site):
+    site.plan("specs/001-a", PLAN_A)
+    site.config = {"plugins": [{"specplan": {"build_date": "2026-03-06"}}]}
+    result = site.build()
+    assert not result.failed, result.warnings
+    recent = result.html("plans/index.html").split('<h2 id="recent-changes"', 1)[1].split("<h2", 1)[0]
+    assert "Recent changes come from git" in recent and "<li>" not in recent

@@ -51,6 +51,8 @@ class HistoryPoint:
     commit: str
     date: dt.date
     end: dt.date  # the forecast finish as of that commit
+    status: str | None = None  # the plan's status in that commit
+    open_risks: int = 0  # and its open risks
 
     @property
     def short(self) -> str:
@@ -87,6 +89,7 @@ class Summary:
 
     status: str | None
     ends: dict[dt.date, dt.date | None]
+    open_risks: int = 0
 
 
 @dataclass
@@ -159,7 +162,8 @@ class _Reader:
         portfolio = schedule_portfolio([PlanItem(name, plan, name)], across=False)
         forecast = forecast_portfolio(portfolio, day, self.settings).get(name)
         ends[day] = forecast.end if forecast else None
-        summary = self.cache.summaries[key] = Summary(plan.status, ends)
+        risks = sum(1 for r in plan.risks if r.status in self.settings.open_risk_statuses)
+        summary = self.cache.summaries[key] = Summary(plan.status, ends, risks)
         return summary
 
     def plan(self, name: str) -> Plan | None:
@@ -274,8 +278,8 @@ def _one(
         for v in history.versions:
             summary = reader.summary(v.blob, v.date) if v.blob else None
             end = summary.ends.get(v.date) if summary else None
-            if end is not None:
-                points.append(HistoryPoint(v.commit, v.date, end))
+            if end is not None and summary is not None:
+                points.append(HistoryPoint(v.commit, v.date, end, summary.status, summary.open_risks))
         result.history = PlanHistory(tuple(points), 0, 0)
     return result
 

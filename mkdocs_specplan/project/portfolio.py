@@ -121,8 +121,10 @@ class Portfolio:
         features: list[FeatureEntry] | None = None,
         edges: list[CrossEdge] | None = None,
         critical_plans: set[str] | None = None,
+        recent_days: int = 14,
     ) -> None:
         self.settings = settings
+        self.recent_days = recent_days  # the dashboard's Recent changes look this far back
         self.edges = edges or []  # phases waiting on other plans' phases (keys: plan src_uri)
         self.critical_plans = critical_plans or set()
         self.features = sorted(features or [], key=lambda f: (natural_key(f.feature.id or ""), f.feature.folder))
@@ -344,6 +346,7 @@ def build_portfolio(
     stale_days: int = 90,
     edges: list[CrossEdge] | None = None,
     critical_plans: set[str] | None = None,
+    recent_days: int = 14,
 ) -> Portfolio:
     """Every plan and feature, with the links the dashboard (its source path and URL) makes to them;
     ``url_of`` gives a source path's site URL (None for one that is not in the site)."""
@@ -384,4 +387,4 @@ def build_portfolio(
                 spec_link=link(feature.spec_uri) if feature.spec_uri else None,
             )
         )
-    return Portfolio(entries, settings, today, stale_days, feature_entries, edges, critical_plans)
+    return Portfolio(entries, settings, today, stale_days, feature_entries, edges, critical_plans, recent_days)

@@ -110,6 +110,7 @@ class SiteConfig:
     max_file_size: int = 1_048_576
     max_document_size: int = 4_194_304
     stale_days: int = 90
+    recent_days: int = 14
     baseline: str = "approved"
     history: bool = True
 
@@ -143,6 +144,8 @@ def check(config: SiteConfig) -> None:
             raise OptionError(f"{name} must list at least one value")
     if config.stale_days < 0:
         raise OptionError("stale_days must be 0 or more")
+    if config.recent_days < 0:
+        raise OptionError("recent_days must be 0 or more")
     if settings.at_risk_days < 0:
         raise OptionError("at_risk_days must be 0 or more")
     for name in ("max_file_size", "max_document_size"):

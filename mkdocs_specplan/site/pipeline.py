@@ -322,6 +322,7 @@ class SiteBuild:
             self.config.settings,
             self.config.today,
             stale_days=self.config.stale_days,
+            recent_days=self.config.recent_days,
             edges=loaded.edges,
             critical_plans=loaded.critical_plans,
         )

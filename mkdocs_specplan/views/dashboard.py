@@ -5,12 +5,14 @@ Computed once per build from the :class:`Portfolio`. Free of MkDocs; all markup 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..core.causes import Cause, Upstream, causes
 from ..core.forecast import HEALTH_STATES, Health
+from ..core.schedule import wd_index
 from ..project.features import LIFECYCLE
 from ..project.portfolio import FeatureEntry, Finding, OpenRisk, PlanEntry, Portfolio
 from ..project.records import Anchors
@@ -20,7 +22,7 @@ from .renderer import severity_class, status_class
 from .timeline import Gantt, GanttRow, TimelineView, fmt_date, signed, timeline_view
 
 LONG_TEXT = 90  # a mitigation longer than this is folded in a <details>
-SECTIONS = ("attention", "cards", "features", "timeline", "risks", "dependencies", "quality")
+SECTIONS = ("attention", "cards", "recent", "features", "timeline", "risks", "dependencies", "quality")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,17 @@ class Card:
 class Reason:
     kind: str  # "blocked", "late", "problems", "risk", "stale"
     text: str
+
+
+@dataclass(frozen=True)
+class RecentChange:
+    """One commit of a plan within the last days, and what it did."""
+
+    date: str
+    commit: str  # short
+    subject: Link  # the plan, as a Markdown link
+    href: str  # the plan page's URL from the dashboard (for raw HTML)
+    what: str
 
 
 @dataclass(frozen=True)
@@ -166,6 +179,9 @@ class DashboardView:
     plans: int
     waits: tuple[WaitRow, ...] = ()
     sections: frozenset[str] = frozenset(SECTIONS)  # which parts this page shows
+    recent: tuple[RecentChange, ...] = ()  # what the plans' commits did, newest first
+    recent_note: str | None = None  # why there is nothing to show (no git history)
+    recent_days: int = 0
     groups: tuple[StageGroup, ...] = ()  # features by stage, each linking to its own page
     more: tuple[tuple[str, Link], ...] = ()  # (section, link to the page with all of it)
     open_risks_total: int = 0
@@ -306,6 +322,40 @@ def _attention(portfolio: Portfolio) -> tuple[AttentionItem, ...]:
                 )
             )
     return tuple(item for _, item in sorted(items, key=lambda pair: pair[0]))
+
+
+def _recent(portfolio: Portfolio) -> tuple[tuple[RecentChange, ...], str | None]:
+    """Each commit of a plan in the last ``recent_days`` days, what it did to the plan's forecast
+    finish, status and open risks; newest first. Without git history, why there is none."""
+    if portfolio.recent_days <= 0 or not portfolio.entries:
+        return (), None
+    if not any(e.page.history is not None for e in portfolio.entries):
+        return (), "Recent changes come from git: the site is not in a git repository, or its plans are not committed yet."
+    since = portfolio.today - dt.timedelta(days=portfolio.recent_days)
+    out: list[RecentChange] = []
+    for entry in portfolio.entries:
+        points = sorted(entry.page.history.points, key=lambda p: p.date) if entry.page.history else []
+        for index, point in enumerate(points):
+            if point.date < since or point.date > portfolio.today:
+                continue
+            before = points[index - 1] if index else None
+            parts = []
+            if before is None:
+                parts.append(f"the plan is added, forecast to finish {point.end.isoformat()}")
+            else:
+                if point.end != before.end:
+                    moved = wd_index(point.end) - wd_index(before.end)
+                    parts.append(
+                        f"forecast finish {before.end.isoformat()} → {point.end.isoformat()} ({signed(moved)} working days)"
+                    )
+                if point.status != before.status:
+                    parts.append(f"status {before.status} → {point.status}")
+                if point.open_risks != before.open_risks:
+                    parts.append(f"open risks {before.open_risks} → {point.open_risks}")
+            what = "; ".join(parts) or "no change to its forecast, status or open risks"
+            out.append(RecentChange(point.date.isoformat(), point.short, _plan_link(entry), entry.href, what))
+    out.sort(key=lambda c: c.date, reverse=True)
+    return tuple(out), None
 
 
 def entry_causes(entry: PlanEntry, portfolio: Portfolio) -> tuple[Cause, ...]:
@@ -573,6 +623,7 @@ def dashboard_view(
     """Everything the dashboard shows; without the portfolio timeline when ``timeline`` is false
     (a grouped dashboard draws one per stage and an overview instead)."""
     levels = portfolio.levels
+    recent, recent_note = _recent(portfolio)
     return DashboardView(
         title=title,
         today=portfolio.today.isoformat(),
@@ -596,6 +647,9 @@ def dashboard_view(
         plans=len(portfolio.entries),
         waits=_waits(portfolio),
         open_risks_total=len(portfolio.open_risks),
+        recent=recent,
+        recent_note=recent_note,
+        recent_days=portfolio.recent_days,
     )
 
 
@@ -686,6 +740,8 @@ def _shown(view: DashboardView) -> DashboardView:
         attention=view.attention if "attention" in shown else (),
         cards=view.cards if "cards" in shown else (),
         waits=view.waits if {"cards", "timeline"} <= shown else (),
+        recent=view.recent if "recent" in shown else (),
+        recent_note=view.recent_note if "recent" in shown else None,
         features=view.features if "features" in shown else (),
         timeline=view.timeline if "timeline" in shown else None,
         heat_rows=view.heat_rows if "risks" in shown else (),
