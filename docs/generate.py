@@ -190,6 +190,21 @@ def vocabulary_page() -> str:
     return "\n".join(out) + "\n"
 
 
+def diff_json_page() -> str:
+    schema = json.loads((ROOT / "mkdocs_specplan" / "schema" / "diff.schema.json").read_text(encoding="utf-8"))
+    rows = _fields(schema)
+    out = [
+        "# specplan diff --format json\n",
+        NOTICE,
+        "What `specplan diff --format json` prints, from its JSON Schema",
+        "(`mkdocs_specplan/schema/diff.schema.json`): one entry per feature that changed.\n",
+        "| Field | Type | Notes |",
+        "|---|---|---|",
+    ]
+    out += [f"| `{name}` | {_cell(kind)} | {_cell(doc)} |" for name, kind, _, doc in rows]
+    return "\n".join(out) + "\n"
+
+
 def templates_page() -> str:
     """Each packaged template, what it is given (its own header comment), and the view models'
     fields, from their dataclasses."""
@@ -237,6 +252,7 @@ PAGES = {
     "cli.md": cli_page,
     "vocabulary.md": vocabulary_page,
     "templates.md": templates_page,
+    "diff-json.md": diff_json_page,
 }
 
 
