@@ -233,7 +233,7 @@ def test_recent_changes_say_what_each_commit_did(tmp_path):
     site.configure()
     _git(tmp_path, "add", "-A")
     _git(tmp_path, "commit", "-q", "-m", "old", date="2026-02-02")
-    site.plan("specs/001-a", PLAN_A)
+    site.plan("specs/001-a", PLAN_A, spec="# Feature Specification: A\n\n- **FR-001**: MUST.\n")
     _git(tmp_path, "add", "-A")
     _git(tmp_path, "commit", "-q", "-m", "add 001", date="2026-03-02")
     later = PLAN_A.replace("status: approved", "status: in-progress").replace(
@@ -242,12 +242,17 @@ def test_recent_changes_say_what_each_commit_did(tmp_path):
     later += "  - {id: R2, title: Outage, probability: low, impact: low}\n"
     _write(tmp_path, "docs/specs/001-a/plan.yaml", later)
     _git(tmp_path, "commit", "-q", "-am", "replan 001", date="2026-03-04")
+    _write(tmp_path, "docs/specs/001-a/spec.md", "# Feature Specification: A\n\n- **FR-001**: MUST, reworded.\n")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "the spec moves", date="2026-03-05")
     result = site.build()
     assert not result.failed, result.warnings
     recent = result.html("plans/index.html").split('<h2 id="recent-changes"', 1)[1].split("<h2", 1)[0]
     items = re.findall(r"<li>(.*?)</li>", recent, re.S)
     text = [re.sub(r"<[^>]+>", "", i) for i in items]
-    assert len(text) == 2  # the commit of February is outside the fortnight
+    assert len(text) == 3  # the commit of February is outside the fortnight
+    assert text[0].startswith("2026-03-05") and text[0].endswith("001 A: the spec changed")
+    text = text[1:]
     assert text[0].startswith("2026-03-04") and "forecast finish 2026-03-16 → 2026-03-25 (+7 working days)" in text[0]
     assert "status approved → in-progress" in text[0] and "open risks 1 → 2" in text[0]
     assert text[1].startswith("2026-03-02") and "the plan is added, forecast to finish 2026-03-16" in text[1]

@@ -216,13 +216,16 @@ def read_baselines(
     cache: HistoryCache,
     *,
     with_history: bool = True,
+    also: tuple[str, ...] = (),
 ) -> tuple[dict[str, Result], list[str]]:
-    """Each plan's baseline and history; and the site's notes (one line per reason, not per plan)."""
+    """Each plan's baseline and history; and the site's notes (one line per reason, not per plan).
+    ``also``: other files (paths in the repository) whose commits the same one git log reads;
+    their histories are in ``cache.logs``."""
     plans = [s for s in subjects if s.plan is not None]
     if isinstance(repo, str):
         return {s.key: Result(Baseline(_ref(s, default_ref), note=repo)) for s in plans}, [f"no baselines: {repo}"]
     rel = {s.key: repo.relative(s.path) if s.path else None for s in plans}
-    paths = tuple(sorted({r for r in rel.values() if r}))
+    paths = tuple(sorted({r for r in rel.values() if r} | set(also)))
     log_key = (repo.root, repo.head, paths)
     if log_key not in cache.logs:
         cache.logs = {log_key: repo.log(paths)}  # only the newest log is kept

@@ -348,7 +348,16 @@ def read_history(loaded: LoadedSite, options: SiteOptions, cache: HistoryCache) 
     folder = os.path.dirname(on_disk[0]) or "."
     repo = Repository.open(folder)
     subjects = [Subject(p.source.src_uri, p.source.abs_path, p.source.display_path, p.plan) for p in pages]
-    results, notes = read_baselines(subjects, repo, options.baseline, options.settings, cache, with_history=options.history)
+    specs = _spec_paths(loaded, options, repo) if not isinstance(repo, str) else {}
+    results, notes = read_baselines(
+        subjects, repo, options.baseline, options.settings, cache, with_history=options.history, also=tuple(specs.values())
+    )
+    if specs and cache.logs:
+        log = next(iter(cache.logs.values()))  # the one log of this build: the plans' and the specs' commits
+        for page in pages:
+            history = log.get(specs.get(page.source.src_uri, ""))
+            if history is not None:
+                page.spec_commits = tuple((v.commit, v.date) for v in history.versions)
     for page in pages:
         result = results.get(page.source.src_uri)
         if result is not None:
@@ -356,6 +365,19 @@ def read_history(loaded: LoadedSite, options: SiteOptions, cache: HistoryCache) 
     loaded.problems += [Problem(HISTORY, None, None, "", note, "info") for note in notes]
     if not isinstance(repo, str):
         read_spec_drift(loaded, options, repo)
+
+
+def _spec_paths(loaded: LoadedSite, options: SiteOptions, repo: Repository) -> dict[str, str]:
+    """Each plan's spec, as a path in the repository (where it is on disk)."""
+    out = {}
+    for page in loaded.pages:
+        feature = loaded.features.get(page.source.folder)
+        if feature is None or feature.spec_uri is None or not page.source.abs_path:
+            continue
+        rel = repo.relative(os.path.join(os.path.dirname(page.source.abs_path), options.siblings.spec))
+        if rel is not None:
+            out[page.source.src_uri] = rel
+    return out
 
 
 def read_spec_drift(loaded: LoadedSite, options: SiteOptions, repo: Repository) -> None:

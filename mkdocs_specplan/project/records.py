@@ -3,6 +3,7 @@ it, and the typed context linking gives its page. Free of MkDocs and of any mark
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -201,6 +202,7 @@ class PlanPage(PageFacts):
     needed_by: list[CrossEdge] = field(default_factory=list)  # other plans' phases that wait on this one
     feature: FeatureContext | None = None  # set by linking
     spec_drift: SpecDrift | None = None  # the spec's changes since the plan's baseline
+    spec_commits: tuple[tuple[str, dt.date], ...] = ()  # (commit, day) of each commit that changed the spec
 
     def add_problem(self, problem: Problem) -> None:
         self.problems.append(problem)

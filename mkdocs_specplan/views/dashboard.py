@@ -354,6 +354,10 @@ def _recent(portfolio: Portfolio) -> tuple[tuple[RecentChange, ...], str | None]
                     parts.append(f"open risks {before.open_risks} → {point.open_risks}")
             what = "; ".join(parts) or "no change to its forecast, status or open risks"
             out.append(RecentChange(point.date.isoformat(), point.short, _plan_link(entry), entry.href, what))
+        plan_commits = {p.commit for p in points}  # a commit of the plan and its spec is listed once, above
+        for commit, day in entry.page.spec_commits:
+            if since <= day <= portfolio.today and commit not in plan_commits:
+                out.append(RecentChange(day.isoformat(), commit[:7], _plan_link(entry), entry.href, "the spec changed"))
     out.sort(key=lambda c: c.date, reverse=True)
     return tuple(out), None
 
