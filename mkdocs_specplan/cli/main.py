@@ -77,30 +77,65 @@ def _status(problems: list[Problem]) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Plan pages, dashboard, JSON and stylesheet for builders without MkDocs plugins; problems as validate reports them."""
-    from ..adapters.standalone.build import build
+    return _build(args.config_file or "mkdocs.yml", args.format, args.full)
+
+
+def _open(config_file: str) -> Any:
     from ..adapters.standalone.project import Project, ProjectError
 
-    config_file = args.config_file or "mkdocs.yml"
     if not Path(config_file).is_file():
         raise UsageError(f"{config_file}: no such file")
     try:
-        project = Project.open(config_file)
+        return Project.open(config_file)
     except ProjectError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _build(config_file: str, form: str, full: bool) -> int:
+    """One ``specplan build``: nothing but the report when nothing it reads changed since the last run."""
+    from ..adapters.standalone import unchanged
+    from ..adapters.standalone.build import build
+
+    project = _open(config_file)
     if not project.enabled:
         print(f"{config_file}: the specplan plugin is not enabled there; nothing is built", file=sys.stderr)
         return EXIT_OK
-    built = build(project)
     docs = project.config.docs_dir
-    problems = with_path(sort_problems(built.problems), docs)
+    settings_text = repr(sorted((k, repr(v)) for k, v in project.settings.items()))
+    kept = None if full else unchanged.read(project.config, unchanged.signature(project.config, settings_text))
+    if kept is not None:  # nothing the build reads changed since the last run: the same report, nothing written
+        problems = with_path(sort_problems(unchanged.problems_of(kept)), docs)
+        summary = f"{count(int(str(kept['plans'])), 'plan')} of {count(int(str(kept['features'])), 'feature')} unchanged since the last run"
+        _report(problems, form, summary)
+        return _status(problems)
+    built = build(project)
     site = built.site
-    _report(problems, args.format, f"{count(len(site.pages), 'plan')} of {count(len(site.loaded.features), 'feature')} built")
-    if args.format == "text":
+    unchanged.write(
+        project.config,
+        unchanged.signature(project.config, settings_text),
+        built.problems,
+        len(site.pages),
+        len(site.loaded.features),
+    )
+    problems = with_path(sort_problems(built.problems), docs)
+    _report(problems, form, f"{count(len(site.pages), 'plan')} of {count(len(site.loaded.features), 'feature')} built")
+    if form == "text":
         for uri in built.written:
             print(f"wrote {os.path.relpath(os.path.join(docs, uri))}", file=sys.stderr)
         for uri in built.removed:
             print(f"removed {os.path.relpath(os.path.join(docs, uri))}", file=sys.stderr)
     return _status(problems)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """specplan build on every change, beside the builder's own server."""
+    from .serve import serve
+
+    config_file = args.config_file or "mkdocs.yml"
+    project = _open(config_file)
+    command = [c for c in args.command if c != "--"] if args.command and args.command[0] == "--" else list(args.command or [])
+    command = command or ["zensical", "serve", "-f", config_file]
+    return serve(project.config, command, lambda: _build(config_file, "text", False))
 
 
 def _report(problems: list[Problem], form: str, summary: str) -> None:
@@ -365,6 +400,7 @@ EXAMPLES = {
     "build": "specplan build && zensical build",
     "render": "specplan render specs/001-photos/plan.yaml > plan.md",
     "init": "specplan init && mkdocs serve",
+    "serve": "specplan serve                  # beside zensical serve\n  specplan serve -- python -m http.server -d site",
     "diff": "specplan diff origin/main --format markdown >> $GITHUB_STEP_SUMMARY\n  specplan diff --fail-on slip>5,high-risk",
 }
 EXIT_CODES = "exit status: 0 no problem, 1 problems found (warnings), 2 usage error (a wrong path, option or configuration)"
@@ -415,6 +451,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("-f", "--config-file", metavar="FILE", help="the site's configuration (default: mkdocs.yml here)")
     build.add_argument("--format", choices=("text", "github", "json"), default="text", help="how problems are printed")
+    build.add_argument("--full", action="store_true", help="build even when nothing changed since the last run")
+    watch = sub.add_parser(
+        "serve",
+        help="specplan build on every change, beside zensical serve (or another command)",
+        description=(
+            "Build, start the builder's server (zensical serve by default; any command after --), and build again "
+            "whenever a plan, spec, tasks file, the constitution, a template or mkdocs.yml changes. Ctrl-C ends both."
+        ),
+    )
+    watch.add_argument("-f", "--config-file", metavar="FILE", help="the site's configuration (default: mkdocs.yml here)")
+    watch.add_argument(
+        "command", nargs=argparse.REMAINDER, metavar="-- CMD", help="the server to run beside (default: zensical serve)"
+    )
+    watch.set_defaults(run=cmd_serve)
     build.set_defaults(run=cmd_build)
     render = sub.add_parser(
         "render",

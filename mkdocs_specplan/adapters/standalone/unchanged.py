@@ -1,0 +1,101 @@
+"""``specplan build`` when nothing changed: a record of what the last run read (every input's size
+and modification time, the files it wrote, the options, the package's version, git's HEAD) and
+what it reported. When the record still holds, the run reports the same and writes nothing.
+
+The record lives in the user's cache folder (``$XDG_CACHE_HOME/mkdocs-specplan``, else
+``~/.cache/mkdocs-specplan``), never in the project; deleting it only makes the next run a full one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterable
+from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
+
+from ...core.model import Problem
+from ...site.options import SiteConfig
+
+RECORD_VERSION = 1
+
+
+def _package_version() -> str:
+    try:
+        return version("mkdocs-specplan")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _files(root: str | None) -> Iterable[str]:
+    if not root or not os.path.isdir(root):
+        return
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            yield os.path.join(folder, name)
+
+
+def _head(folder: str) -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def signature(config: SiteConfig, settings_text: str) -> str:
+    """Everything the build's output depends on, as a digest (an input's content by its size and
+    modification time; the dates by the build date in the options)."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{RECORD_VERSION}\0{_package_version()}\0{config!r}\0{settings_text}\0".encode("utf-8", "surrogateescape"))
+    digest.update(_head(os.path.dirname(config.config_file) or ".").encode())
+    inputs = [config.config_file, config.constitution, config.template]
+    roots = [config.docs_dir, config.specs_dir, config.templates_dir]
+    for path in [p for p in inputs if p] + [f for root in roots for f in _files(root)]:
+        digest.update(f"{path}\0{_stat(path)}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def record_path(config: SiteConfig) -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    key = hashlib.blake2b(os.path.realpath(config.config_file).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+    return os.path.join(base, "mkdocs-specplan", f"build-{key}.json")
+
+
+def read(config: SiteConfig, wanted: str) -> dict[str, object] | None:
+    """The last run's report, when its signature is ``wanted``."""
+    try:
+        with open(record_path(config), encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("signature") == wanted else None
+
+
+def write(config: SiteConfig, signed: str, problems: list[Problem], plans: int, features: int) -> None:
+    path = record_path(config)
+    data = {"signature": signed, "plans": plans, "features": features, "problems": [asdict(p) for p in problems]}
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = f"{path}.{os.getpid()}"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # no record: the next run is a full one
+
+
+def problems_of(data: dict[str, object]) -> list[Problem]:
+    raw = data.get("problems")
+    return [Problem(**p) for p in raw if isinstance(p, dict)] if isinstance(raw, list) else []
