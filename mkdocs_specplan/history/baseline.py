@@ -116,8 +116,9 @@ def _decoded(data: bytes | None) -> str | None:
 class _Reader:
     """The versions a site's plans need: fetched in one git cat-file, each parsed once."""
 
-    def __init__(self, repo: Repository, settings: Settings, cache: HistoryCache) -> None:
+    def __init__(self, repo: Repository, settings: Settings, cache: HistoryCache, known: dict[str, Plan] | None = None) -> None:
         self.repo, self.settings, self.cache = repo, settings, cache
+        self.known = known or {}  # plans loaded already, by their text: a version with the same text is that plan
         self.texts: dict[str, bytes | None] = {}
         self.display: dict[str, str] = {}
         self._recent: tuple[str, Plan | None] | None = None  # the version parsed last, if it is chosen next
@@ -138,7 +139,10 @@ class _Reader:
         if name not in self.texts:
             self.texts.update(self.repo.blobs([name]))
         text = _decoded(self.texts.get(name))
-        plan = None
+        plan = self.known.get(text) if text is not None else None
+        if plan is not None:  # the version is the file as it is now: loaded already (not changed here)
+            self._recent = (name, plan)
+            return plan
         if text is not None and len(text) < 4_000_000:
             plan = load_plan(text, self.display.get(name, name), self.settings).plan
             if plan is not None:
@@ -217,6 +221,7 @@ def read_baselines(
     *,
     with_history: bool = True,
     also: tuple[str, ...] = (),
+    known: dict[str, Plan] | None = None,
 ) -> tuple[dict[str, Result], list[str]]:
     """Each plan's baseline and history; and the site's notes (one line per reason, not per plan).
     ``also``: other files (paths in the repository) whose commits the same one git log reads;
@@ -230,7 +235,7 @@ def read_baselines(
     if log_key not in cache.logs:
         cache.logs = {log_key: repo.log(paths)}  # only the newest log is kept
     histories = cache.logs[log_key]
-    reader = _Reader(repo, settings, cache)
+    reader = _Reader(repo, settings, cache, known)
     wanted: list[str] = []
     display: dict[str, str] = {}
     for s in plans:

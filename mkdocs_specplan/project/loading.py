@@ -350,7 +350,14 @@ def read_history(loaded: LoadedSite, options: SiteOptions, cache: HistoryCache) 
     subjects = [Subject(p.source.src_uri, p.source.abs_path, p.source.display_path, p.plan) for p in pages]
     specs = _spec_paths(loaded, options, repo) if not isinstance(repo, str) else {}
     results, notes = read_baselines(
-        subjects, repo, options.baseline, options.settings, cache, with_history=options.history, also=tuple(specs.values())
+        subjects,
+        repo,
+        options.baseline,
+        options.settings,
+        cache,
+        with_history=options.history,
+        also=tuple(specs.values()),
+        known={p.source.text: p.plan for p in pages if p.plan is not None and p.source.text},
     )
     if specs and cache.logs:
         log = next(iter(cache.logs.values()))  # the one log of this build: the plans' and the specs' commits
@@ -399,9 +406,21 @@ def read_spec_drift(loaded: LoadedSite, options: SiteOptions, repo: Repository) 
         data = blobs.get(name) if name else None
         if name is None or page.baseline is None or page.baseline.commit is None:
             continue
+        if data is not None and _same_as_on_disk(os.path.join(repo.root, name.split(":", 1)[1]), data):
+            continue  # the spec has not changed since the baseline
         feature = loaded.features[page.source.folder]
         before = read_spec(data.decode("utf-8", "replace"), options.syntax) if data is not None else None
         page.spec_drift = spec_drift(before.requirements if before else [], feature, page.baseline)
+
+
+def _same_as_on_disk(path: str, data: bytes) -> bool:
+    try:
+        if os.path.getsize(path) != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
 
 
 def spec_drift(before: list[Requirement], feature: Feature, baseline: Baseline) -> SpecDrift | None:
