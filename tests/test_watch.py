@@ -1,5 +1,5 @@
 """``specplan build`` when nothing changed, and ``specplan serve``: a build on every change beside
-the builder's own server, ended cleanly."""
+the builder's own server (keeping what it can, as mkdocs serve does), ended cleanly."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def test_a_build_with_nothing_changed_reports_the_same_and_writes_nothing(tmp_pa
 
 
 def test_serve_builds_on_every_change_and_ends_its_server(tmp_path):
-    _site(tmp_path)
+    site = _site(tmp_path)
+    site.plan("specs/002-y", MINIMAL_PLAN.replace('"042"', '"002"'), spec="# Feature Specification: Y\n")
     marker = tmp_path / "server-ran"
     server = [sys.executable, "-c", f"import pathlib, time; pathlib.Path({str(marker)!r}).write_text('up'); time.sleep(60)"]
     process = subprocess.Popen(
@@ -71,5 +72,7 @@ def test_serve_builds_on_every_change_and_ends_its_server(tmp_path):
             if process.poll() is None:
                 process.kill()
     assert process.returncode == 0
+    log = process.stderr.read().decode() if process.stderr else ""
+    assert "rendered 2 plans (1 unchanged since the last build)" in log  # the edit renders its own page only
     children = subprocess.run(["pgrep", "-f", str(marker)], capture_output=True, text=True, check=False)
     assert children.stdout.strip() == ""  # the server ended with it

@@ -135,7 +135,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     project = _open(config_file)
     command = [c for c in args.command if c != "--"] if args.command and args.command[0] == "--" else list(args.command or [])
     command = command or ["zensical", "serve", "-f", config_file]
-    return serve(project.config, command, lambda: _build(config_file, "text", False))
+    return serve(project.config, command, _served_builds(config_file))
+
+
+def _served_builds(config_file: str) -> Any:
+    """Builds that keep what they can from one to the next, as mkdocs serve does (a plan edit
+    renders that plan's page and what depends on it); draft plans are shown, as under mkdocs serve."""
+    from ..adapters.standalone.build import build
+    from ..site.pipeline import Pipeline
+
+    kept: list[Pipeline] = []
+
+    def run() -> int:
+        project = _open(config_file)
+        if not project.enabled:
+            print(f"{config_file}: the specplan plugin is not enabled there; nothing is built", file=sys.stderr)
+            return EXIT_OK
+        if kept:
+            kept[0].configure(project.config, serving=True)
+        else:
+            kept.append(Pipeline(project.config, serving=True))
+        built = build(project, kept[0])
+        docs = project.config.docs_dir
+        problems = with_path(sort_problems(built.problems), docs)
+        _report([p for p in problems if p.level == "warning"], "text", built.site.summary)  # notes once, by validate
+        return _status(problems)
+
+    return run
 
 
 def _report(problems: list[Problem], form: str, summary: str) -> None:
