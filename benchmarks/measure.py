@@ -212,8 +212,8 @@ def write_outputs(builds: list[dict[str, bytes]], pages: list[dict[str, str]], c
             _write(twin / uri, content)
         for uri, html in pages[0].items():  # what each annotated page became
             _write(Path(harvest) / HARVEST / f"{uri}.html", html.encode("utf-8"))
-        from mkdocs_specplan.site.options import CSS_URI
-        from mkdocs_specplan.site.pipeline import CSS_PATH
+        from mkdocs_specplan.pipeline.options import CSS_URI
+        from mkdocs_specplan.pipeline.pipeline import CSS_PATH
 
         css = twin / CSS_URI
         css.parent.mkdir(parents=True, exist_ok=True)

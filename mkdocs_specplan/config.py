@@ -17,9 +17,9 @@ from .core.model import (
     DEFAULT_RISK_STATUSES,
     Settings,
 )
+from .pipeline.options import SiteConfig, build_date, site_path, site_terms, specs_prefix
+from .pipeline.sources import spec_kit_constitution
 from .project.features import Siblings
-from .site.options import SiteConfig, build_date, site_path, site_terms, specs_prefix
-from .site.sources import spec_kit_constitution
 from .speckit.documents import IdSyntax
 
 

@@ -42,7 +42,7 @@ def test_tests_read_nothing_outside_the_repository():
 # -- the layers ---------------------------------------------------------------------------------
 # Lowest first: a module imports only from its own layer or lower ones. The two adapters never
 # import each other; nothing below the configuration imports MkDocs.
-LAYERS = ["support", "speckit", "core", "history", "project", "views", "markdown", "site", "config", "adapters", "cli"]
+LAYERS = ["support", "speckit", "core", "history", "project", "views", "markdown", "pipeline", "config", "adapters", "cli"]
 ENTRY_POINTS = {"__init__", "__main__", "plugin", "extension"}  # names users and entry points know: shims
 
 
@@ -102,7 +102,7 @@ def test_layers_import_only_downwards():
 def test_the_layer_check_can_fail(tmp_path):
     """A negative control: an import upwards is reported."""
     bad = PACKAGE / "core" / "_layer_probe.py"
-    bad.write_text("from ..site import pipeline\n", encoding="utf-8")
+    bad.write_text("from ..pipeline import pipeline\n", encoding="utf-8")
     try:
         with pytest.raises(AssertionError):
             test_layers_import_only_downwards()
@@ -118,8 +118,8 @@ def test_the_plugin_class_is_glue():
 
 
 def test_no_source_file_is_ignored_by_git():
-    """Every module, template and fixture is committed: an ignore pattern (``site/``) once kept a
-    whole sub-package of the pipeline out of the repository while every test passed locally."""
+    """Every module, template and fixture is committed: an ignore pattern (``site/``, for generated
+    sites) once kept a whole sub-package out of the repository while every test passed locally."""
     import shutil
     import subprocess
 

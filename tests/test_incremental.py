@@ -652,7 +652,7 @@ def test_a_page_whose_annotations_fail_is_rendered_plain_and_named(portfolio, mo
     that page is rendered without them and named in a warning; every other page is annotated."""
     from mkdocs.commands.build import build
 
-    import mkdocs_specplan.site.pipeline as plugin_module
+    import mkdocs_specplan.pipeline.pipeline as plugin_module
 
     real = plugin_module.traces_for  # as the pipeline imported it
 

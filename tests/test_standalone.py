@@ -13,7 +13,7 @@ import markdown
 import pytest
 
 from mkdocs_specplan.adapters.standalone import extension as extension_module
-from mkdocs_specplan.site import pipeline as pipeline_module
+from mkdocs_specplan.pipeline import pipeline as pipeline_module
 
 from .conftest import MINIMAL_PLAN, Site
 from .test_cli import run

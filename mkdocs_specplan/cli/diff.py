@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..history.git import Repository
+from ..pipeline.options import SiteConfig
 from ..project.diff import diff_features
 from ..project.features import Feature
-from ..site.options import SiteConfig
 from .importer import find_constitution
 from .reading import UsageError, _walk, check_config, folder_site
 

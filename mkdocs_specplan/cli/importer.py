@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 
 from ..core.model import TECHNICAL_CONTEXT_FIELDS
+from ..pipeline.sources import ARCHIVE_NAME
 from ..project.features import parse_folder_name
-from ..site.sources import ARCHIVE_NAME
 from ..speckit import mdtree, vocabulary
 from ..speckit.documents import (
     IdSyntax,

@@ -9,7 +9,7 @@ import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..site.sources import CONSTITUTION_PLACES
+from ..pipeline.sources import CONSTITUTION_PLACES
 
 SPECS_NAMES = ("specs", "spec")
 

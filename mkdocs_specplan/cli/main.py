@@ -20,8 +20,8 @@ import yaml
 
 from ..core.model import Problem, sort_problems
 from ..core.schema import dumps, plan_schema
-from ..site.options import SiteConfig
-from ..site.sources import ARCHIVE_NAME
+from ..pipeline.options import SiteConfig
+from ..pipeline.sources import ARCHIVE_NAME
 from ..support.text import count
 from .importer import find_constitution, gather, keep_from_existing, new_plan, render_yaml
 from .reading import PLAN_NAMES, UsageError, _walk, check, check_config, check_paths, folder_site, with_path
@@ -142,7 +142,7 @@ def _served_builds(config_file: str) -> Any:
     """Builds that keep what they can from one to the next, as mkdocs serve does (a plan edit
     renders that plan's page and what depends on it); draft plans are shown, as under mkdocs serve."""
     from ..adapters.standalone.build import build
-    from ..site.pipeline import Pipeline
+    from ..pipeline.pipeline import Pipeline
 
     kept: list[Pipeline] = []
 

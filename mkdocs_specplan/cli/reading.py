@@ -13,10 +13,10 @@ from pathlib import Path
 from ..adapters.mkdocs.plugin import SpecPlanPlugin
 from ..adapters.standalone.build import Urls
 from ..core.model import Problem, sort_problems
+from ..pipeline.options import SiteConfig, build_date
+from ..pipeline.pipeline import Pipeline, SiteBuild
+from ..pipeline.sources import SourceFile, Sources
 from ..project.loading import HISTORY
-from ..site.options import SiteConfig, build_date
-from ..site.pipeline import Pipeline, SiteBuild
-from ..site.sources import SourceFile, Sources
 from .importer import find_constitution
 
 PLAN_NAMES = ("plan.yaml", "plan.yml")

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..site.options import SiteConfig
-from ..site.sources import MANIFEST, read_manifest
+from ..pipeline.options import SiteConfig
+from ..pipeline.sources import MANIFEST, read_manifest
 
 QUIET = 0.3  # seconds without a change before a build runs
 

@@ -14,9 +14,9 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.utils import get_relative_url
 
-from ...site.options import SiteConfig
-from ...site.pipeline import Output
-from ...site.sources import Level, SourceFile, posix
+from ...pipeline.options import SiteConfig
+from ...pipeline.pipeline import Output
+from ...pipeline.sources import Level, SourceFile, posix
 from ...support.incremental import LastBuild
 
 log = get_plugin_logger("specplan")

@@ -1,5 +1,5 @@
 """The MkDocs plugin: MkDocs' events, each handed to the site pipeline. Nothing here decides what a
-page says; the pipeline (:mod:`mkdocs_specplan.site`) does, for every builder alike."""
+page says; the pipeline (:mod:`mkdocs_specplan.pipeline`) does, for every builder alike."""
 
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ from mkdocs.structure.nav import Navigation
 from ...config import SpecPlanConfig, site_config
 from ...core.model import Problem
 from ...markdown.annotate import PageAnnotations, SpecPlanExtension
-from ...project.records import internal_problem
-from ...site.options import CSS_URI, OptionError, SiteConfig
-from ...site.pipeline import Output, Pipeline, SiteBuild
-from ...site.sources import (
+from ...pipeline.options import CSS_URI, OptionError, SiteConfig
+from ...pipeline.pipeline import Output, Pipeline, SiteBuild
+from ...pipeline.sources import (
     Sources,
     configured_constitution,
     plan_files,
@@ -31,6 +30,7 @@ from ...site.sources import (
     specs_dir_files,
     written_by_build,
 )
+from ...project.records import internal_problem
 from ...support.incremental import LastBuild, no_cycle_collection
 from ...views.renderer import TemplateProblem
 from .files import DirtyRecord, GeneratedFile, Tracker, Urls, display_path, file_of, output_source, source_of

@@ -25,9 +25,8 @@ from mkdocs.structure.files import File, get_files, set_exclusions
 
 from ...core.model import Problem
 from ...markdown.annotate import PageAnnotations, Trace
-from ...project.features import relative
-from ...site.pipeline import Pipeline, SiteBuild
-from ...site.sources import (
+from ...pipeline.pipeline import Pipeline, SiteBuild
+from ...pipeline.sources import (
     MANIFEST,
     MARKDOWN,
     Level,
@@ -39,6 +38,7 @@ from ...site.sources import (
     specs_dir_files,
     written_by_build,
 )
+from ...project.features import relative
 from ...speckit.documents import IdSyntax
 from ...support.mdlex import rewrite_links
 from ...support.text import decode_text

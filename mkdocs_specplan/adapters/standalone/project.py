@@ -17,7 +17,7 @@ from mkdocs.exceptions import ConfigurationError
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from ...config import SpecPlanConfig, site_config
-from ...site.options import OptionError, SiteConfig
+from ...pipeline.options import OptionError, SiteConfig
 
 
 class ProjectError(Exception):

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 
 from ...core.model import Problem
-from ...site.options import SiteConfig
+from ...pipeline.options import SiteConfig
 
 RECORD_VERSION = 1
 
