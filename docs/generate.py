@@ -143,19 +143,20 @@ def plan_fields_page() -> str:
     return "\n".join(out) + "\n"
 
 
-def json_page() -> str:
-    schema = export_schema()
-    rows = _fields(schema)
-    out = [
-        "# plans.json\n",
-        NOTICE,
-        "The JSON export (`plans/plans.json` by default), from its JSON Schema",
-        "(`mkdocs_specplan/schema/plans.schema.json`). The same plans give byte-identical output.\n",
-        "| Field | Type | Notes |",
-        "|---|---|---|",
-    ]
-    out += [f"| `{name}` | {_cell(kind)} | {_cell(doc)} |" for name, kind, _, doc in rows]
+def _schema_page(title: str, schema: dict[str, Any], intro: str) -> str:
+    """A reference page listing a JSON Schema's fields."""
+    out = [f"# {title}\n", NOTICE, intro + "\n", "| Field | Type | Notes |", "|---|---|---|"]
+    out += [f"| `{name}` | {_cell(kind)} | {_cell(doc)} |" for name, kind, _, doc in _fields(schema)]
     return "\n".join(out) + "\n"
+
+
+def json_page() -> str:
+    return _schema_page(
+        "plans.json",
+        export_schema(),
+        "The JSON export (`plans/plans.json` by default), from its JSON Schema\n"
+        "(`mkdocs_specplan/schema/plans.schema.json`). The same plans give byte-identical output.",
+    )
 
 
 # -- the command line ---------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def cli_page() -> str:
     buffer = io.StringIO()
     with redirect_stdout(buffer):
         parser.print_help()
-    out += ["```text", buffer.getvalue().replace("usage: ", "usage: ", 1).rstrip(), "```\n"]
+    out += ["```text", buffer.getvalue().rstrip(), "```\n"]
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, command in sub.choices.items():
         text = io.StringIO()
@@ -191,18 +192,12 @@ def vocabulary_page() -> str:
 
 
 def diff_json_page() -> str:
-    schema = json.loads((ROOT / "mkdocs_specplan" / "schema" / "diff.schema.json").read_text(encoding="utf-8"))
-    rows = _fields(schema)
-    out = [
-        "# specplan diff --format json\n",
-        NOTICE,
-        "What `specplan diff --format json` prints, from its JSON Schema",
-        "(`mkdocs_specplan/schema/diff.schema.json`): one entry per feature that changed.\n",
-        "| Field | Type | Notes |",
-        "|---|---|---|",
-    ]
-    out += [f"| `{name}` | {_cell(kind)} | {_cell(doc)} |" for name, kind, _, doc in rows]
-    return "\n".join(out) + "\n"
+    return _schema_page(
+        "specplan diff --format json",
+        json.loads((ROOT / "mkdocs_specplan" / "schema" / "diff.schema.json").read_text(encoding="utf-8")),
+        "What `specplan diff --format json` prints, from its JSON Schema\n"
+        "(`mkdocs_specplan/schema/diff.schema.json`): one entry per feature that changed.",
+    )
 
 
 def templates_page() -> str:
