@@ -5,7 +5,7 @@ wait on it. Free of MkDocs."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from ..core.health import health, risk_level
 from ..core.model import Phase, Plan, Settings
@@ -42,26 +42,10 @@ class FeatureChange:
     @property
     def empty(self) -> bool:
         """Nothing changed that a reviewer reads."""
-        return self.kind == "changed" and not any(
-            getattr(self, name)
-            for name in (
-                "status",
-                "health",
-                "moved",
-                "phases_added",
-                "phases_removed",
-                "phases_replanned",
-                "risks_added",
-                "risks_closed",
-                "risks_rerated",
-                "dependencies_added",
-                "dependencies_removed",
-                "tasks_completed",
-                "requirements_added",
-                "requirements_removed",
-                "newly_uncovered",
-            )
-        )
+        return self.kind == "changed" and not any(getattr(self, f.name) for f in fields(self) if f.name not in _NOT_READ)
+
+
+_NOT_READ = {"folder", "label", "kind", "finish", "cause"}  # say which feature, or explain `moved`
 
 
 def _label(feature: Feature) -> str:
