@@ -137,23 +137,19 @@ def _blocked(
         for number in blockers:
             phase = phases.get(number)
             related = related_risk(risks, _name(phase), phase.goal if phase else None)
-            out.append(
-                Cause(
-                    "blocked-phase",
-                    f"phase {number} ({_name(phase)}) is blocked",
-                    related.owner if related else None,
-                    related.mitigation if related else None,
-                    held,
-                    phase=number,
-                    risk=related,
-                )
-            )
+            out.append(_phase_cause("blocked-phase", f"phase {number} ({_name(phase)}) is blocked", number, related, held))
     for up in upstream:
         if up.health == "blocked":
             out.append(_upstream(up, held))
     if not out:
         out.append(Cause("plan", f"the plan is {plan.status}", holds_up=held))
     return out
+
+
+def _phase_cause(kind: str, text: str, number: int, related: Risk | None, held: tuple[int, ...]) -> Cause:
+    """A phase that stops the plan, with the owner and mitigation of the risk that names it."""
+    owner, mitigation = (related.owner, related.mitigation) if related else (None, None)
+    return Cause(kind, text, owner, mitigation, held, phase=number, risk=related)
 
 
 def _upstream(up: Upstream, holds_up: tuple[int, ...]) -> Cause:
@@ -178,15 +174,5 @@ def _late(plan: Plan, forecast: Forecast, risks: list[Risk], upstream: tuple[Ups
         phase = phases.get(root.number)
         related = related_risk(risks, _name(phase), phase.goal if phase else None)
         why = root.reason or f"forecast to end {root.end.isoformat()}"
-        out.append(
-            Cause(
-                "late-phase",
-                f"phase {root.number} ({_name(phase)}): {why}",
-                related.owner if related else None,
-                related.mitigation if related else None,
-                held,
-                phase=root.number,
-                risk=related,
-            )
-        )
+        out.append(_phase_cause("late-phase", f"phase {root.number} ({_name(phase)}): {why}", root.number, related, held))
     return out
