@@ -371,7 +371,7 @@ def read_history(loaded: LoadedSite, options: SiteOptions, cache: HistoryCache) 
             page.baseline, page.history = result.baseline, result.history
     loaded.problems += [Problem(HISTORY, None, None, "", note, "info") for note in notes]
     if not isinstance(repo, str):
-        read_spec_drift(loaded, options, repo)
+        read_spec_drift(loaded, options, repo, specs)
 
 
 def _spec_paths(loaded: LoadedSite, options: SiteOptions, repo: Repository) -> dict[str, str]:
@@ -387,17 +387,17 @@ def _spec_paths(loaded: LoadedSite, options: SiteOptions, repo: Repository) -> d
     return out
 
 
-def read_spec_drift(loaded: LoadedSite, options: SiteOptions, repo: Repository) -> None:
-    """For each plan with a baseline, its spec then and now (the old specs read in one batch)."""
+def read_spec_drift(loaded: LoadedSite, options: SiteOptions, repo: Repository, specs: dict[str, str]) -> None:
+    """For each plan with a baseline, its spec then and now (the old specs read in one batch);
+    `specs` holds each plan's spec as a repository path (from `_spec_paths`)."""
     wanted: dict[str, str] = {}
     for page in loaded.pages:
         commit = page.baseline.commit if page.baseline is not None else None
         feature = loaded.features.get(page.source.folder)
-        if commit is None or feature is None or feature.spec is None or not page.source.abs_path:
+        rel = specs.get(page.source.src_uri)
+        if commit is None or feature is None or feature.spec is None or rel is None:
             continue
-        rel = repo.relative(os.path.join(os.path.dirname(page.source.abs_path), options.siblings.spec))
-        if rel is not None:
-            wanted[page.source.src_uri] = f"{commit}:{rel}"
+        wanted[page.source.src_uri] = f"{commit}:{rel}"
     if not wanted:
         return
     blobs = repo.blobs(wanted.values())
