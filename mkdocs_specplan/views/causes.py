@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..core.causes import Cause, spans
 from ..core.forecast import Health, working_days
+from ..project.records import Anchors
 
 NO_OWNER = "no owner named"
 
@@ -20,6 +21,16 @@ class CauseView:
     owner: str  # the owner, or "no owner named"
     next_step: str | None
     holds_up: str | None  # "phases 2–5"
+
+
+def cause_anchor(cause: Cause) -> str | None:
+    """Where a cause of its own plan is described on that plan's page ("#phase-2"); a wait on
+    another plan is placed by the page that shows it."""
+    if cause.kind == "dependency":
+        return "#specplan-dependencies"
+    if cause.kind == "risk" and cause.risk is not None:
+        return "#" + Anchors.risk(cause.risk)
+    return f"#phase-{cause.phase}" if cause.phase is not None else None
 
 
 def cause_views(causes: tuple[Cause, ...], href: Callable[[Cause], str | None], prefix: str = "") -> tuple[CauseView, ...]:

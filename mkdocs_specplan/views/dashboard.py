@@ -17,7 +17,7 @@ from ..project.features import LIFECYCLE
 from ..project.portfolio import FeatureEntry, Finding, OpenRisk, PlanEntry, Portfolio
 from ..project.records import Anchors
 from ..speckit.documents import anchor_of
-from .causes import CauseView, cause_views, health_label
+from .causes import CauseView, cause_anchor, cause_views, health_label
 from .renderer import severity_class, status_class
 from .timeline import Gantt, GanttRow, TimelineView, fmt_date, signed, timeline_view
 
@@ -392,11 +392,7 @@ def _cause_href(cause: Cause, *, entry: PlanEntry, portfolio: Portfolio) -> str 
     if cause.kind == "upstream" and cause.upstream is not None:
         other = portfolio.by_key().get(cause.upstream.key)
         return f"{other.md_link}#phase-{cause.upstream.phase}" if other is not None else None
-    if cause.kind == "dependency":
-        return f"{entry.md_link}#specplan-dependencies"
-    if cause.kind == "risk" and cause.risk is not None:
-        return f"{entry.md_link}#{Anchors.risk(cause.risk)}"
-    return f"{entry.md_link}#phase-{cause.phase}" if cause.phase is not None else entry.md_link
+    return entry.md_link + (cause_anchor(cause) or "")
 
 
 def _feature_rows(portfolio: Portfolio) -> tuple[FeatureRow, ...]:

@@ -29,7 +29,7 @@ from ..speckit.documents import resolve_principle
 from ..support.incremental import memo
 from ..support.paths import site_relpath
 from ..support.text import count, safe_title
-from .causes import cause_views, health_label
+from .causes import cause_anchor, cause_views, health_label
 from .glance import GlanceView, RiskNote, next_milestone, window
 from .renderer import Renderer, TemplateProblem, md_escape, nowrap_dates, severity_class
 from .timeline import phase_gantt, schedule_rows, timeline_view
@@ -287,11 +287,7 @@ def _in_page(cause: Cause) -> str | None:
     """Where a cause is described on the plan page itself (a wait on another plan: at the phase that waits)."""
     if cause.kind == "upstream" and cause.upstream is not None:
         return f"#phase-{cause.upstream.mine}"
-    if cause.kind == "dependency":
-        return "#specplan-dependencies"
-    if cause.risk is not None and cause.kind == "risk":
-        return "#" + Anchors.risk(cause.risk)
-    return f"#phase-{cause.phase}" if cause.phase is not None else None
+    return cause_anchor(cause)
 
 
 def _glance_forecast(forecast: Forecast | None, baseline: Baseline | None) -> tuple[str, str] | None:
