@@ -13,13 +13,19 @@ own, so the two sites write byte-identical pages. It then runs the two builds in
 alternation, each in a fresh process (benchmarks/measure.py), and reports the medians:
 
 * CPU ratio and peak-RSS ratio of the build processes (plugin / twin);
-* the plugin's own time (its event handlers and its Markdown extension's processors) against the floor of parsing the same plan files
-  with PyYAML's C loader, and per plan;
+* the plugin's own time (its event handlers and its Markdown extension's processors) against the
+  fair floor: reading the same inputs at best, PyYAML's C loader over the plan files and a C
+  GitHub-flavoured Markdown parser (cmarkgfm, the ``bench`` extra) over the Markdown files the
+  plugin reads; and per plan;
 * the plugin's time in a rebuild after one plan changed (same plugin instance, as mkdocs serve;
   the median of as many such rebuilds as pairs of builds) against its time in the cold build;
 * the CPU time of a ``mkdocs serve --dirty`` rebuild after one plan changed (the median of five,
   each after one more plan changed), against the twin's after the same files changed;
-* the dashboard page's HTML bytes and element count (whole page and article), plans.json bytes.
+* the dashboard page's HTML bytes and element count (whole page and article), plans.json bytes;
+* the Zensical path (Material only; benchmarks/zensical_path.py): ``specplan build`` with nothing
+  changed and after one plan changed, against a cold run; ``zensical build`` of the site against
+  its twin; and edit-to-refresh (saving a plan.yaml to its served page showing the change) under
+  ``specplan serve`` beside ``zensical serve`` and under ``mkdocs serve``.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ DIRTY_EDITS = 5  # plans edited in turn under --dirty: the cycle is the median o
 sys.path.insert(0, str(HERE))
 
 from sitegen import generate  # noqa: E402
+from zensical_path import serve_refresh, specplan_runs, zensical_builds, zensical_config, zensical_twin  # noqa: E402
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -93,7 +100,7 @@ def measure(site: Path, *extra: str) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
+def one(n: int, theme: str, repeat: int, tmp: Path, zensical: bool = True, serve: bool = True) -> dict:
     plugin_site, twin = tmp / f"plugin-{theme}-{n}", tmp / f"twin-{theme}-{n}"
     generate(plugin_site, n)
     (plugin_site / "mkdocs.yml").write_text(yaml.safe_dump(config(theme, True)))
@@ -125,6 +132,18 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
     def med(kind: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[kind])
 
+    second: dict[str, Any] = {}
+    if zensical and theme == "material":  # Zensical's own theme is Material's successor
+        zsite, ztwin = tmp / f"zensical-{n}", tmp / f"zensical-twin-{n}"
+        generate(zsite, n)
+        (zsite / "mkdocs.yml").write_text(yaml.safe_dump(zensical_config(theme)))
+        zplans = sorted(p for p in (zsite / "docs").rglob("plan.yaml") if "status: planned" in p.read_text(encoding="utf-8"))
+        second.update(specplan_runs(zsite, zplans[: max(3, repeat)]))
+        zensical_twin(zsite, ztwin)
+        second.update(zensical_builds(zsite, ztwin, 1 if n >= 1000 else repeat))
+        if serve:
+            second.update(serve_refresh(plugin_site, zsite, 3))
+
     html = (plugin_site / "site" / "plans" / "index.html").read_text(encoding="utf-8")
     total, article = dom_counts(html)
     plans = runs["plugin"][0].get("plans", 0)
@@ -139,8 +158,11 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
         "rss_twin_mb": med("twin", "maxrss_kb") / 1024,
         "rss_ratio": med("plugin", "maxrss_kb") / med("twin", "maxrss_kb"),
         "own_s": med("plugin", "own"),
-        "floor_s": floor,
-        "own_vs_floor": med("plugin", "own") / max(floor, 1e-9),
+        "floor_s": floor["floor"],
+        "floor_yaml_s": floor["yaml"],
+        "floor_markdown_s": floor["markdown"],
+        "own_vs_floor": med("plugin", "own") / max(floor["floor"], 1e-9),
+        "cpu_ratios": [p["cpu"] / t["cpu"] for p, t in zip(runs["plugin"], runs["twin"], strict=True)],
         "own_ms_per_plan": 1000 * med("plugin", "own") / max(plans, 1),
         "rebuild_own_s": serve["rebuild_own"],
         "rebuild_owns": serve["rebuild_owns"],
@@ -158,6 +180,7 @@ def one(n: int, theme: str, repeat: int, tmp: Path) -> dict:
         "dashboard_elements": total,
         "dashboard_article_elements": article,
         "json_bytes": (plugin_site / "site" / "plans" / "plans.json").stat().st_size,
+        **second,
     }
 
 
@@ -173,7 +196,17 @@ COLUMNS = (
     ("dashboard_bytes", "{:>15,}"),
     ("dashboard_article_elements", "{:>26,}"),
     ("json_bytes", "{:>12,}"),
+    ("noop_vs_cold", "{:>12.3f}"),
+    ("edit_vs_cold", "{:>12.3f}"),
+    ("zensical_ratio", "{:>14.3f}"),
+    ("refresh_zensical_s", "{:>18.2f}"),
+    ("refresh_mkdocs_s", "{:>16.2f}"),
 )
+
+
+def _cell(fmt: str, value: Any) -> str:
+    width = len(fmt.format(0)) if ("f" in fmt or "," in fmt) else 8
+    return fmt.format(value) if value is not None else "-".rjust(width)
 
 
 def main() -> None:
@@ -182,6 +215,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+")
     parser.add_argument("--themes", nargs="+", choices=("material", "mkdocs"))
     parser.add_argument("--repeat", type=int, help="interleaved pairs of builds (default 3; 1 from 1,000 features)")
+    parser.add_argument("--no-zensical", action="store_true", help="the MkDocs path only")
+    parser.add_argument("--no-serve", action="store_true", help="no edit-to-refresh measures (servers)")
     parser.add_argument("--json", default=str(HERE / "results.json"), help="where the results are written")
     args = parser.parse_args()
     sizes = args.sizes or ([40, 120] if args.quick else [100, 300, 1000])
@@ -197,9 +232,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for theme in themes:
             for n in sizes:
-                row = one(n, theme, repeat(n), Path(tmp))
+                row = one(n, theme, repeat(n), Path(tmp), zensical=not args.no_zensical, serve=not args.no_serve)
                 results.append(row)
-                print("  ".join(fmt.format(row[name]) for name, fmt in COLUMNS), flush=True)
+                print("  ".join(_cell(fmt, row.get(name)) for name, fmt in COLUMNS), flush=True)
     Path(args.json).write_text(
         json.dumps({"python": sys.version.split()[0], "cpus": os.cpu_count(), "results": results}, indent=2) + "\n"
     )

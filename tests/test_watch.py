@@ -76,3 +76,128 @@ def test_serve_builds_on_every_change_and_ends_its_server(tmp_path):
     assert "rendered 2 plans (1 unchanged since the last build)" in log  # the edit renders its own page only
     children = subprocess.run(["pgrep", "-f", str(marker)], capture_output=True, text=True, check=False)
     assert children.stdout.strip() == ""  # the server ended with it
+
+
+def _generated(docs: Path) -> dict[str, bytes]:
+    """What specplan build wrote into docs_dir: the files its manifest lists, and the annotations."""
+    import json
+
+    manifest = json.loads((docs / ".specplan/outputs.json").read_text(encoding="utf-8"))["files"]
+    return {uri: (docs / uri).read_bytes() for uri in [*manifest, ".specplan/annotations.json", ".specplan/outputs.json"]}
+
+
+def test_an_incremental_build_writes_what_a_full_build_in_a_fresh_cache_writes(tmp_path, monkeypatch, capsys):
+    """specplan build keeps what it read and rendered for the next run (in the cache folder). Each
+    kind of input changes in turn; after each, the run renders only what changed, and every file
+    it leaves in docs_dir is the one a full build of a copy, with an empty cache, writes; the
+    change shows (so the comparison is not of two stale sites)."""
+    import shutil
+
+    from mkdocs_specplan.cli.main import main
+
+    from .test_incremental import SPEC, TASKS, plan_text
+
+    root = tmp_path / "repo"
+    site = Site(root)
+    phases = {
+        "001": "- {name: Setup, effort: 1 w, status: in-progress, started: 2026-03-02}\n- {name: Build, effort: 2 w}\n",
+        "002": '- {name: Client, effort: 1 w, dependencies: ["001: Phase 1"]}\n',
+        "003": "- {name: Alone, effort: 3 d, goal: Covers FR-001}\n",
+    }
+    for fid, text in phases.items():
+        site.plan(f"specs/{fid}-f", plan_text(fid, text), spec=SPEC.format(fid=fid))
+        site.doc(f"specs/{fid}-f/tasks.md", TASKS)
+    site.doc("index.md", "# Home\n")
+    site.doc("constitution.md", "# Constitution\n\n### I. Tests First\n\nEvery plan has tests.\n")
+    site.doc("specs/001-f/checklists/requirements.md", "# Checklist\n\n- [ ] CHK001 Requirements are testable\n")
+    overrides = root / "overrides"
+    overrides.mkdir()
+    (overrides / "feature-note.html.j2").write_text('<div class="custom-note">{{ note.stage }}</div>\n', encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text("site_name: T\nplugins:\n  - specplan:\n      build_date: 2026-03-04\n", encoding="utf-8")
+
+    def run(folder: Path, cache: Path, *args: str) -> str:
+        monkeypatch.chdir(folder)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+        capsys.readouterr()
+        main(["build", *args])
+        return capsys.readouterr().err
+
+    def edit(path: str, old: str, new: str) -> None:
+        file = root / path
+        text = file.read_text(encoding="utf-8")
+        assert old in text
+        file.write_text(text.replace(old, new), encoding="utf-8")
+
+    first = run(root, tmp_path / "cache")
+    assert "3 plans of 3 features built:" in first  # nothing kept yet: every plan rendered
+    steps = [
+        (
+            "plan",
+            lambda: edit("docs/specs/003-f/plan.yaml", "effort: 3 d", "effort: 4 d"),
+            "specs/003-f/plan.md",
+            "4 working days",
+            2,
+        ),
+        (
+            "spec",
+            lambda: edit("docs/specs/001-f/spec.md", "the second thing", "the reworded thing"),
+            "specs/001-f/plan.md",
+            "the reworded thing",
+            2,
+        ),
+        ("tasks", lambda: edit("docs/specs/002-f/tasks.md", "- [ ] T002", "- [x] T002"), "specs/002-f/plan.md", "2/2 done", 2),
+        (
+            "checklist",
+            lambda: edit("docs/specs/001-f/checklists/requirements.md", "- [ ]", "- [x]"),
+            "plans/plans.json",
+            '"checklists":{"done":1',
+            None,
+        ),
+        (
+            "upstream plan",
+            lambda: edit("docs/specs/001-f/plan.yaml", "Setup, effort: 1 w", "Setup, effort: 2 w"),
+            "specs/002-f/plan.md",
+            "2026-03-13",
+            1,
+        ),
+        (
+            "template",
+            lambda: edit("mkdocs.yml", "build_date:", f"templates_dir: {overrides}\n      build_date:"),
+            ".specplan/annotations.json",
+            "custom-note",
+            0,
+        ),
+        ("build date", lambda: edit("mkdocs.yml", "2026-03-04", "2026-03-11"), "plans/index.md", "2026-03-11", 0),
+    ]
+    for n, (name, change, page, shows, kept) in enumerate(steps):
+        change()
+        report = run(root, tmp_path / "cache")
+        fresh = tmp_path / f"fresh-{n}"
+        shutil.copytree(root, fresh)
+        run(fresh, tmp_path / f"cache-{n}", "--full")
+        ours, theirs = _generated(root / "docs"), _generated(fresh / "docs")
+        assert ours.keys() == theirs.keys(), name
+        assert [uri for uri in ours if ours[uri] != theirs[uri]] == [], name
+        assert shows in ours[page].decode(), name
+        if kept is not None:  # what the run took from the last one instead of rendering it again
+            assert (f"({kept} as the last run rendered them)" in report) == bool(kept), (name, report)
+
+
+def test_a_damaged_or_foreign_cache_is_a_full_build(tmp_path, monkeypatch, capsys):
+    from mkdocs_specplan.cli.main import main
+
+    _site(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    main(["build"])
+    page = tmp_path / "docs/specs/001-x/plan.md"
+    good = page.read_bytes()
+    kept = next((tmp_path / "cache/mkdocs-specplan").glob("build-*.pickle"))
+    kept.write_bytes(b"not a pickle")
+    plan = tmp_path / "docs/specs/001-x/plan.yaml"
+    plan.write_text(plan.read_text() + "\n", encoding="utf-8")  # the record of inputs no longer holds
+    capsys.readouterr()
+    main(["build"])
+    assert "1 plan of 1 feature built:" in capsys.readouterr().err  # rendered, not taken
+    assert page.read_bytes() == good

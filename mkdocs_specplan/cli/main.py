@@ -95,6 +95,7 @@ def _build(config_file: str, form: str, full: bool) -> int:
     """One ``specplan build``: nothing but the report when nothing it reads changed since the last run."""
     from ..adapters.standalone import unchanged
     from ..adapters.standalone.build import build
+    from ..pipeline.pipeline import Pipeline
 
     project = _open(config_file)
     if not project.enabled:
@@ -108,7 +109,13 @@ def _build(config_file: str, form: str, full: bool) -> int:
         summary = f"{count(int(str(kept['plans'])), 'plan')} of {count(int(str(kept['features'])), 'feature')} unchanged since the last run"
         _report(problems, form, summary)
         return _status(problems)
-    built = build(project)
+    pipeline = Pipeline(project.config, keep=True)  # what the last run kept: only what changed is made again
+    kept_at, stamp = unchanged.memory_path(project.config), unchanged.stamp(project.config, settings_text)
+    if not full:
+        pipeline.memory.restore(kept_at, stamp)
+    pipeline.memory.on_disk = True
+    built = build(project, pipeline)
+    pipeline.memory.save(kept_at, stamp)
     site = built.site
     unchanged.write(
         project.config,
@@ -118,7 +125,9 @@ def _build(config_file: str, form: str, full: bool) -> int:
         len(site.loaded.features),
     )
     problems = with_path(sort_problems(built.problems), docs)
-    _report(problems, form, f"{count(len(site.pages), 'plan')} of {count(len(site.loaded.features), 'feature')} built")
+    kept_pages = len(site.pages) - site.stats.rendered
+    summary = f"{count(len(site.pages), 'plan')} of {count(len(site.loaded.features), 'feature')} built"
+    _report(problems, form, summary + (f" ({kept_pages} as the last run rendered them)" if kept_pages else ""))
     if form == "text":
         for uri in built.written:
             print(f"wrote {os.path.relpath(os.path.join(docs, uri))}", file=sys.stderr)
@@ -152,9 +161,9 @@ def _served_builds(config_file: str) -> Any:
             print(f"{config_file}: the specplan plugin is not enabled there; nothing is built", file=sys.stderr)
             return EXIT_OK
         if kept:
-            kept[0].configure(project.config, serving=True)
+            kept[0].configure(project.config, keep=True)
         else:
-            kept.append(Pipeline(project.config, serving=True))
+            kept.append(Pipeline(project.config, keep=True))
         built = build(project, kept[0])
         docs = project.config.docs_dir
         problems = with_path(sort_problems(built.problems), docs)

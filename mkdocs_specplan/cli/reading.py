@@ -10,7 +10,6 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..adapters.mkdocs.plugin import SpecPlanPlugin
 from ..adapters.standalone.build import Urls
 from ..core.model import Problem, sort_problems
 from ..pipeline.options import SiteConfig, build_date
@@ -56,6 +55,8 @@ def check_config(config_file: str) -> Checked:
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError, PluginError
     from mkdocs.structure.files import get_files
+
+    from ..adapters.mkdocs.plugin import SpecPlanPlugin  # MkDocs' own machinery: only where a check runs it
 
     quiet = logging.getLogger("mkdocs")
     level = quiet.level

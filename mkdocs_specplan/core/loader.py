@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -671,7 +672,7 @@ def load_plan(text: str, path: str, settings: Settings | None = None) -> LoadRes
             plan.tech_stack_text = tech_stack[0]
         else:
             plan.tech_stack = tech_stack
-    plan.positions = Positions(text, lambda: _positions_of(text), frozenset(reader.refused), _Finder(root))
+    plan.positions = Positions(text, functools.partial(_positions_of, text), frozenset(reader.refused), _Finder(root))
     _check_plan(reader, plan)
     plan.positions.settle()
     return LoadResult(plan, sort_problems(reader.problems))

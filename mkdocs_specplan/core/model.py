@@ -245,7 +245,7 @@ class Positions:
     that were written but gave no value, known at once.
     """
 
-    __slots__ = ("_find", "_reopen", "refused", "source")
+    __slots__ = ("_again", "_find", "_reopen", "refused", "source")
 
     def __init__(
         self,
@@ -258,6 +258,7 @@ class Positions:
         self.refused = refused
         self._find = find  # while the plan's nodes are at hand
         self._reopen = reopen  # after: how to find them again from the text
+        self._again = reopen  # kept: a copy of these positions (pickled) finds them from the text again
 
     def settle(self) -> None:
         """The plan's nodes are gone: a question from now on is answered from the text."""
@@ -272,6 +273,10 @@ class Positions:
 
     def __contains__(self, fieldpath: object) -> bool:
         return isinstance(fieldpath, str) and (fieldpath in self.refused or self.get(fieldpath) is not None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the text and how to find fields in it: never the nodes."""
+        return (Positions, (self.source, self._again, self.refused))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Positions) and (self.source, self.refused) == (other.source, other.refused)

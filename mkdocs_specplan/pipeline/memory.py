@@ -1,10 +1,14 @@
-"""What a pipeline keeps from one build to the next (``mkdocs serve``): each store is keyed by a
-record of what its value is made of, so a rebuild takes a value again only when that record is
-equal. A one-off build keeps nothing but the git history and the renderer."""
+"""What a pipeline keeps from one build to the next (``mkdocs serve``, ``specplan serve``): each
+store is keyed by a record of what its value is made of, so a rebuild takes a value again only when
+that record is equal. A one-off build keeps nothing but the git history and the renderer; a
+``specplan build`` keeps part of it on disk for the next run (:meth:`Memory.save`): the documents
+and plans as read, keyed by their text, and each page as rendered, keyed by a digest of what it was
+rendered from."""
 
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +17,7 @@ from ..core.model import Problem, Settings
 from ..history.baseline import HistoryCache
 from ..project.loading import LinkCache, ScheduleCache
 from ..project.records import PlanPage, PlanSource, load_page
-from ..support.incremental import LastBuild
+from ..support.incremental import LastBuild, fingerprint
 from ..views.dashboard import DashboardView
 from ..views.export import Encoded
 from ..views.notes import FeatureNote
@@ -25,9 +29,13 @@ from ..views.renderer import Renderer
 class Rendered:
     """A plan page as rendered, and what it was rendered from."""
 
-    key: PageInputs | None
+    key: PageInputs | None  # in memory
     content: bytes
     problems: tuple[Problem, ...]
+    digest: bytes | None = None  # on disk: a fingerprint of the key
+
+    def made_from(self, inputs: PageInputs, digest: bytes | None) -> bool:
+        return self.key == inputs if self.key is not None else digest is not None and self.digest == digest
 
 
 def mtimes(*paths: str | None) -> tuple[tuple[str, float], ...]:
@@ -56,11 +64,12 @@ class Memory:
         self.documents: dict[tuple[str, str, Hashable], Any] = {}  # each spec, tasks, checklist as read (serve)
         self._live: set[tuple[str, str, Hashable]] = set()
         self.renders: LastBuild[str, Rendered] = LastBuild()  # each plan page as rendered, by page path
-        self.views: LastBuild[str, tuple[DashboardView, str]] = LastBuild()  # each dashboard page, by title
+        self.views: LastBuild[str, tuple[DashboardView | bytes, str]] = LastBuild()  # each dashboard page, by title
         self.notes: LastBuild[FeatureNote, str] = LastBuild()  # the note under a spec's title, by what it says
         self.entries: Encoded = LastBuild()  # each plan's entry in the JSON export, encoded
         self.renderer: Renderer | None = None
         self.renderer_key: tuple[Any, ...] | None = None
+        self.on_disk = False  # kept between runs: rendered pages are known by their inputs' digests
 
     def turn(self) -> None:
         """A new build: what the last one kept is there to take from, once."""
@@ -75,6 +84,48 @@ class Memory:
 
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
+
+    # -- between runs ----------------------------------------------------------------------------
+    def save(self, path: str, stamp: str) -> None:
+        """What the next run can take again, pickled at ``path``: documents, plans and pages as
+        this build read and made them. ``stamp`` names what it holds only for the same package
+        version and options. Nothing is written when the folder cannot be; the next run is then a
+        full one."""
+        renders = {
+            uri: Rendered(None, r.content, r.problems, r.digest) for uri, r in self.renders.now.items() if r.digest is not None
+        }
+        views = {title: (v if isinstance(v, bytes) else fingerprint(v), md) for title, (v, md) in self.views.now.items()}
+        kept = {
+            "stamp": stamp,
+            "documents": self.documents,
+            "plans": self.plans,
+            "renders": renders,
+            "views": views,
+            "notes": self.notes.now,
+        }
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            temporary = f"{path}.{os.getpid()}"
+            with open(temporary, "wb") as handle:
+                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            pass
+
+    def restore(self, path: str, stamp: str) -> bool:
+        """What the last run saved at ``path`` under ``stamp``, taken as the last build's; False
+        (and nothing taken) when there is none, it is unreadable, or it was saved under another stamp."""
+        self.on_disk = True
+        try:
+            with open(path, "rb") as handle:
+                kept = pickle.load(handle)  # the user's own cache folder, written by this package
+        except Exception:  # a damaged or foreign file: a full build
+            return False
+        if not isinstance(kept, dict) or kept.get("stamp") != stamp:
+            return False
+        self.documents, self.plans = kept["documents"], kept["plans"]
+        self.renders.now, self.views.now, self.notes.now = kept["renders"], kept["views"], kept["notes"]
+        return True
 
     def load(self, source: PlanSource, settings: Settings, keep: bool) -> PlanPage:
         """A fresh page for this build; the parsed plan is the last build's while its text is unchanged."""

@@ -23,7 +23,8 @@ from ..project.loading import LoadedSite, load_site
 from ..project.portfolio import Portfolio, build_portfolio, natural_key
 from ..project.records import FeatureContext, PlanPage
 from ..speckit.documents import read_constitution
-from ..support.incremental import Inputs, memo
+from ..support.cache import template_cache
+from ..support.incremental import Inputs, compared, fingerprint, memo
 from ..views.causes import health_label
 from ..views.dashboard import DashboardView, dashboard_pages
 from ..views.export import export_json
@@ -71,22 +72,22 @@ class Stats:
 class Pipeline:
     """One site's build, run again for every rebuild (``serve`` keeps what it can)."""
 
-    def __init__(self, config: SiteConfig, *, serving: bool = False) -> None:
+    def __init__(self, config: SiteConfig, *, keep: bool = False) -> None:
         self.memory = Memory()
         self.config = config
-        self.serving = serving
-        self.configure(config, serving=serving)
+        self.keep = keep
+        self.configure(config, keep=keep)
 
-    def configure(self, config: SiteConfig, *, serving: bool = False) -> None:
+    def configure(self, config: SiteConfig, *, keep: bool = False) -> None:
         """This build's options; the renderer is kept while its templates and settings are the same
         (a change renders every page again). TemplateProblem for templates that cannot load."""
         key = (config.settings, config.template, config.templates_dir, mtimes(config.template, config.templates_dir))
         memory = self.memory
         if memory.renderer is None or key != memory.renderer_key:
-            memory.renderer = Renderer(config.settings, config.template, config.templates_dir)
+            memory.renderer = Renderer(config.settings, config.template, config.templates_dir, template_cache())
             memory.renderer_key = key
             memory.forget_rendering()
-        self.config, self.serving = config, serving
+        self.config, self.keep = config, keep
 
     @property
     def renderer(self) -> Renderer:
@@ -99,14 +100,14 @@ class Pipeline:
         self.memory.turn()
         taken = take_plans(sources)
         loaded = self.load(sources, taken)
-        site = SiteBuild(self.config, loaded, self.renderer, self.memory, sources, urls, taken, serving=self.serving)
-        if not self.serving:
+        site = SiteBuild(self.config, loaded, self.renderer, self.memory, sources, urls, taken, keep=self.keep)
+        if not self.keep:
             _release_sources(loaded.pages)
         site.render_pages()
         site.render_dashboard()
         if self.config.css and CSS_URI not in sources.files:
             site.outputs.append(Output(CSS_URI, CSS_PATH.read_bytes(), "css", source=str(CSS_PATH)))
-        if not self.serving:
+        if not self.keep:
             _keep_mentions_only(loaded.pages)
         site.problems = sources.problems + site.problems + loaded.problems
         site.stats.seconds = time.perf_counter() - started
@@ -114,7 +115,7 @@ class Pipeline:
 
     def load(self, sources: Sources, taken: TakenPlans) -> LoadedSite:
         """Load, validate, schedule and link every plan and feature of the site (no rendering)."""
-        config, memory, serving = self.config, self.memory, self.serving
+        config, memory, keep = self.config, self.memory, self.keep
         constitution = self._constitution(sources)
         display: dict[str, str] = {}
         for file in reversed(list(sources.files.values())):  # a file on disk says where its folder is
@@ -124,7 +125,7 @@ class Pipeline:
         live = {(s.src_uri, s.text, s.error, config.settings) for s in taken.sources}
 
         def cache(kind: str, text: str, reader: Callable[[str], Any]) -> Any:
-            return memory.parsed(kind, text, reader, config.syntax) if serving else reader(text)
+            return memory.parsed(kind, text, reader, config.syntax) if keep else reader(text)
 
         loaded = load_site(
             SiteFiles(set(sources.files), sources.read),
@@ -132,11 +133,11 @@ class Pipeline:
             constitution,
             config.site_options,
             display=lambda folder: display.get(folder, folder),
-            load=lambda source: memory.load(source, config.settings, serving),
+            load=lambda source: memory.load(source, config.settings, keep),
             cache=cache,
             history_cache=memory.history,
-            schedule_cache=memory.schedule if serving else None,
-            link_cache=memory.links if serving else None,
+            schedule_cache=memory.schedule if keep else None,
+            link_cache=memory.links if keep else None,
         )
         memory.forget_plans(live)
         memory.forget_documents()
@@ -152,7 +153,7 @@ class Pipeline:
         text = sources.read(uri)
         if text is None:
             return None
-        if self.serving:
+        if self.keep:
             principles = self.memory.parsed("constitution", text, read_constitution, self.config.syntax)
         else:
             principles = read_constitution(text)
@@ -190,13 +191,13 @@ class SiteBuild:
         urls: Urls,
         taken: TakenPlans,
         *,
-        serving: bool = False,
+        keep: bool = False,
     ) -> None:
         self.config = config
         self.loaded = loaded
         self.renderer = renderer
         self.memory = memory
-        self.serving = serving
+        self.keep = keep
         self.urls = urls
         self.levels = taken.levels
         self.known = set(sources.files) | set(taken.levels)  # every page of the site, generated ones included
@@ -271,15 +272,16 @@ class SiteBuild:
         inputs = page_inputs(page, by_key, self.config.today, options)
         uri = page.source.page_uri
         kept = self.memory.renders.last(uri)
-        if self.serving and kept is not None and kept.key == inputs:
+        digest = fingerprint(compared(inputs)) if self.memory.on_disk else None
+        if self.keep and kept is not None and kept.made_from(inputs, digest):
             page.problems = list(kept.problems)
         else:
             self.stats.rendered += 1
             markdown, added = render_inputs(inputs, self.renderer)
             page.problems += added
             content = (front_matter(page.plan, page.title) + markdown).encode("utf-8")
-            kept = Rendered(inputs if self.serving else None, content, tuple(page.problems))
-        if self.serving:
+            kept = Rendered(inputs if self.keep else None, content, tuple(page.problems), digest)
+        if self.keep:
             self.memory.renders.keep(uri, kept)
         return kept.content
 
@@ -335,7 +337,7 @@ class SiteBuild:
                 config.json_uri, "a file is already at the JSON export's path; it is kept and the export is not written"
             )
             return False
-        reuse = self.memory.entries if self.serving else None
+        reuse = self.memory.entries if self.keep else None
         data = export_json(portfolio, config.json_indent, reuse=reuse).encode("utf-8")
         self.outputs.append(Output(config.json_uri, data, "json"))
         return True
@@ -381,8 +383,9 @@ class SiteBuild:
 
     def _dashboard_markdown(self, view: DashboardView, dashboard: str) -> str:
         """A dashboard page's Markdown; the last build's when its view is the same (serve)."""
-        kept = self.memory.views.last(view.title) if self.serving else None
-        if kept is not None and kept[0] == view:
+        kept = self.memory.views.last(view.title) if self.keep else None
+        digest = fingerprint(view) if self.memory.on_disk else None
+        if kept is not None and (kept[0] == digest if isinstance(kept[0], bytes) else kept[0] == view):
             self.memory.views.keep(view.title, kept)
             return kept[1]
         self.stats.dashboard_rendered += 1
@@ -391,8 +394,8 @@ class SiteBuild:
         except TemplateProblem as exc:
             self._problem(dashboard, str(exc))
             return f"# {escape_html(view.title)}\n\nThe dashboard could not be rendered: {escape_html(str(exc))}\n"
-        if self.serving:
-            self.memory.views.keep(view.title, (view, markdown))
+        if self.keep:
+            self.memory.views.keep(view.title, (digest or view, markdown))
         return markdown
 
     # -- what the Markdown extension does to each page ----------------------------------------------

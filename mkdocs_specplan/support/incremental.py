@@ -4,7 +4,11 @@ the plugin works."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
+import hashlib
+import io
+import pickle
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -73,3 +77,19 @@ def memo(obj: Any, key: Hashable, compute: Callable[[], T]) -> T:
     if key not in store:
         store[key] = compute()
     return store[key]  # type: ignore[no-any-return]
+
+
+def fingerprint(*values: Any) -> bytes:
+    """A digest of values, equal for equal values in any process: their pickle without its memo
+    (two equal strings, shared or not, are written alike). For what a run keeps on disk for the
+    next: an unequal digest only costs making the value again."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: the bytes follow the values, not which objects are shared
+    pickler.dump(values)
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=20).digest()
+
+
+def compared(value: Any) -> tuple[Any, ...]:
+    """The fields of a dataclass that its equality compares."""
+    return tuple(getattr(value, f.name) for f in dataclasses.fields(value) if f.compare)

@@ -169,7 +169,14 @@ def tidy_markdown(text: str) -> str:
 class Renderer:
     """Holds the Jinja2 environment; a user template may replace or extend the packaged one."""
 
-    def __init__(self, settings: Settings, template_path: str | None = None, templates_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        template_path: str | None = None,
+        templates_dir: str | None = None,
+        compiled: jinja2.BytecodeCache | None = None,
+    ) -> None:
+        """``compiled``: where templates are kept compiled between processes (a changed one is compiled again)."""
         self.settings = settings
         self._templates: dict[str, jinja2.Template] = {}
         loaders: list[jinja2.BaseLoader] = []
@@ -195,6 +202,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # the plugin makes a new renderer when a template file changes
+            bytecode_cache=compiled,
             undefined=jinja2.StrictUndefined if os.environ.get("SPECPLAN_STRICT_TEMPLATES") else jinja2.Undefined,
         )
         self.env.filters.update(

@@ -84,9 +84,9 @@ class SpecPlanPlugin(BasePlugin[SpecPlanConfig]):
                 use_directory_urls=config.use_directory_urls,
             )
             if self.pipeline is None:
-                self.pipeline = Pipeline(site, serving=self._serving)
+                self.pipeline = Pipeline(site, keep=self._serving)
             else:
-                self.pipeline.configure(site, serving=self._serving)
+                self.pipeline.configure(site, keep=self._serving)
         except (OptionError, TemplateProblem) as exc:
             raise PluginError(f"specplan: {exc}") from None
         self.site_config = site

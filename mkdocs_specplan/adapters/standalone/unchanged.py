@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ...core.model import Problem
 from ...pipeline.options import SiteConfig
+from ...support.cache import cache_folder
 
 RECORD_VERSION = 1
 
@@ -67,10 +68,24 @@ def signature(config: SiteConfig, settings_text: str) -> str:
     return digest.hexdigest()
 
 
-def record_path(config: SiteConfig) -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+def stamp(config: SiteConfig, settings_text: str) -> str:
+    """What a run's kept documents and pages hold for: the package's version and the options."""
+    text = f"{RECORD_VERSION}\0{_package_version()}\0{config!r}\0{settings_text}"
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+
+
+def _cached(config: SiteConfig, suffix: str) -> str:
     key = hashlib.blake2b(os.path.realpath(config.config_file).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
-    return os.path.join(base, "mkdocs-specplan", f"build-{key}.json")
+    return cache_folder(f"build-{key}.{suffix}")
+
+
+def record_path(config: SiteConfig) -> str:
+    return _cached(config, "json")
+
+
+def memory_path(config: SiteConfig) -> str:
+    """Where a run keeps the documents, plans and pages it made, for the next (:meth:`Memory.save`)."""
+    return _cached(config, "pickle")
 
 
 def read(config: SiteConfig, wanted: str) -> dict[str, object] | None:
