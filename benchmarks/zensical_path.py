@@ -20,10 +20,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -36,12 +38,14 @@ BIN = Path(sys.executable).parent
 
 def _cpu(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     """The CPU time (user + system) of one command run to its end; it must succeed."""
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):  # 1: the site's plans have problems, as validate says
-        error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-        raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{error[-3000:]}")
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a long log never blocks the command
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):  # 1: the site's plans have problems, as validate says
+            log.seek(0)
+            error = log.read().decode(errors="replace")
+            raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{error[-3000:]}")
     return usage.ru_utime + usage.ru_stime
 
 
@@ -91,12 +95,13 @@ def specplan_runs(site: Path, edits: list[Path]) -> dict[str, Any]:
 
 
 def zensical_twin(site: Path, twin: Path) -> None:
-    """The site as ``specplan build`` left it, as plain files: no plan.yaml, no extension."""
+    """The site as ``specplan build`` left it, as plain files: no plan.yaml, no extension (the
+    plugin's entry stays: Zensical ignores it, and a plugins list replaces Zensical's defaults)."""
     shutil.rmtree(twin, ignore_errors=True)
     shutil.copytree(site / "docs", twin / "docs", ignore=shutil.ignore_patterns("plan.yaml", ".specplan"))
     settings = yaml.safe_load((site / "mkdocs.yml").read_text(encoding="utf-8"))
+    # the same plugins list (Zensical ignores the specplan entry, but a plugins list replaces its defaults)
     settings["markdown_extensions"] = [e for e in settings["markdown_extensions"] if e != "mkdocs_specplan.extension"]
-    settings.pop("plugins", None)
     (twin / "mkdocs.yml").write_text(yaml.safe_dump(settings), encoding="utf-8")
 
 
@@ -165,7 +170,7 @@ def refresh_times(command: list[str], site: Path, plans: list[Path], timeout: fl
             times.append(took if took is not None else float("inf"))
             time.sleep(1.0)
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # Ctrl-C, as a person ends it
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -201,3 +201,26 @@ def test_a_damaged_or_foreign_cache_is_a_full_build(tmp_path, monkeypatch, capsy
     main(["build"])
     assert "1 plan of 1 feature built:" in capsys.readouterr().err  # rendered, not taken
     assert page.read_bytes() == good
+
+
+def test_serve_ended_by_a_terminate_signal_ends_its_server_too(tmp_path):
+    _site(tmp_path)
+    marker = tmp_path / "terminated-server-ran"
+    server = [sys.executable, "-c", f"import pathlib, time; pathlib.Path({str(marker)!r}).write_text('up'); time.sleep(60)"]
+    process = subprocess.Popen([str(SCRIPT), "serve", "--", *server], cwd=tmp_path, env=_env(tmp_path))
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert marker.exists()
+        running = subprocess.run(["pgrep", "-f", str(marker)], capture_output=True, text=True, check=False)
+        assert running.stdout.strip()  # negative control: the server runs while serve does
+        process.terminate()
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    time.sleep(0.2)
+    children = subprocess.run(["pgrep", "-f", str(marker)], capture_output=True, text=True, check=False)
+    assert children.stdout.strip() == ""

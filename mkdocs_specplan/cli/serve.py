@@ -2,7 +2,7 @@
 server (``zensical serve`` by default). It watches docs_dir, specs_dir, the constitution, the
 templates and mkdocs.yml (with watchdog, which MkDocs already brings), runs the build after each
 burst of changes (a run reads and writes only when something changed), and ends the server
-cleanly on Ctrl-C. Its own outputs never trigger a build."""
+cleanly on Ctrl-C (or a terminate signal). Its own outputs never trigger a build."""
 
 from __future__ import annotations
 
@@ -79,9 +79,10 @@ def serve(config: SiteConfig, command: Sequence[str], build: Callable[[], int], 
     trigger = Trigger(config)
     observer = _observer(watched(config), trigger)
     server = subprocess.Popen(list(command)) if command else None
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, lambda *_: stop.set())
+    main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)} if main else {}
+    for sig in previous:  # Ctrl-C, or a terminate from a supervisor: the server is ended with us
+        signal.signal(sig, lambda *_: stop.set())
     try:
         while not stop.is_set():
             if trigger.event.wait(0.2) and time.monotonic() - trigger.last >= QUIET:
@@ -91,8 +92,8 @@ def serve(config: SiteConfig, command: Sequence[str], build: Callable[[], int], 
                 print(f"specplan serve: {command[0]} ended (status {server.returncode})", file=sys.stderr)
                 return int(server.returncode or 0)
     finally:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         observer.stop()
         observer.join(timeout=5)
         if server is not None and server.poll() is None:
