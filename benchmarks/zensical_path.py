@@ -11,8 +11,9 @@ emptied before the cold run.
   against its twin: the same files of docs_dir as plain pages, no plan.yaml, no extension. Each
   from an empty Zensical cache.
 * edit-to-refresh: a server is started (``specplan serve`` beside ``zensical serve``, and ``mkdocs
-  serve`` with the plugin), a plan's title is changed on disk, and its page is fetched until it
-  shows the new title: the seconds from the save to that answer, the median of a few edits.
+  serve`` with the plugin), a plan's technical approach is changed on disk (a field of its own
+  page: the navigation every page carries is unchanged), and its page is fetched until it shows
+  the change: the seconds from the save to that answer, the median of a few edits.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def _wait_for(url: str, wanted: str | None, timeout: float) -> float | None:
 
 
 def refresh_times(command: list[str], site: Path, plans: list[Path], timeout: float) -> list[float]:
-    """Seconds from saving a plan (its title changed) to its served page showing the change, for
+    """Seconds from saving a plan (its technical approach changed) to its served page showing the change, for
     each plan in turn, under ``command`` (which serves on ``{port}``)."""
     port = _free_port()
     argv = [part.replace("{port}", str(port)) for part in command]
@@ -164,7 +165,9 @@ def refresh_times(command: list[str], site: Path, plans: list[Path], timeout: fl
             url = f"http://127.0.0.1:{port}/{plan.parent.relative_to(site / 'docs').as_posix()}/plan/"
             marker = f"Refreshed{k}x{os.getpid()}"
             text = plan.read_text(encoding="utf-8")
-            changed = re.sub(r"^(feature_name: .*)$", rf"\1 {marker}", text, count=1, flags=re.M)
+            # a field of the plan's own page (its navigation title, which every page shows, unchanged)
+            changed = re.sub(r"^(technical_approach: \|\n  .*)$", rf"\1 {marker}", text, count=1, flags=re.M)
+            assert changed != text, plan
             plan.write_text(changed, encoding="utf-8")
             took = _wait_for(url, marker, timeout)
             times.append(took if took is not None else float("inf"))
@@ -189,7 +192,9 @@ def serve_refresh(plugin_site: Path, zensical_site: Path, plans: int, timeout: f
         ),
         ("mkdocs", plugin_site, [str(BIN / "mkdocs"), "serve", "-a", "127.0.0.1:{port}"]),
     ):
-        editable = sorted(p for p in (site / "docs").rglob("plan.yaml") if "feature_name:" in p.read_text(encoding="utf-8"))
+        editable = sorted(
+            p for p in (site / "docs").rglob("plan.yaml") if "technical_approach: |" in p.read_text(encoding="utf-8")
+        )
         times = refresh_times(command, site, editable[-plans:], timeout)
         out[f"refresh_{name}_s"] = statistics.median(times)
         out[f"refresh_{name}_all_s"] = times

@@ -224,3 +224,26 @@ def test_serve_ended_by_a_terminate_signal_ends_its_server_too(tmp_path):
     time.sleep(0.2)
     children = subprocess.run(["pgrep", "-f", str(marker)], capture_output=True, text=True, check=False)
     assert children.stdout.strip() == ""
+
+
+def test_serve_reads_changes_to_what_a_build_reads_and_not_to_the_builders_own_folders(tmp_path):
+    from mkdocs_specplan.cli.serve import Trigger
+    from mkdocs_specplan.pipeline.options import SiteConfig
+
+    _site(tmp_path)
+    docs = tmp_path / "docs"
+    config = SiteConfig(docs_dir=str(docs), site_dir=str(tmp_path / "site"), config_file=str(tmp_path / "mkdocs.yml"))
+    trigger = Trigger(config)
+    for path in (tmp_path / "mkdocs.yml", docs / "specs/001-x/plan.yaml", docs / "index.md"):
+        trigger.event.clear()
+        trigger.seen(str(path))
+        assert trigger.event.is_set(), path
+    for path in (
+        tmp_path / ".cache/123",
+        tmp_path / "site/index.html",
+        tmp_path / "README.md",
+        docs / ".specplan/annotations.json",
+    ):
+        trigger.event.clear()
+        trigger.seen(str(path))
+        assert not trigger.event.is_set(), path

@@ -149,7 +149,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _served_builds(config_file: str) -> Any:
     """Builds that keep what they can from one to the next, as mkdocs serve does (a plan edit
-    renders that plan's page and what depends on it); draft plans are shown, as under mkdocs serve."""
+    renders that plan's page and what depends on it). Draft plans are left out, as by specplan
+    build: the builder's own server publishes what is in docs_dir, and would keep them there."""
     from ..adapters.standalone.build import build
     from ..pipeline.pipeline import Pipeline
 

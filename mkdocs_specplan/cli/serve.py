@@ -18,7 +18,7 @@ from typing import Any
 from ..pipeline.options import SiteConfig
 from ..pipeline.sources import MANIFEST, read_manifest
 
-QUIET = 0.3  # seconds without a change before a build runs
+QUIET = 0.1  # seconds without a change before a build runs (an editor's save is one burst)
 
 
 def watched(config: SiteConfig) -> list[str]:
@@ -34,10 +34,19 @@ def watched(config: SiteConfig) -> list[str]:
 class Trigger:
     """Changes seen since the last build (the build's own outputs left out)."""
 
-    def __init__(self, config: SiteConfig) -> None:
+    def __init__(self, config: SiteConfig, paths: list[str] | None = None) -> None:
         self.config = config
         self.event = threading.Event()
         self.last = 0.0
+        paths = watched(config) if paths is None else paths
+        self.folders = [os.path.realpath(p) for p in paths if os.path.isdir(p)]
+        self.files = {os.path.realpath(p) for p in paths if not os.path.isdir(p)}
+
+    def read_by_build(self, path: str) -> bool:
+        """A watched file, or a file in a watched folder: not a sibling of mkdocs.yml (the builder's
+        own cache and site folders change there on every build)."""
+        real = os.path.realpath(path)
+        return real in self.files or any(real == f or real.startswith(f + os.sep) for f in self.folders)
 
     def ours(self, path: str) -> bool:
         docs = os.path.realpath(self.config.docs_dir)
@@ -48,7 +57,7 @@ class Trigger:
         return uri.startswith(".specplan/") or uri == MANIFEST or uri in read_manifest(docs) or ".specplan-" in uri
 
     def seen(self, path: str) -> None:
-        if not self.ours(path):
+        if self.read_by_build(path) and not self.ours(path):
             self.last = time.monotonic()
             self.event.set()
 
@@ -60,6 +69,8 @@ def _observer(paths: list[str], trigger: Trigger) -> Any:
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event: Any) -> None:
             if event.event_type in ("opened", "closed_no_write"):
+                return
+            if event.is_directory and event.event_type == "modified":  # a file in it changed: that file's own event counts
                 return
             trigger.seen(str(getattr(event, "dest_path", "") or event.src_path))
 
@@ -76,8 +87,9 @@ def serve(config: SiteConfig, command: Sequence[str], build: Callable[[], int], 
     """Build, start the server, and build again on every change until Ctrl-C (or ``stop``)."""
     stop = stop or threading.Event()
     build()
-    trigger = Trigger(config)
-    observer = _observer(watched(config), trigger)
+    paths = watched(config)
+    trigger = Trigger(config, paths)
+    observer = _observer(paths, trigger)
     server = subprocess.Popen(list(command)) if command else None
     main = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)} if main else {}
@@ -85,9 +97,13 @@ def serve(config: SiteConfig, command: Sequence[str], build: Callable[[], int], 
         signal.signal(sig, lambda *_: stop.set())
     try:
         while not stop.is_set():
-            if trigger.event.wait(0.2) and time.monotonic() - trigger.last >= QUIET:
-                trigger.event.clear()
-                build()
+            if trigger.event.wait(0.05):
+                quiet = time.monotonic() - trigger.last
+                if quiet >= QUIET:
+                    trigger.event.clear()
+                    build()
+                else:
+                    stop.wait(QUIET - quiet)
             if server is not None and server.poll() is not None:
                 print(f"specplan serve: {command[0]} ended (status {server.returncode})", file=sys.stderr)
                 return int(server.returncode or 0)

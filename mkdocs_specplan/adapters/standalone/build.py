@@ -189,7 +189,7 @@ def annotations_json(notes: PageAnnotations) -> dict[str, Any]:
     syntax = notes.mention_syntax or IdSyntax()
     return {
         "definitions": _syntax_json(notes.definitions) if notes.definitions else None,
-        "traces": {rid: [list(map(list, t.planned)), list(map(list, t.tasks)), t.uncovered] for rid, t in notes.traces.items()},
+        "traces": {rid: (t.planned, t.tasks, t.uncovered) for rid, t in notes.traces.items()},  # tuples: JSON arrays
         "tasks": notes.tasks,
         "principles": notes.principles,
         "mentions": notes.mentions,
