@@ -142,7 +142,7 @@ def one(n: int, theme: str, repeat: int, tmp: Path, zensical: bool = True, serve
         zensical_twin(zsite, ztwin)
         second.update(zensical_builds(zsite, ztwin, 1 if n >= 1000 else repeat))
         if serve:
-            second.update(serve_refresh(plugin_site, zsite, 3))
+            second.update(serve_refresh(plugin_site, zsite, 1 if n >= 1000 else 3, timeout=900.0))
 
     html = (plugin_site / "site" / "plans" / "index.html").read_text(encoding="utf-8")
     total, article = dom_counts(html)
