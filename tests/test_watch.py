@@ -247,3 +247,65 @@ def test_serve_reads_changes_to_what_a_build_reads_and_not_to_the_builders_own_f
         trigger.event.clear()
         trigger.seen(str(path))
         assert not trigger.event.is_set(), path
+
+
+def test_draft_plans_are_left_out_by_build_and_by_serve(tmp_path, monkeypatch):
+    """What specplan build writes into docs_dir is what Zensical publishes: a draft plan's page is
+    written by neither (mkdocs serve shows drafts; Zensical's server would keep them for good)."""
+    from mkdocs_specplan.cli.main import _served_builds, main
+
+    site = _site(tmp_path)
+    site.plan("specs/002-y", MINIMAL_PLAN.replace('"042"', '"002"'), spec="# Feature Specification: Y\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text() + "draft_docs: |\n  specs/002-y/plan.yaml\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _served_builds("mkdocs.yml")()
+    assert (tmp_path / "docs/specs/001-x/plan.md").is_file()  # negative control: the other plan is written
+    assert not (tmp_path / "docs/specs/002-y/plan.md").exists()
+    main(["build", "--full"])
+    assert not (tmp_path / "docs/specs/002-y/plan.md").exists()
+
+
+def test_a_changed_template_of_the_site_renders_every_plan_again(tmp_path, monkeypatch, capsys):
+    """Pages are kept by a digest of what they were rendered from, not of the templates: a
+    template edited in templates_dir (same path, new text) makes the next run a full one."""
+    from mkdocs_specplan.cli.main import main
+
+    _site(tmp_path)
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    note = overrides / "feature-note.html.j2"
+    note.write_text('<div class="custom-note">first {{ note.stage }}</div>\n', encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace("build_date:", f"templates_dir: {overrides}\n      build_date:"), encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    main(["build"])
+    annotations = tmp_path / "docs/.specplan/annotations.json"
+    assert "first" in annotations.read_text()
+    note.write_text('<div class="custom-note">second {{ note.stage }}</div>\n', encoding="utf-8")
+    os.utime(note, ns=(note.stat().st_mtime_ns + 10**9, note.stat().st_mtime_ns + 10**9))
+    capsys.readouterr()
+    main(["build"])
+    assert "second" in annotations.read_text() and "first" not in annotations.read_text()
+    assert "as the last run rendered them" not in capsys.readouterr().err
+
+
+def test_serve_starts_from_what_the_last_build_kept(tmp_path, monkeypatch, capsys):
+    from mkdocs_specplan.cli.main import _served_builds, main
+
+    _site(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    main(["build"])
+    capsys.readouterr()
+    _served_builds("mkdocs.yml")()
+    assert "rendered 1 plan (1 unchanged since the last build)" in capsys.readouterr().err
+    main(["build", "--full"])  # negative control: nothing taken from the last run
+    capsys.readouterr()
+    (tmp_path / "cache").rename(tmp_path / "elsewhere")
+    _served_builds("mkdocs.yml")()
+    assert "unchanged since the last build" not in capsys.readouterr().err

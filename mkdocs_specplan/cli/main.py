@@ -91,39 +91,55 @@ def _open(config_file: str) -> Any:
         raise UsageError(str(exc)) from None
 
 
-def _build(config_file: str, form: str, full: bool) -> int:
-    """One ``specplan build``: nothing but the report when nothing it reads changed since the last run."""
-    from ..adapters.standalone import unchanged
-    from ..adapters.standalone.build import build
-    from ..pipeline.pipeline import Pipeline
-
+def _enabled(config_file: str) -> Any | None:
+    """The site's project, or None (said once) when the specplan plugin is not enabled there."""
     project = _open(config_file)
     if not project.enabled:
         print(f"{config_file}: the specplan plugin is not enabled there; nothing is built", file=sys.stderr)
+        return None
+    return project
+
+
+def _settings_text(project: Any) -> str:
+    return repr(sorted((k, repr(v)) for k, v in project.settings.items()))
+
+
+def _kept_build(project: Any, pipeline: Any, *, full: bool) -> Any:
+    """A build that starts from what the last run kept in the cache folder (unless ``full``) and
+    keeps what it made for the next."""
+    from ..adapters.standalone import unchanged
+    from ..adapters.standalone.build import build
+
+    kept_at, stamp = unchanged.memory_path(project.config), unchanged.stamp(project.config, _settings_text(project))
+    if not full:
+        pipeline.memory.restore(kept_at, stamp)
+    pipeline.memory.on_disk = True  # pages known by their inputs' digests, to be kept
+    built = build(project, pipeline)
+    pipeline.memory.save(kept_at, stamp)
+    pipeline.memory.on_disk = False  # a served rebuild compares its pages' inputs in memory
+    return built
+
+
+def _build(config_file: str, form: str, full: bool) -> int:
+    """One ``specplan build``: nothing but the report when nothing it reads changed since the last
+    run; else only what changed is made again."""
+    from ..adapters.standalone import unchanged
+    from ..pipeline.pipeline import Pipeline
+
+    project = _enabled(config_file)
+    if project is None:
         return EXIT_OK
     docs = project.config.docs_dir
-    settings_text = repr(sorted((k, repr(v)) for k, v in project.settings.items()))
-    kept = None if full else unchanged.read(project.config, unchanged.signature(project.config, settings_text))
+    kept = None if full else unchanged.read(project.config, unchanged.signature(project.config, _settings_text(project)))
     if kept is not None:  # nothing the build reads changed since the last run: the same report, nothing written
         problems = with_path(sort_problems(unchanged.problems_of(kept)), docs)
         summary = f"{count(int(str(kept['plans'])), 'plan')} of {count(int(str(kept['features'])), 'feature')} unchanged since the last run"
         _report(problems, form, summary)
         return _status(problems)
-    pipeline = Pipeline(project.config, keep=True)  # what the last run kept: only what changed is made again
-    kept_at, stamp = unchanged.memory_path(project.config), unchanged.stamp(project.config, settings_text)
-    if not full:
-        pipeline.memory.restore(kept_at, stamp)
-    pipeline.memory.on_disk = True
-    built = build(project, pipeline)
-    pipeline.memory.save(kept_at, stamp)
+    built = _kept_build(project, Pipeline(project.config, keep=True), full=full)
     site = built.site
-    unchanged.write(
-        project.config,
-        unchanged.signature(project.config, settings_text),
-        built.problems,
-        len(site.pages),
-        len(site.loaded.features),
-    )
+    after = unchanged.signature(project.config, _settings_text(project))  # with the files this run wrote
+    unchanged.write(project.config, after, built.problems, len(site.pages), len(site.loaded.features))
     problems = with_path(sort_problems(built.problems), docs)
     kept_pages = len(site.pages) - site.stats.rendered
     summary = f"{count(len(site.pages), 'plan')} of {count(len(site.loaded.features), 'feature')} built"
@@ -149,23 +165,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _served_builds(config_file: str) -> Any:
     """Builds that keep what they can from one to the next, as mkdocs serve does (a plan edit
-    renders that plan's page and what depends on it). Draft plans are left out, as by specplan
-    build: the builder's own server publishes what is in docs_dir, and would keep them there."""
+    renders that plan's page and what depends on it); the first starts from what the last
+    ``specplan build`` kept, and keeps what it made for the next. Draft plans are left out, as by
+    specplan build: the builder's own server publishes what is in docs_dir, and would keep them there."""
     from ..adapters.standalone.build import build
     from ..pipeline.pipeline import Pipeline
 
     kept: list[Pipeline] = []
 
     def run() -> int:
-        project = _open(config_file)
-        if not project.enabled:
-            print(f"{config_file}: the specplan plugin is not enabled there; nothing is built", file=sys.stderr)
+        project = _enabled(config_file)
+        if project is None:
             return EXIT_OK
         if kept:
             kept[0].configure(project.config, keep=True)
+            built = build(project, kept[0])
         else:
             kept.append(Pipeline(project.config, keep=True))
-        built = build(project, kept[0])
+            built = _kept_build(project, kept[0], full=False)
         docs = project.config.docs_dir
         problems = with_path(sort_problems(built.problems), docs)
         _report([p for p in problems if p.level == "warning"], "text", built.site.summary)  # notes once, by validate

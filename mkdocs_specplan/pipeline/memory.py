@@ -7,6 +7,7 @@ rendered from."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 from collections.abc import Callable, Hashable
@@ -103,19 +104,19 @@ class Memory:
             "views": views,
             "notes": self.notes.now,
         }
+        temporary = f"{path}.{os.getpid()}"
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            temporary = f"{path}.{os.getpid()}"
             with open(temporary, "wb") as handle:
                 pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
-            pass
+        except Exception:  # a full disk, a value that cannot be pickled: nothing kept, the build stands
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
 
     def restore(self, path: str, stamp: str) -> bool:
         """What the last run saved at ``path`` under ``stamp``, taken as the last build's; False
         (and nothing taken) when there is none, it is unreadable, or it was saved under another stamp."""
-        self.on_disk = True
         try:
             with open(path, "rb") as handle:
                 kept = pickle.load(handle)  # the user's own cache folder, written by this package

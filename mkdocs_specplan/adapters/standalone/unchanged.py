@@ -23,11 +23,18 @@ from ...support.cache import cache_folder
 RECORD_VERSION = 1
 
 
+PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
 def _package_version() -> str:
+    """The package's version and the time of each of its files (code, templates, stylesheet): an
+    installed package changes its version, a working copy its files."""
     try:
-        return version("mkdocs-specplan")
+        named = version("mkdocs-specplan")
     except PackageNotFoundError:
-        return "unknown"
+        named = "unknown"
+    files = [f"{path}\0{_stat(path)}" for path in _files(PACKAGE) if not path.endswith((".pyc", ".pyo"))]
+    return named + "\0" + hashlib.blake2b("\n".join(files).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _stat(path: str) -> tuple[int, int] | None:
@@ -45,6 +52,10 @@ def _files(root: str | None) -> Iterable[str]:
         dirnames.sort()
         for name in sorted(filenames):
             yield os.path.join(folder, name)
+
+
+def _files_or_file(path: str | None) -> list[str]:
+    return [path] if path and os.path.isfile(path) else list(_files(path))
 
 
 def _head(folder: str) -> str:
@@ -69,8 +80,10 @@ def signature(config: SiteConfig, settings_text: str) -> str:
 
 
 def stamp(config: SiteConfig, settings_text: str) -> str:
-    """What a run's kept documents and pages hold for: the package's version and the options."""
-    text = f"{RECORD_VERSION}\0{_package_version()}\0{config!r}\0{settings_text}"
+    """What a run's kept documents and pages hold for: the package's version, the options and the
+    site's own templates (a page is kept by a digest of its inputs, not of the templates)."""
+    templates = [f"{path}\0{_stat(path)}" for root in (config.template, config.templates_dir) for path in _files_or_file(root)]
+    text = f"{RECORD_VERSION}\0{_package_version()}\0{config!r}\0{settings_text}\0{templates}"
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
