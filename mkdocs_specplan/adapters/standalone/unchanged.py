@@ -13,14 +13,13 @@ import json
 import os
 import subprocess
 from collections.abc import Iterable
-from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 
 from ...core.model import Problem
 from ...pipeline.options import SiteConfig
 from ...support.cache import cache_folder
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -113,7 +112,8 @@ def read(config: SiteConfig, wanted: str) -> dict[str, object] | None:
 
 def write(config: SiteConfig, signed: str, problems: list[Problem], plans: int, features: int) -> None:
     path = record_path(config)
-    data = {"signature": signed, "plans": plans, "features": features, "problems": [asdict(p) for p in problems]}
+    rows = [[p.path, p.line, p.column, p.field, p.message, p.level] for p in problems]
+    data = {"signature": signed, "plans": plans, "features": features, "problems": rows}
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         temporary = f"{path}.{os.getpid()}"
@@ -126,4 +126,4 @@ def write(config: SiteConfig, signed: str, problems: list[Problem], plans: int, 
 
 def problems_of(data: dict[str, object]) -> list[Problem]:
     raw = data.get("problems")
-    return [Problem(**p) for p in raw if isinstance(p, dict)] if isinstance(raw, list) else []
+    return [Problem(*p) for p in raw if isinstance(p, list) and len(p) == 6] if isinstance(raw, list) else []
