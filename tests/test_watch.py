@@ -297,13 +297,19 @@ def test_a_changed_template_of_the_site_renders_every_plan_again(tmp_path, monke
 def test_serve_starts_from_what_the_last_build_kept(tmp_path, monkeypatch, capsys):
     from mkdocs_specplan.cli.main import _served_builds, main
 
-    _site(tmp_path)
+    site = _site(tmp_path)
+    site.plan("specs/002-y", MINIMAL_PLAN.replace('"042"', '"002"'), spec="# Feature Specification: Y\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     main(["build"])
     capsys.readouterr()
-    _served_builds("mkdocs.yml")()
-    assert "rendered 1 plan (1 unchanged since the last build)" in capsys.readouterr().err
+    served = _served_builds("mkdocs.yml")
+    served()
+    assert "rendered 2 plans (2 unchanged since the last build)" in capsys.readouterr().err
+    plan = tmp_path / "docs/specs/001-x/plan.yaml"
+    plan.write_text(plan.read_text().replace("feature_name: Minimal", "feature_name: Edited"), encoding="utf-8")
+    served()  # pages read back from disk are known by their inputs in memory from then on
+    assert "rendered 2 plans (1 unchanged since the last build)" in capsys.readouterr().err
     main(["build", "--full"])  # negative control: nothing taken from the last run
     capsys.readouterr()
     (tmp_path / "cache").rename(tmp_path / "elsewhere")

@@ -18,7 +18,7 @@ from ..core.model import Problem, Settings
 from ..history.baseline import HistoryCache
 from ..project.loading import LinkCache, ScheduleCache
 from ..project.records import PlanPage, PlanSource, load_page
-from ..support.incremental import LastBuild, fingerprint
+from ..support.incremental import LastBuild
 from ..views.dashboard import DashboardView
 from ..views.export import Encoded
 from ..views.notes import FeatureNote
@@ -28,15 +28,24 @@ from ..views.renderer import Renderer
 
 @dataclass(frozen=True)
 class Rendered:
-    """A plan page as rendered, and what it was rendered from."""
+    """A page as rendered (a plan page, a dashboard page), and what it was rendered from (its
+    inputs, its view)."""
 
-    key: PageInputs | None  # in memory
+    key: PageInputs | DashboardView | None  # in memory
     content: bytes
-    problems: tuple[Problem, ...]
-    digest: bytes | None = None  # on disk: a fingerprint of the key
+    problems: tuple[Problem, ...] = ()
+    digest: bytes | None = None  # kept on disk: a fingerprint of the key
 
-    def made_from(self, inputs: PageInputs, digest: bytes | None) -> bool:
-        return self.key == inputs if self.key is not None else digest is not None and self.digest == digest
+    def made_from(self, key: PageInputs | DashboardView, digest: bytes | None) -> bool:
+        return self.key == key if self.key is not None else digest is not None and self.digest == digest
+
+    def taken(self, key: PageInputs | DashboardView, digest: bytes | None) -> Rendered:
+        """Taken again for ``key``: known by it in memory from now on (a page read back from disk
+        is compared by its inputs in the next served build, not by their digest)."""
+        return self if self.key is not None else Rendered(key, self.content, self.problems, self.digest or digest)
+
+    def on_disk(self) -> Rendered:
+        return Rendered(None, self.content, self.problems, self.digest)
 
 
 def mtimes(*paths: str | None) -> tuple[tuple[str, float], ...]:
@@ -65,7 +74,7 @@ class Memory:
         self.documents: dict[tuple[str, str, Hashable], Any] = {}  # each spec, tasks, checklist as read (serve)
         self._live: set[tuple[str, str, Hashable]] = set()
         self.renders: LastBuild[str, Rendered] = LastBuild()  # each plan page as rendered, by page path
-        self.views: LastBuild[str, tuple[DashboardView | bytes, str]] = LastBuild()  # each dashboard page, by title
+        self.views: LastBuild[str, Rendered] = LastBuild()  # each dashboard page, by title
         self.notes: LastBuild[FeatureNote, str] = LastBuild()  # the note under a spec's title, by what it says
         self.entries: Encoded = LastBuild()  # each plan's entry in the JSON export, encoded
         self.renderer: Renderer | None = None
@@ -92,10 +101,9 @@ class Memory:
         this build read and made them. ``stamp`` names what it holds only for the same package
         version and options. Nothing is written when the folder cannot be; the next run is then a
         full one."""
-        renders = {
-            uri: Rendered(None, r.content, r.problems, r.digest) for uri, r in self.renders.now.items() if r.digest is not None
-        }
-        views = {title: (v if isinstance(v, bytes) else fingerprint(v), md) for title, (v, md) in self.views.now.items()}
+        renders, views = (
+            {k: r.on_disk() for k, r in store.now.items() if r.digest is not None} for store in (self.renders, self.views)
+        )
         kept = {
             "stamp": stamp,
             "documents": self.documents,

@@ -275,6 +275,7 @@ class SiteBuild:
         digest = fingerprint(compared(inputs)) if self.memory.on_disk else None
         if self.keep and kept is not None and kept.made_from(inputs, digest):
             page.problems = list(kept.problems)
+            kept = kept.taken(inputs, digest)
         else:
             self.stats.rendered += 1
             markdown, added = render_inputs(inputs, self.renderer)
@@ -385,9 +386,9 @@ class SiteBuild:
         """A dashboard page's Markdown; the last build's when its view is the same (serve)."""
         kept = self.memory.views.last(view.title) if self.keep else None
         digest = fingerprint(view) if self.memory.on_disk else None
-        if kept is not None and (kept[0] == digest if isinstance(kept[0], bytes) else kept[0] == view):
-            self.memory.views.keep(view.title, kept)
-            return kept[1]
+        if kept is not None and kept.made_from(view, digest):
+            self.memory.views.keep(view.title, kept.taken(view, digest))
+            return kept.content.decode("utf-8")
         self.stats.dashboard_rendered += 1
         try:
             markdown = self.renderer.render_markdown("dashboard.md.j2", dashboard=view)
@@ -395,7 +396,7 @@ class SiteBuild:
             self._problem(dashboard, str(exc))
             return f"# {escape_html(view.title)}\n\nThe dashboard could not be rendered: {escape_html(str(exc))}\n"
         if self.keep:
-            self.memory.views.keep(view.title, (digest or view, markdown))
+            self.memory.views.keep(view.title, Rendered(view, markdown.encode("utf-8"), digest=digest))
         return markdown
 
     # -- what the Markdown extension does to each page ----------------------------------------------
