@@ -77,3 +77,29 @@ def test_one_size_measures_the_plugin_site_against_its_twin(tmp_path, monkeypatc
 
     assert entries(plugin_site) == entries(twin_site)
     assert 'id="t001"' in content(twin_site, "specs/0001-portal-search-1/tasks/index.html")
+
+
+def test_the_zensical_path_measures_specplan_build_and_builds_a_plain_twin(tmp_path, monkeypatch):
+    """The second builder's machinery on a tiny site: cold, no-op and one-edit runs of specplan
+    build, each edit a different plan; the twin has the pages as plain files, without plan.yaml or
+    the extension, with the same plugins list (no timing is asserted)."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    from sitegen import generate
+    from zensical_path import specplan_runs, zensical_config, zensical_twin
+
+    site = tmp_path / "zensical-6"
+    generate(site, 6)
+    (site / "mkdocs.yml").write_text(yaml.safe_dump(zensical_config("material")))
+    plans = sorted(p for p in (site / "docs").rglob("plan.yaml") if "status: planned" in p.read_text())[:2]
+    before = [p.read_text() for p in plans]
+    runs = specplan_runs(site, plans)
+    assert runs["specplan_cold_s"] > 0 and len(runs["specplan_edits_s"]) == 2
+    assert [p.read_text() for p in plans] != before  # each plan edited in turn
+    assert (tmp_path / "zensical-6-cache" / "mkdocs-specplan").is_dir()  # a cache folder of the site's own
+    twin = tmp_path / "zensical-twin-6"
+    zensical_twin(site, twin)
+    assert not list(twin.rglob("plan.yaml")) and not (twin / "docs" / ".specplan").exists()
+    assert len(list(twin.rglob("plan.md"))) == len(list((site / "docs").rglob("plan.md")))
+    settings = yaml.safe_load((twin / "mkdocs.yml").read_text())
+    assert "mkdocs_specplan.extension" not in settings["markdown_extensions"]
+    assert settings["plugins"] == yaml.safe_load((site / "mkdocs.yml").read_text())["plugins"]

@@ -95,7 +95,7 @@ def test_an_incremental_build_writes_what_a_full_build_in_a_fresh_cache_writes(t
 
     from mkdocs_specplan.cli.main import main
 
-    from .test_incremental import SPEC, TASKS, plan_text
+    from .test_incremental import SPEC, TASKS, _git, plan_text
 
     root = tmp_path / "repo"
     site = Site(root)
@@ -115,6 +115,12 @@ def test_an_incremental_build_writes_what_a_full_build_in_a_fresh_cache_writes(t
     (overrides / "feature-note.html.j2").write_text('<div class="custom-note">{{ note.stage }}</div>\n', encoding="utf-8")
     config = root / "mkdocs.yml"
     config.write_text("site_name: T\nplugins:\n  - specplan:\n      build_date: 2026-03-04\n", encoding="utf-8")
+    git = shutil.which("git") is not None
+    if git:  # baselines and history from git, kept between runs too
+        (root / ".gitignore").write_text("site/\n")
+        _git(root, "init", "-q")
+        _git(root, "add", "-A")
+        _git(root, "commit", "-q", "-m", "plans", date="2026-03-02")
 
     def run(folder: Path, cache: Path, *args: str) -> str:
         monkeypatch.chdir(folder)
@@ -170,6 +176,16 @@ def test_an_incremental_build_writes_what_a_full_build_in_a_fresh_cache_writes(t
         ),
         ("build date", lambda: edit("mkdocs.yml", "2026-03-04", "2026-03-11"), "plans/index.md", "2026-03-11", 0),
     ]
+    if git:
+        steps.append(
+            (
+                "git HEAD",
+                lambda: _git(root, "commit", "-q", "-am", "edits", date="2026-03-10"),
+                "specs/001-f/plan.md",
+                "2026-03-10",
+                None,
+            )
+        )
     for n, (name, change, page, shows, kept) in enumerate(steps):
         change()
         report = run(root, tmp_path / "cache")
