@@ -504,18 +504,23 @@ def build_parser() -> argparse.ArgumentParser:
             "the MkDocs plugin publishes without a file there (each plan page and the dashboard's pages as Markdown, the "
             "JSON export, the stylesheet, specs_dir's files, a configured constitution), and what the "
             "mkdocs_specplan.extension Markdown extension does to each page; report problems as validate does. Run it "
-            "before each build. Exit status: 0 no problem, 1 problems, 2 usage error."
+            "before each build: it keeps what it read and rendered in the user's cache folder "
+            "($XDG_CACHE_HOME/mkdocs-specplan), so a run makes again only what changed and writes only files whose "
+            "content changed. Exit status: 0 no problem, 1 problems, 2 usage error."
         ),
     )
     build.add_argument("-f", "--config-file", metavar="FILE", help="the site's configuration (default: mkdocs.yml here)")
     build.add_argument("--format", choices=("text", "github", "json"), default="text", help="how problems are printed")
-    build.add_argument("--full", action="store_true", help="build even when nothing changed since the last run")
+    build.add_argument(
+        "--full", action="store_true", help="build everything again, taking nothing from the last run (even when nothing changed)"
+    )
     watch = sub.add_parser(
         "serve",
         help="specplan build on every change, beside zensical serve (or another command)",
         description=(
             "Build, start the builder's server (zensical serve by default; any command after --), and build again "
-            "whenever a plan, spec, tasks file, the constitution, a template or mkdocs.yml changes. Ctrl-C ends both."
+            "whenever a plan, spec, tasks file, the constitution, a template or mkdocs.yml changes, keeping what it "
+            "can between builds. Ctrl-C (or a terminate signal) ends both."
         ),
     )
     watch.add_argument("-f", "--config-file", metavar="FILE", help="the site's configuration (default: mkdocs.yml here)")
