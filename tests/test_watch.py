@@ -331,3 +331,18 @@ def test_serve_starts_from_what_the_last_build_kept(tmp_path, monkeypatch, capsy
     (tmp_path / "cache").rename(tmp_path / "elsewhere")
     _served_builds("mkdocs.yml")()
     assert "unchanged since the last build" not in capsys.readouterr().err
+
+
+def test_a_cache_folder_that_cannot_be_made_never_fails_the_build(tmp_path, monkeypatch, capsys):
+    from mkdocs_specplan.cli.main import main
+
+    _site(tmp_path)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert main(["build"]) == 0
+    assert (tmp_path / "docs/specs/001-x/plan.md").is_file()
+    capsys.readouterr()
+    assert main(["build"]) == 0  # nothing kept: a full build again, the same files
+    assert "1 plan of 1 feature built:" in capsys.readouterr().err
