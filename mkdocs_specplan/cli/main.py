@@ -480,22 +480,8 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="specplan",
-        description="Check, import and render spec-driven implementation plans (plan.yaml) without building the site.",
-        epilog=EXIT_CODES,
-    )
-    parser.add_argument("--version", action="version", version=f"specplan {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _validate_parser(sub)
-    _writing_parsers(sub)
-    schema = sub.add_parser(
-        "schema",
-        help="print the JSON Schema of plan.yaml",
-        description="Print the JSON Schema (draft 2020-12) of plan.yaml, generated from the loader's own field definitions.",
-    )
-    schema.set_defaults(run=cmd_schema)
+def _builder_parsers(sub: Any) -> None:
+    """specplan build and specplan serve: the second builder's commands."""
     build = sub.add_parser(
         "build",
         help="write the plan pages, dashboard, JSON and stylesheet for Zensical and other builders",
@@ -529,6 +515,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     watch.set_defaults(run=cmd_serve)
     build.set_defaults(run=cmd_build)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="specplan",
+        description="Check, import and render spec-driven implementation plans (plan.yaml) without building the site.",
+        epilog=EXIT_CODES,
+    )
+    parser.add_argument("--version", action="version", version=f"specplan {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _validate_parser(sub)
+    _writing_parsers(sub)
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of plan.yaml",
+        description="Print the JSON Schema (draft 2020-12) of plan.yaml, generated from the loader's own field definitions.",
+    )
+    schema.set_defaults(run=cmd_schema)
+    _builder_parsers(sub)
     render = sub.add_parser(
         "render",
         help="print a plan page's Markdown",
