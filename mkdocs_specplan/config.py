@@ -18,7 +18,7 @@ from .core.model import (
     Settings,
 )
 from .pipeline.options import SiteConfig, build_date, site_path, site_terms, specs_prefix
-from .pipeline.sources import spec_kit_constitution
+from .pipeline.sources import read_manifest, spec_kit_constitution, written_by_build
 from .project.features import Siblings
 from .speckit.documents import IdSyntax
 
@@ -185,10 +185,15 @@ def _constitution(options: SpecPlanConfig, config_file: str, docs_dir: str) -> s
 
 
 def _has_constitution(docs_dir: str) -> bool:
-    for _, dirnames, filenames in os.walk(docs_dir):
+    """A constitution.md of the site's own in docs_dir (not the copy specplan build wrote there)."""
+    manifest = read_manifest(docs_dir)
+    for folder, dirnames, filenames in os.walk(docs_dir):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        if any(name.lower() == "constitution.md" for name in filenames):
-            return True
+        for name in filenames:
+            if name.lower() == "constitution.md":
+                uri = os.path.relpath(os.path.join(folder, name), docs_dir).replace(os.sep, "/")
+                if not written_by_build(docs_dir, uri, manifest):
+                    return True
     return False
 
 

@@ -346,3 +346,31 @@ def test_a_cache_folder_that_cannot_be_made_never_fails_the_build(tmp_path, monk
     capsys.readouterr()
     assert main(["build"]) == 0  # nothing kept: a full build again, the same files
     assert "1 plan of 1 feature built:" in capsys.readouterr().err
+
+
+def test_the_spec_kit_constitution_stays_published_run_after_run(tmp_path, monkeypatch, capsys):
+    """With specs_dir set, spec-kit's .specify/memory/constitution.md is published as
+    docs/constitution.md; the copy specplan build wrote there is not the site's own constitution,
+    so the next run publishes it again instead of removing it (it used to, every other run)."""
+    from mkdocs_specplan.cli.main import main
+
+    (tmp_path / "specs/001-x").mkdir(parents=True)
+    (tmp_path / "specs/001-x/spec.md").write_text("# Feature Specification: X\n", encoding="utf-8")
+    (tmp_path / ".specify/memory").mkdir(parents=True)
+    (tmp_path / ".specify/memory/constitution.md").write_text("# Constitution\n\n### I. Tests First\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/index.md").write_text("# Home\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: T\nplugins:\n  - specplan:\n      specs_dir: specs\n      build_date: 2026-03-04\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    published = tmp_path / "docs/constitution.md"
+    for run in range(3):
+        main(["build", "--full"])
+        assert "removed docs/constitution.md" not in capsys.readouterr().err, run
+        assert "Tests First" in published.read_text(), run
+    # negative control: a constitution.md of the site's own in docs_dir is kept, and the spec-kit one is not published
+    published.write_text("# Our own constitution\n", encoding="utf-8")
+    main(["build", "--full"])
+    assert published.read_text() == "# Our own constitution\n"
