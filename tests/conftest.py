@@ -31,6 +31,15 @@ status: draft
 """
 
 
+def git(root: Path, *args: str, date: str | None = None) -> None:
+    """A git command in ``root``, with a fixed author and, given ``date``, that date for its commit."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    env.update(GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.com")
+    if date:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
 @dataclass
 class BuildResult:
     site_dir: Path

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import git
 from .test_cli import SCRIPT
 
 PLAN_A = """\
@@ -35,14 +36,6 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False)
 
 
-def _git(root: Path, *args: str, date: str | None = None) -> None:
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
-    env.update(GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.com")
-    if date:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
-    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
-
-
 def _write(root: Path, path: str, text: str) -> None:
     target = root / path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +44,7 @@ def _write(root: Path, path: str, text: str) -> None:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    _git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "init", "-q", "-b", "main")
     _write(tmp_path, "mkdocs.yml", "site_name: T\nplugins:\n  - specplan:\n      build_date: 2026-03-04\n")
     _write(tmp_path, "docs/index.md", "# Home\n")
     _write(tmp_path, "docs/specs/001-a/plan.yaml", PLAN_A)
@@ -59,8 +52,8 @@ def repo(tmp_path: Path) -> Path:
     _write(tmp_path, "docs/specs/001-a/tasks.md", TASKS)
     _write(tmp_path, "docs/specs/002-b/plan.yaml", PLAN_B)
     _write(tmp_path, "docs/specs/002-b/spec.md", "# Feature Specification: B\n")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-q", "-m", "base")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
     return tmp_path
 
 
@@ -136,9 +129,9 @@ def test_a_ref_that_does_not_exist_and_a_shallow_clone_are_usage_errors(repo, tm
     missing = run("diff", "no-such-ref", cwd=repo)
     assert missing.returncode == 2 and "no-such-ref: no such commit, branch or tag" in missing.stderr
     _write(repo, "docs/index.md", "# Home again\n")
-    _git(repo, "commit", "-q", "-am", "second")
+    git(repo, "commit", "-q", "-am", "second")
     clone = tmp_path_factory.mktemp("shallow") / "c"
-    _git(repo.parent, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    git(repo.parent, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
     shallow = run("diff", "HEAD", cwd=clone)
     assert shallow.returncode == 2 and "shallow clone" in shallow.stderr
 
@@ -177,16 +170,16 @@ def test_a_spec_that_moved_under_its_approved_plan_says_so(tmp_path):
     space and markup (FR-002) is not a rewording."""
     from .conftest import Site
 
-    _git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "init", "-q", "-b", "main")
     site = Site(tmp_path, {"plugins": [{"specplan": {"build_date": "2026-03-04"}}]})
     plan = PLAN_A.replace("risks:\n", "  - {name: Notes, effort: 1 d, goal: Covers FR-001 and FR-004}\nrisks:\n")
     site.plan("specs/001-a", plan, spec=SPEC_THEN)
     site.doc("index.md", "# Home\n")
     site.configure()
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-q", "-m", "approve")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "approve")
     _write(tmp_path, "docs/specs/001-a/spec.md", SPEC_NOW)
-    _git(tmp_path, "commit", "-q", "-am", "the spec moves")
+    git(tmp_path, "commit", "-q", "-am", "the spec moves")
     result = site.build()
     assert not result.failed, result.warnings
     page = result.html("specs/001-a/plan/index.html")
@@ -205,13 +198,13 @@ def test_a_spec_that_did_not_move_says_nothing(tmp_path):
     """Negative control: the same spec since approval."""
     from .conftest import Site
 
-    _git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "init", "-q", "-b", "main")
     site = Site(tmp_path, {"plugins": [{"specplan": {"build_date": "2026-03-04"}}]})
     site.plan("specs/001-a", PLAN_A, spec=SPEC_THEN)
     site.doc("index.md", "# Home\n")
     site.configure()
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-q", "-m", "approve")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "approve")
     result = site.build()
     assert not result.failed, result.warnings
     assert "specplan-spec-drift" not in result.html("specs/001-a/plan/index.html")
@@ -226,25 +219,25 @@ def test_recent_changes_say_what_each_commit_did(tmp_path):
     and Ship ends on the 25th: seven working days later."""
     from .conftest import Site
 
-    _git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "init", "-q", "-b", "main")
     site = Site(tmp_path, {"plugins": [{"specplan": {"build_date": "2026-03-06"}}]})
     site.plan("specs/002-b", PLAN_B.replace('dependencies: ["001: Phase 2"]', "status: planned"))
     site.doc("index.md", "# Home\n")
     site.configure()
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-q", "-m", "old", date="2026-02-02")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "old", date="2026-02-02")
     site.plan("specs/001-a", PLAN_A, spec="# Feature Specification: A\n\n- **FR-001**: MUST.\n")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-q", "-m", "add 001", date="2026-03-02")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "add 001", date="2026-03-02")
     later = PLAN_A.replace("status: approved", "status: in-progress").replace(
         "{name: Build, effort: 1 w}", "{name: Build, effort: 2 w}"
     )
     later += "  - {id: R2, title: Outage, probability: low, impact: low}\n"
     _write(tmp_path, "docs/specs/001-a/plan.yaml", later)
-    _git(tmp_path, "commit", "-q", "-am", "replan 001", date="2026-03-04")
+    git(tmp_path, "commit", "-q", "-am", "replan 001", date="2026-03-04")
     _write(tmp_path, "docs/specs/001-a/spec.md", "# Feature Specification: A\n\n- **FR-001**: MUST, reworded.\n")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-q", "-m", "the spec moves", date="2026-03-05")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "the spec moves", date="2026-03-05")
     result = site.build()
     assert not result.failed, result.warnings
     recent = result.html("plans/index.html").split('<h2 id="recent-changes"', 1)[1].split("<h2", 1)[0]

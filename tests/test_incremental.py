@@ -12,6 +12,8 @@ import textwrap
 
 import pytest
 
+from .conftest import git
+
 OLD = 1_000_000_000  # a modification time long past: a file still at it was not written again
 
 
@@ -39,8 +41,7 @@ TASKS = """\
 """
 
 
-@pytest.fixture
-def portfolio(site):
+def write_portfolio(site) -> None:
     """Three features: 002 waits on 001's first phase; 003 stands alone."""
     phases = {
         "001": "- {name: Setup, effort: 1 w, status: in-progress, started: 2026-03-02}\n- {name: Build, effort: 2 w}\n",
@@ -50,6 +51,11 @@ def portfolio(site):
     for fid, text in phases.items():
         site.plan(f"specs/{fid}-f", plan_text(fid, text), spec=SPEC.format(fid=fid))
         site.doc(f"specs/{fid}-f/tasks.md", TASKS)
+
+
+@pytest.fixture
+def portfolio(site):
+    write_portfolio(site)
     site.config = {"plugins": [{"specplan": {"build_date": "2026-03-04"}}]}
     return site
 
@@ -679,13 +685,6 @@ def test_a_page_whose_annotations_fail_is_rendered_plain_and_named(portfolio, mo
     assert 'id="fr-001"' in fine and "specplan-req-trace" in fine
 
 
-def _git(root, *args: str, date: str = "2026-03-02") -> None:
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
-    env.update(GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.com")
-    env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
-    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
-
-
 def _fresh(site, target) -> tuple[dict[str, str], dict]:
     """The same files built by another process (no plugin instance, no memory shared with serve)."""
     done = subprocess.run(
@@ -711,9 +710,9 @@ def test_each_kind_of_input_changes_the_served_site_as_a_fresh_build_does(portfo
     portfolio.doc("specs/001-f/checklists/requirements.md", "# Checklist\n\n- [ ] CHK001 Requirements are testable\n")
     overrides = portfolio.write("overrides/feature-note.html.j2", '<div class="custom-note">{{ note.stage }}</div>\n')
     (portfolio.root / ".gitignore").write_text("site/\n")
-    _git(portfolio.root, "init", "-q")
-    _git(portfolio.root, "add", "-A")
-    _git(portfolio.root, "commit", "-q", "-m", "plans", date="2026-03-02")
+    git(portfolio.root, "init", "-q")
+    git(portfolio.root, "add", "-A")
+    git(portfolio.root, "commit", "-q", "-m", "plans", date="2026-03-02")
     result, config, plugin = serve(portfolio)
     options = portfolio.config["plugins"][0]["specplan"]
 
@@ -763,7 +762,7 @@ def test_each_kind_of_input_changes_the_served_site_as_a_fresh_build_does(portfo
         ("build date", lambda: option("build_date", "2026-03-11"), "plans/index.html", "2026-03-11"),
         (
             "git HEAD",
-            lambda: _git(portfolio.root, "commit", "-q", "-am", "edits", date="2026-03-10"),
+            lambda: git(portfolio.root, "commit", "-q", "-am", "edits", date="2026-03-10"),
             "specs/001-f/plan/index.html",
             "2026-03-10",
         ),

@@ -11,13 +11,12 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 import yaml
 
-from .conftest import ROOT, Site, command
+from .conftest import ROOT, Site, command, git
 
 PLAN = """\
 feature_name: Payments export
@@ -56,14 +55,6 @@ def make(site: Site, plugins: list, **config) -> Site:
         **config,
     }
     return site
-
-
-def git(root: Path, *args: str, date: str | None = None) -> None:
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
-    env.update(GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.com")
-    if date:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
-    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
 
 
 def plan_page(result) -> str:

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import MINIMAL_PLAN, Site
+from .conftest import MINIMAL_PLAN, Site, git
 from .test_cli import SCRIPT
 
 
@@ -95,18 +95,11 @@ def test_an_incremental_build_writes_what_a_full_build_in_a_fresh_cache_writes(t
 
     from mkdocs_specplan.cli.main import main
 
-    from .test_incremental import SPEC, TASKS, _git, plan_text
+    from .test_incremental import write_portfolio
 
     root = tmp_path / "repo"
     site = Site(root)
-    phases = {
-        "001": "- {name: Setup, effort: 1 w, status: in-progress, started: 2026-03-02}\n- {name: Build, effort: 2 w}\n",
-        "002": '- {name: Client, effort: 1 w, dependencies: ["001: Phase 1"]}\n',
-        "003": "- {name: Alone, effort: 3 d, goal: Covers FR-001}\n",
-    }
-    for fid, text in phases.items():
-        site.plan(f"specs/{fid}-f", plan_text(fid, text), spec=SPEC.format(fid=fid))
-        site.doc(f"specs/{fid}-f/tasks.md", TASKS)
+    write_portfolio(site)
     site.doc("index.md", "# Home\n")
     site.doc("constitution.md", "# Constitution\n\n### I. Tests First\n\nEvery plan has tests.\n")
     site.doc("specs/001-f/checklists/requirements.md", "# Checklist\n\n- [ ] CHK001 Requirements are testable\n")
@@ -115,12 +108,12 @@ def test_an_incremental_build_writes_what_a_full_build_in_a_fresh_cache_writes(t
     (overrides / "feature-note.html.j2").write_text('<div class="custom-note">{{ note.stage }}</div>\n', encoding="utf-8")
     config = root / "mkdocs.yml"
     config.write_text("site_name: T\nplugins:\n  - specplan:\n      build_date: 2026-03-04\n", encoding="utf-8")
-    git = shutil.which("git") is not None
-    if git:  # baselines and history from git, kept between runs too
+    has_git = shutil.which("git") is not None
+    if has_git:  # baselines and history from git, kept between runs too
         (root / ".gitignore").write_text("site/\n")
-        _git(root, "init", "-q")
-        _git(root, "add", "-A")
-        _git(root, "commit", "-q", "-m", "plans", date="2026-03-02")
+        git(root, "init", "-q")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "plans", date="2026-03-02")
 
     def run(folder: Path, cache: Path, *args: str) -> str:
         monkeypatch.chdir(folder)
@@ -176,11 +169,11 @@ def test_an_incremental_build_writes_what_a_full_build_in_a_fresh_cache_writes(t
         ),
         ("build date", lambda: edit("mkdocs.yml", "2026-03-04", "2026-03-11"), "plans/index.md", "2026-03-11", 0),
     ]
-    if git:
+    if has_git:
         steps.append(
             (
                 "git HEAD",
-                lambda: _git(root, "commit", "-q", "-am", "edits", date="2026-03-10"),
+                lambda: git(root, "commit", "-q", "-am", "edits", date="2026-03-10"),
                 "specs/001-f/plan.md",
                 "2026-03-10",
                 None,
