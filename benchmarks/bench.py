@@ -25,7 +25,8 @@ alternation, each in a fresh process (benchmarks/measure.py), and reports the me
 * the Zensical path (Material only; benchmarks/zensical_path.py): ``specplan build`` with nothing
   changed and after one plan changed, against a cold run; ``zensical build`` of the site against
   its twin; and edit-to-refresh (saving a plan.yaml to its served page showing the change) under
-  ``specplan serve`` beside ``zensical serve`` and under ``mkdocs serve``.
+  ``specplan serve`` beside ``zensical serve`` and under ``mkdocs serve``, and under ``zensical
+  serve`` alone in the twin, the same change written into the plan's page (Zensical's own share).
 """
 
 from __future__ import annotations
@@ -48,7 +49,14 @@ DIRTY_EDITS = 5  # plans edited in turn under --dirty: the cycle is the median o
 sys.path.insert(0, str(HERE))
 
 from sitegen import generate  # noqa: E402
-from zensical_path import serve_refresh, specplan_runs, zensical_builds, zensical_config, zensical_twin  # noqa: E402
+from zensical_path import (  # noqa: E402
+    serve_refresh,
+    specplan_runs,
+    twin_refresh,
+    zensical_builds,
+    zensical_config,
+    zensical_twin,
+)
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -143,6 +151,7 @@ def one(n: int, theme: str, repeat: int, tmp: Path, zensical: bool = True, serve
         second.update(zensical_builds(zsite, ztwin, 1 if n >= 1000 else repeat))
         if serve:
             second.update(serve_refresh(plugin_site, zsite, 1 if n >= 1000 else 3, timeout=900.0))
+            second.update(twin_refresh(ztwin, 1 if n >= 1000 else 3, timeout=900.0))
 
     html = (plugin_site / "site" / "plans" / "index.html").read_text(encoding="utf-8")
     total, article = dom_counts(html)
@@ -201,6 +210,7 @@ COLUMNS = (
     ("zensical_ratio", "{:>14.3f}"),
     ("refresh_zensical_s", "{:>18.2f}"),
     ("refresh_mkdocs_s", "{:>16.2f}"),
+    ("refresh_twin_s", "{:>14.2f}"),
 )
 
 

@@ -103,3 +103,13 @@ def test_the_zensical_path_measures_specplan_build_and_builds_a_plain_twin(tmp_p
     settings = yaml.safe_load((twin / "mkdocs.yml").read_text())
     assert "mkdocs_specplan.extension" not in settings["markdown_extensions"]
     assert settings["plugins"] == yaml.safe_load((site / "mkdocs.yml").read_text())["plugins"]
+    # without the extension the specs have no requirement anchors: the twin does not check anchors
+    assert settings["validation"] == {"anchors": "ignore"}
+    assert "validation" not in yaml.safe_load((site / "mkdocs.yml").read_text())
+    # the twin's refresh writes the change into a generated plan page
+    from zensical_path import _edit_page
+
+    page = sorted(twin.rglob("plan.md"))[0]
+    before_page = page.read_text()
+    _edit_page(page, "Marker1x2")
+    assert page.read_text().startswith(before_page) and page.read_text().rstrip().endswith("Marker1x2")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import sys
@@ -104,9 +105,10 @@ def _settings_text(project: Any) -> str:
     return repr(sorted((k, repr(v)) for k, v in project.settings.items()))
 
 
-def _kept_build(project: Any, pipeline: Any, *, full: bool) -> Any:
+def _kept_build(project: Any, pipeline: Any, *, full: bool, last: bool = False) -> Any:
     """A build that starts from what the last run kept in the cache folder (unless ``full``) and
-    keeps what it made for the next."""
+    keeps what it made for the next. With ``last`` the process ends after it: what it made stays
+    out of cyclic collection for good (the first collection after it would walk all of it)."""
     from ..adapters.standalone import unchanged
     from ..adapters.standalone.build import build
     from ..support.incremental import no_cycle_collection
@@ -122,6 +124,8 @@ def _kept_build(project: Any, pipeline: Any, *, full: bool) -> Any:
         built = build(project, pipeline)
         pipeline.memory.save(kept_at, stamp)
         pipeline.memory.on_disk = False  # a served rebuild compares its pages' inputs in memory
+        if last:
+            gc.freeze()
     return built
 
 
@@ -141,7 +145,7 @@ def _build(config_file: str, form: str, full: bool) -> int:
         summary = f"{count(int(str(kept['plans'])), 'plan')} of {count(int(str(kept['features'])), 'feature')} unchanged since the last run"
         _report(problems, form, summary)
         return _status(problems)
-    built = _kept_build(project, Pipeline(project.config, keep=True), full=full)
+    built = _kept_build(project, Pipeline(project.config, keep=True), full=full, last=True)
     site = built.site
     after = unchanged.signature(project.config, _settings_text(project))  # with the files this run wrote
     unchanged.write(project.config, after, built.problems, len(site.pages), len(site.loaded.features))

@@ -77,11 +77,10 @@ class Built:
     problems: list[Problem] = field(default_factory=list)  # of the site, the plans' own included
 
 
-def sources_of(project: Project, manifest: dict[str, str]) -> tuple[Sources, dict[str, SourceFile], list[Problem]]:
-    """The site's files as MkDocs lists them, the copies this command wrote left out; specs_dir and
-    the configured constitution added (with what writes them into docs_dir)."""
+def sources_of(project: Project, ours: set[str]) -> tuple[Sources, dict[str, SourceFile], list[Problem]]:
+    """The site's files as MkDocs lists them, the copies this command wrote (``ours``) left out;
+    specs_dir and the configured constitution added (with what writes them into docs_dir)."""
     config = project.config
-    ours = {uri for uri in manifest if written_by_build(config.docs_dir, uri, manifest)}
     listed: dict[str, SourceFile] = {}
     for file in get_files(project.settings):  # type: ignore[arg-type]  # MkDocs' own options, validated
         if file.src_uri in ours:
@@ -115,7 +114,8 @@ def build(project: Project, pipeline: Pipeline | None = None) -> Built:
     config = project.config
     docs = config.docs_dir
     manifest = read_manifest(docs)
-    sources, copies, problems = sources_of(project, manifest)
+    ours = {uri for uri in manifest if written_by_build(docs, uri, manifest)}  # as this command wrote them
+    sources, copies, problems = sources_of(project, ours)
     pipeline = pipeline or Pipeline(config)
     urls = Urls(config.site_dir, config.use_directory_urls)
     pages = [uri for uri, f in sources.files.items() if uri.endswith(".md") and sources.published(f)]
@@ -132,16 +132,17 @@ def build(project: Project, pipeline: Pipeline | None = None) -> Built:
     for output in site.outputs:
         if output.level != Level.EXCLUDED and output.level != Level.DRAFT:
             wanted[output.uri] = output.data
+    digests = {uri: digest(data) for uri, data in wanted.items()}
     for uri, data in wanted.items():  # never over a file of the site's own
-        ours = not os.path.exists(os.path.join(docs, uri)) or written_by_build(docs, uri, manifest)
-        if ours and _write(docs, uri, data):
+        if uri in ours:
+            if manifest[uri] != digests[uri] and _write(docs, uri, data):  # a file as written is read once
+                built.written.append(uri)
+        elif not os.path.exists(os.path.join(docs, uri)) and _write(docs, uri, data):
             built.written.append(uri)
-    for uri in sorted(set(manifest) - set(wanted)):
-        path = os.path.join(docs, uri)
-        if written_by_build(docs, uri, manifest):
-            os.remove(path)
-            built.removed.append(uri)
-    _write(docs, MANIFEST, _json({"version": 1, "files": {uri: digest(data) for uri, data in sorted(wanted.items())}}))
+    for uri in sorted(ours - set(wanted)):
+        os.remove(os.path.join(docs, uri))
+        built.removed.append(uri)
+    _write(docs, MANIFEST, _json({"version": 1, "files": {uri: digests[uri] for uri in sorted(wanted)}}))
     annotated = {}
     for uri in sorted({*pages, *(o.uri for o in site.outputs if o.uri.endswith(".md"))}):
         listed = sources.files.get(uri)
