@@ -307,7 +307,10 @@ def test_serve_starts_from_what_the_last_build_kept(tmp_path, monkeypatch, capsy
     from mkdocs_specplan.cli.main import _served_builds, main
 
     site = _site(tmp_path)
-    site.plan("specs/002-y", MINIMAL_PLAN.replace('"042"', '"002"'), spec="# Feature Specification: Y\n")
+    for fid in ("001", "002"):
+        text = f'feature_name: F{fid}\nfeature_id: "{fid}"\ncreated_date: 2026-03-02\nstatus: in-progress\n'
+        text += "start_date: 2026-03-02\nphases:\n  - {name: Build, effort: 1 w}\n"
+        site.plan(f"specs/{fid}-{'x' if fid == '001' else 'y'}", text, spec=f"# Feature Specification: F{fid}\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     main(["build"])
@@ -367,3 +370,40 @@ def test_the_spec_kit_constitution_stays_published_run_after_run(tmp_path, monke
     published.write_text("# Our own constitution\n", encoding="utf-8")
     main(["build", "--full"])
     assert published.read_text() == "# Our own constitution\n"
+
+
+def test_the_next_run_schedules_only_the_plans_that_changed(tmp_path, monkeypatch, capsys):
+    """Each plan's schedule and forecast are kept for the next run while no plan waits on another
+    feature's phases: after one plan changed, that plan alone is scheduled again, and the pages
+    show the new dates (negative control: ``--full`` schedules every plan)."""
+    from mkdocs_specplan.cli.main import main
+    from mkdocs_specplan.project import loading
+
+    site = _site(tmp_path)
+    for fid in ("001", "002"):
+        text = f'feature_name: F{fid}\nfeature_id: "{fid}"\ncreated_date: 2026-03-02\nstatus: in-progress\n'
+        text += "start_date: 2026-03-02\nphases:\n  - {name: Build, effort: 1 w}\n"
+        site.plan(f"specs/{fid}-{'x' if fid == '001' else 'y'}", text, spec=f"# Feature Specification: F{fid}\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    scheduled: list[list[str]] = []
+    real = loading.schedule_portfolio
+
+    def counting(items, **kwargs):
+        scheduled.append(sorted(item.key for item in items))
+        return real(items, **kwargs)
+
+    monkeypatch.setattr(loading, "schedule_portfolio", counting)
+    main(["build"])
+    assert scheduled == [["specs/001-x/plan.yaml", "specs/002-y/plan.yaml"]]
+    plan = tmp_path / "docs/specs/002-y/plan.yaml"
+    page = tmp_path / "docs/specs/002-y/plan.md"
+    before = page.read_text()
+    plan.write_text(plan.read_text().replace("effort: 1 w", "effort: 3 w", 1), encoding="utf-8")
+    scheduled.clear()
+    main(["build"])
+    assert scheduled == [["specs/002-y/plan.yaml"]]  # 001 keeps what the last run worked out
+    assert page.read_text() != before
+    scheduled.clear()
+    main(["build", "--full"])
+    assert scheduled == [["specs/001-x/plan.yaml", "specs/002-y/plan.yaml"]]

@@ -2,8 +2,8 @@
 store is keyed by a record of what its value is made of, so a rebuild takes a value again only when
 that record is equal. A one-off build keeps nothing but the git history and the renderer; a
 ``specplan build`` keeps part of it on disk for the next run (:meth:`Memory.save`): the documents
-and plans as read, keyed by their text, and each page as rendered, keyed by a digest of what it was
-rendered from."""
+and plans as read, keyed by their text, each plan's schedule, and each page as rendered, keyed by a
+digest of what it was rendered from."""
 
 from __future__ import annotations
 
@@ -98,7 +98,8 @@ class Memory:
     # -- between runs ----------------------------------------------------------------------------
     def save(self, path: str, stamp: str) -> None:
         """What the next run can take again, pickled at ``path``: documents, plans and pages as
-        this build read and made them. ``stamp`` names what it holds only for the same package
+        this build read and made them, and each plan's schedule and forecast while no plan waits on
+        another feature's phases (known by the plan object, which the same pickle holds). ``stamp`` names what it holds only for the same package
         version and options. Nothing is written when the folder cannot be; the next run is then a
         full one."""
         renders, views = (
@@ -111,6 +112,7 @@ class Memory:
             "renders": renders,
             "views": views,
             "notes": self.notes.now,
+            "schedules": self.schedule.apart,
         }
         temporary = f"{path}.{os.getpid()}"
         try:
@@ -134,6 +136,7 @@ class Memory:
             return False
         self.documents, self.plans = kept["documents"], kept["plans"]
         self.renders.now, self.views.now, self.notes.now = kept["renders"], kept["views"], kept["notes"]
+        self.schedule.apart = kept["schedules"]
         return True
 
     def load(self, source: PlanSource, settings: Settings, keep: bool) -> PlanPage:
