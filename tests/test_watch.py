@@ -202,8 +202,10 @@ def test_a_damaged_or_foreign_cache_is_a_full_build(tmp_path, monkeypatch, capsy
     main(["build"])
     page = tmp_path / "docs/specs/001-x/plan.md"
     good = page.read_bytes()
-    kept = next((tmp_path / "cache/mkdocs-specplan").glob("build-*.pickle"))
-    kept.write_bytes(b"not a pickle")
+    kept = list((tmp_path / "cache/mkdocs-specplan").glob("build-*.kept/*.pickle"))
+    assert kept
+    for file in kept:
+        file.write_bytes(b"not a pickle")
     plan = tmp_path / "docs/specs/001-x/plan.yaml"
     plan.write_text(plan.read_text() + "\n", encoding="utf-8")  # the record of inputs no longer holds
     capsys.readouterr()
@@ -318,10 +320,13 @@ def test_serve_starts_from_what_the_last_build_kept(tmp_path, monkeypatch, capsy
     served = _served_builds("mkdocs.yml")
     served()
     assert "rendered 2 plans (2 unchanged since the last build)" in capsys.readouterr().err
-    plan = tmp_path / "docs/specs/001-x/plan.yaml"
-    plan.write_text(plan.read_text().replace("feature_name: Minimal", "feature_name: Edited"), encoding="utf-8")
     served()  # pages read back from disk are known by their inputs in memory from then on
+    assert "rendered 2 plans (2 unchanged since the last build)" in capsys.readouterr().err
+    plan = tmp_path / "docs/specs/001-x/plan.yaml"
+    plan.write_text(plan.read_text().replace("feature_name: F001", "feature_name: Edited"), encoding="utf-8")
+    served()
     assert "rendered 2 plans (1 unchanged since the last build)" in capsys.readouterr().err
+    assert "Edited" in (tmp_path / "docs/specs/001-x/plan.md").read_text()
     main(["build", "--full"])  # negative control: nothing taken from the last run
     capsys.readouterr()
     (tmp_path / "cache").rename(tmp_path / "elsewhere")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import posixpath
+import zlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +65,31 @@ def mtimes(*paths: str | None) -> tuple[tuple[str, float], ...]:
     return tuple(sorted(out))
 
 
+SHARDS = 64  # files the kept plans, schedules, pages and documents are spread over
+SITE_FILE = "site.pickle"  # the dashboard's pages and the notes
+
+
+def _shard(name: str) -> str:
+    """The file that keeps what belongs to ``name`` (a folder, a document's text): the same in
+    every process."""
+    return f"{zlib.crc32(name.encode('utf-8', 'surrogatepass')) % SHARDS:02d}.pickle"
+
+
+def _same(sections: dict[str, dict[Any, Any]], restored: dict[str, dict[Any, Any]]) -> bool:
+    """Whether a file would hold what it holds: the same entries, each the object restored from it
+    (or, for a page, equal to it)."""
+    if sections.keys() != restored.keys():
+        return False
+    for section, values in sections.items():
+        before = restored[section]
+        if values.keys() != before.keys():
+            return False
+        for key, value in values.items():
+            if value is not before[key] and not (isinstance(value, (Rendered, str)) and value == before[key]):
+                return False
+    return True
+
+
 class Memory:
     """The stores of one pipeline."""
 
@@ -80,6 +107,7 @@ class Memory:
         self.renderer: Renderer | None = None
         self.renderer_key: tuple[Any, ...] | None = None
         self.on_disk = False  # kept between runs: rendered pages are known by their inputs' digests
+        self._restored: dict[str, dict[str, dict[Any, Any]]] = {}  # what each file held, as the last run saved it
 
     def turn(self) -> None:
         """A new build: what the last one kept is there to take from, once."""
@@ -96,47 +124,83 @@ class Memory:
         self.__init__()  # type: ignore[misc]
 
     # -- between runs ----------------------------------------------------------------------------
-    def save(self, path: str, stamp: str) -> None:
-        """What the next run can take again, pickled at ``path``: documents, plans and pages as
-        this build read and made them, and each plan's schedule and forecast while no plan waits on
-        another feature's phases (known by the plan object, which the same pickle holds). ``stamp`` names what it holds only for the same package
-        version and options. Nothing is written when the folder cannot be; the next run is then a
-        full one."""
-        renders, views = (
-            {k: r.on_disk() for k, r in store.now.items() if r.digest is not None} for store in (self.renders, self.views)
-        )
-        kept = {
-            "stamp": stamp,
-            "documents": self.documents,
-            "plans": self.plans,
-            "renders": renders,
-            "views": views,
-            "notes": self.notes.now,
-            "schedules": self.schedule.apart,
-        }
-        temporary = f"{path}.{os.getpid()}"
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(temporary, "wb") as handle:
-                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except Exception:  # a full disk, a value that cannot be pickled: nothing kept, the build stands
-            with contextlib.suppress(OSError):
-                os.remove(temporary)
+    def _kept(self, stamp: str) -> dict[str, dict[str, dict[Any, Any]]]:
+        """What the next run can take again, by the file that holds it: each plan, its schedule and
+        forecast (while no plan waits on another feature's phases: known by the plan object, so
+        in the same file) and its page in the file of its folder; each document in a file by its
+        text; the dashboard's pages and the notes in one more."""
+        files: dict[str, dict[str, dict[Any, Any]]] = {}
 
-    def restore(self, path: str, stamp: str) -> bool:
-        """What the last run saved at ``path`` under ``stamp``, taken as the last build's; False
-        (and nothing taken) when there is none, it is unreadable, or it was saved under another stamp."""
+        def put(name: str, section: str, key: Any, value: Any) -> None:
+            files.setdefault(name, {"stamp": {"": stamp}}).setdefault(section, {})[key] = value
+
+        for document_key, document in self.documents.items():
+            put(_shard(document_key[1]), "documents", document_key, document)
+        for plan_key, page in self.plans.items():
+            put(_shard(posixpath.dirname(plan_key[0])), "plans", plan_key, page)
+        for src_uri, scheduled in self.schedule.apart.items():
+            put(_shard(posixpath.dirname(src_uri)), "schedules", src_uri, scheduled)
+        for uri, rendered in self.renders.now.items():
+            if rendered.digest is not None:
+                put(_shard(posixpath.dirname(uri)), "renders", uri, rendered.on_disk())
+        files.setdefault(SITE_FILE, {"stamp": {"": stamp}})
+        for title, rendered in self.views.now.items():
+            if rendered.digest is not None:
+                put(SITE_FILE, "views", title, rendered.on_disk())
+        files[SITE_FILE]["notes"] = dict(self.notes.now)
+        return files
+
+    def save(self, folder: str, stamp: str) -> None:
+        """What the next run can take again, pickled in files of ``folder`` (:meth:`_kept`); only
+        the files whose content changed since the last run are written again. ``stamp`` names what
+        it holds only for the same package version and options. Nothing is written when the folder
+        cannot be; the next run then makes what it lacks again."""
+        kept = self._kept(stamp)
         try:
-            with open(path, "rb") as handle:
-                kept = pickle.load(handle)  # the user's own cache folder, written by this package
-        except Exception:  # a damaged or foreign file: a full build
+            os.makedirs(folder, exist_ok=True)
+            for name in set(self._restored) - set(kept):
+                os.remove(os.path.join(folder, name))
+        except OSError:
+            return
+        for name, sections in kept.items():
+            if name in self._restored and _same(sections, self._restored[name]):
+                continue
+            path = os.path.join(folder, name)
+            temporary = f"{path}.{os.getpid()}"
+            try:
+                with open(temporary, "wb") as handle:
+                    pickle.dump(sections, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, path)
+            except Exception:  # a full disk, a value that cannot be pickled: not kept, the build stands
+                with contextlib.suppress(OSError):
+                    os.remove(temporary)
+        self._restored = {}  # what this run read back is let go (serve keeps the memory)
+
+    def restore(self, folder: str, stamp: str) -> bool:
+        """What the last run saved in ``folder`` under ``stamp``, taken as the last build's; False
+        (and nothing taken) when there is none. A file that is unreadable or was saved under another
+        stamp is left out: what it held is made again."""
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".pickle"))
+        except OSError:
             return False
-        if not isinstance(kept, dict) or kept.get("stamp") != stamp:
+        merged: dict[str, dict[Any, Any]] = {}
+        for name in names:
+            try:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    sections = pickle.load(handle)  # the user's own cache folder, written by this package
+            except Exception:  # a damaged or foreign file: what it held is made again
+                continue
+            if not isinstance(sections, dict) or sections.get("stamp") != {"": stamp}:
+                continue
+            self._restored[name] = sections
+            for section, values in sections.items():
+                merged.setdefault(section, {}).update(values)
+        if not self._restored:
             return False
-        self.documents, self.plans = kept["documents"], kept["plans"]
-        self.renders.now, self.views.now, self.notes.now = kept["renders"], kept["views"], kept["notes"]
-        self.schedule.apart = kept["schedules"]
+        self.documents, self.plans = merged.get("documents", {}), merged.get("plans", {})
+        self.renders.now, self.views.now = merged.get("renders", {}), merged.get("views", {})
+        self.notes.now, self.schedule.apart = merged.get("notes", {}), merged.get("schedules", {})
         return True
 
     def load(self, source: PlanSource, settings: Settings, keep: bool) -> PlanPage:

@@ -96,8 +96,9 @@ def record_path(config: SiteConfig) -> str:
 
 
 def memory_path(config: SiteConfig) -> str:
-    """Where a run keeps the documents, plans and pages it made, for the next (:meth:`Memory.save`)."""
-    return _cached(config, "pickle")
+    """The folder where a run keeps the documents, plans and pages it made, for the next
+    (:meth:`Memory.save`)."""
+    return _cached(config, "kept")
 
 
 def read(config: SiteConfig, wanted: str) -> dict[str, object] | None:
