@@ -133,3 +133,76 @@ def test_zensical_checks_the_links_of_generated_pages(tmp_path):
     output = re.sub(r"\x1b\[[0-9;]*m", "", result.zensical.stdout + result.zensical.stderr)
     assert "specs/001-alpha/plan.md" in output and "(gone.md)" in output  # the page's own link, checked
     assert "page does not exist" in output
+
+
+_SPEC = """# Feature Specification: A
+
+## Requirements
+
+- **FR-001**: System MUST do one thing.
+- **FR-002**: System MUST do another thing.
+"""
+_PLAN = """feature_name: A
+feature_id: "001"
+created_date: 2026-03-02
+status: in-progress
+start_date: 2026-03-02
+phases:
+  - {name: Build, effort: 1 w, goal: Covers FR-001}
+"""
+_CONFIG = """site_name: T
+extra_css: [assets/specplan/specplan.css]
+markdown_extensions: [attr_list, tables, toc, mkdocs_specplan.extension]
+plugins:
+  - specplan:
+      build_date: 2026-03-04
+"""
+
+
+def _covered(root: Path) -> str:
+    html = (root / "site/specs/001-a/spec/index.html").read_text(encoding="utf-8")
+    found = re.search(r"requirements (\d/\d) covered", html)
+    assert found, html[-2000:]
+    return found.group(1)
+
+
+@pytest.mark.parametrize("forget", [True, False])
+def test_a_page_whose_annotations_changed_is_rendered_again_from_zensicals_cache(tmp_path, monkeypatch, forget):
+    """Zensical keeps each page as it rendered it, known by its text: after a plan covers one more
+    requirement, its spec's text is the same but its note and traces are not. specplan build takes
+    that page out of Zensical's cache, so the next zensical build shows what a fresh build shows
+    (negative control: without it, the page stays as it was)."""
+    import subprocess
+
+    from mkdocs_specplan.adapters.standalone import build as standalone
+    from mkdocs_specplan.cli.main import main
+
+    from .conftest import command
+
+    (tmp_path / "docs/specs/001-a").mkdir(parents=True)
+    (tmp_path / "docs/index.md").write_text("# Home\n")
+    (tmp_path / "docs/specs/001-a/spec.md").write_text(_SPEC)
+    plan = tmp_path / "docs/specs/001-a/plan.yaml"
+    plan.write_text(_PLAN)
+    (tmp_path / "mkdocs.yml").write_text(_CONFIG)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    if not forget:
+        monkeypatch.setattr(standalone, "forget_rendered", lambda cache, pages: 0)
+
+    def zensical() -> None:
+        done = subprocess.run([command("zensical"), "build"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    main(["build"])
+    zensical()
+    assert _covered(tmp_path) == "1/2"
+    spec = (tmp_path / "docs/specs/001-a/spec.md").read_bytes()
+    plan.write_text(_PLAN.replace("goal: Covers FR-001", "goal: Covers FR-001 and FR-002"))
+    main(["build"])
+    assert (tmp_path / "docs/specs/001-a/spec.md").read_bytes() == spec  # the page's own text is unchanged
+    zensical()
+    assert _covered(tmp_path) == ("2/2" if forget else "1/2")
+    shutil.rmtree(tmp_path / ".cache")
+    zensical()  # a fresh build
+    assert _covered(tmp_path) == "2/2"

@@ -45,6 +45,7 @@ from ...support.text import decode_text
 from .project import Project
 
 ANNOTATIONS = ".specplan/annotations.json"  # in docs_dir: what the extension does to each page
+BUILDER_CACHE = ".cache"  # beside the configuration file: Zensical's pages as it rendered them
 
 
 class Urls:
@@ -143,14 +144,63 @@ def build(project: Project, pipeline: Pipeline | None = None) -> Built:
         os.remove(os.path.join(docs, uri))
         built.removed.append(uri)
     _write(docs, MANIFEST, _json({"version": 1, "files": {uri: digests[uri] for uri in sorted(wanted)}}))
+    _write_annotations(project, site, sources, urls, pages)
+    return built
+
+
+def _write_annotations(project: Project, site: SiteBuild, sources: Sources, urls: Urls, pages: list[str]) -> None:
+    """What the extension does to each page, for it to read while the builder renders the page; a
+    page whose annotations changed is taken out of Zensical's cache (:func:`forget_rendered`)."""
     annotated = {}
     for uri in sorted({*pages, *(o.uri for o in site.outputs if o.uri.endswith(".md"))}):
         listed = sources.files.get(uri)
         notes = site.annotations(uri, listed.abs_path if listed else None, urls)
         if notes is not None:
             annotated[uri] = annotations_json(notes)
-    _write(docs, ANNOTATIONS, _json({"version": 1, "pages": annotated}))
-    return built
+    data = _json({"version": 1, "pages": annotated})
+    docs = project.config.docs_dir
+    before, now = _annotated(docs), json.loads(data)["pages"]  # compared as JSON values
+    changed = {uri for uri in {*before, *now} if before.get(uri) != now.get(uri)}
+    if changed:
+        forget_rendered(os.path.join(os.path.dirname(project.config.config_file) or ".", BUILDER_CACHE), changed)
+    _write(docs, ANNOTATIONS, data)
+
+
+def _annotated(docs: str) -> dict[str, Any]:
+    """What the last run wrote for each page into ``.specplan/annotations.json`` (as JSON values)."""
+    try:
+        with open(os.path.join(docs, ANNOTATIONS), encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    pages = data.get("pages") if isinstance(data, dict) else None
+    return pages if isinstance(pages, dict) else {}
+
+
+def forget_rendered(cache: str, pages: set[str]) -> int:
+    """Remove from Zensical's cache (``cache``) the pages rendered from ``pages`` (paths from
+    docs_dir), so its next build renders them again. It knows a page by its text alone, and would
+    keep a page whose annotations changed while its text did not (a spec whose plan now covers
+    one more requirement) as it was. Each entry of a rendered page starts with its source path;
+    an entry that says nothing of one is left alone. How many were removed."""
+    heads = {('{"data":{"origin":{"Source":' + json.dumps(uri, ensure_ascii=False) + "}").encode() for uri in pages}
+    longest = max(map(len, heads), default=0)
+    removed = 0
+    try:
+        names = os.listdir(cache)
+    except OSError:
+        return 0
+    for name in names:
+        path = os.path.join(cache, name)
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(longest)
+            if head.startswith(b'{"data":{"origin":') and any(head.startswith(h) for h in heads):
+                os.remove(path)
+                removed += 1
+        except OSError:  # a folder, or a file gone meanwhile
+            continue
+    return removed
 
 
 def _copy(site: SiteBuild, source: SourceFile, data: bytes) -> bytes:
