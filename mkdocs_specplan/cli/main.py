@@ -179,6 +179,7 @@ def _served_builds(config_file: str) -> Any:
     specplan build: the builder's own server publishes what is in docs_dir, and would keep them there."""
     from ..adapters.standalone.build import build
     from ..pipeline.pipeline import Pipeline
+    from ..support.incremental import no_cycle_collection
 
     kept: list[Pipeline] = []
 
@@ -188,7 +189,8 @@ def _served_builds(config_file: str) -> Any:
             return EXIT_OK
         if kept:
             kept[0].configure(project.config, keep=True)
-            built = build(project, kept[0])
+            with no_cycle_collection():  # a full collection would walk the whole site in memory
+                built = build(project, kept[0])
         else:
             kept.append(Pipeline(project.config, keep=True))
             built = _kept_build(project, kept[0], full=False)

@@ -18,7 +18,7 @@ from typing import Any
 from ..pipeline.options import SiteConfig
 from ..pipeline.sources import MANIFEST, read_manifest
 
-QUIET = 0.1  # seconds without a change before a build runs (an editor's save is one burst)
+QUIET = 0.05  # seconds without a change before a build runs (an editor's save is one burst of events)
 
 
 def watched(config: SiteConfig) -> list[str]:

@@ -48,13 +48,16 @@ ANNOTATIONS = ".specplan/annotations.json"  # in docs_dir: what the extension do
 BUILDER_CACHE = ".cache"  # beside the configuration file: Zensical's pages as it rendered them
 
 
+_URLS: dict[bool, dict[str, str]] = {}  # each path's URL, by use_directory_urls (kept between served builds)
+
+
 class Urls:
     """Where MkDocs (and Zensical, which follows it) publishes each file."""
 
     def __init__(self, site_dir: str, use_directory_urls: bool) -> None:
         self.site_dir = site_dir
         self.directory = use_directory_urls
-        self._urls: dict[str, str] = {}
+        self._urls = _URLS.setdefault(use_directory_urls, {})  # a URL follows from the path alone
 
     def url(self, uri: str) -> str:
         found = self._urls.get(uri)
@@ -151,30 +154,51 @@ def build(project: Project, pipeline: Pipeline | None = None) -> Built:
 def _write_annotations(project: Project, site: SiteBuild, sources: Sources, urls: Urls, pages: list[str]) -> None:
     """What the extension does to each page, for it to read while the builder renders the page; a
     page whose annotations changed is taken out of Zensical's cache (:func:`forget_rendered`)."""
-    annotated = {}
+    annotated: dict[str, str] = {}  # each page's entry, as JSON
     for uri in sorted({*pages, *(o.uri for o in site.outputs if o.uri.endswith(".md"))}):
         listed = sources.files.get(uri)
         notes = site.annotations(uri, listed.abs_path if listed else None, urls)
         if notes is not None:
-            annotated[uri] = annotations_json(notes)
-    data = _json({"version": 1, "pages": annotated})
+            annotated[uri] = _compact(annotations_json(notes))
     docs = project.config.docs_dir
-    before, now = _annotated(docs), json.loads(data)["pages"]  # compared as JSON values
-    changed = {uri for uri in {*before, *now} if before.get(uri) != now.get(uri)}
+    before = _annotated(docs)
+    changed = {uri for uri in {*before, *annotated} if before.get(uri) != annotated.get(uri)}
     if changed:
         forget_rendered(os.path.join(os.path.dirname(project.config.config_file) or ".", BUILDER_CACHE), changed)
-    _write(docs, ANNOTATIONS, data)
+    entries = ",".join(f"{_compact(uri)}:{entry}" for uri, entry in annotated.items())
+    _write(docs, ANNOTATIONS, f'{{"version":1,"pages":{{{entries}}}}}\n'.encode())
+    _last_annotated[os.path.join(docs, ANNOTATIONS)] = (_stamp(os.path.join(docs, ANNOTATIONS)), annotated)
 
 
-def _annotated(docs: str) -> dict[str, Any]:
-    """What the last run wrote for each page into ``.specplan/annotations.json`` (as JSON values)."""
+_last_annotated: dict[str, tuple[tuple[int, int] | None, dict[str, str]]] = {}  # by file: as this process wrote it
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
     try:
-        with open(os.path.join(docs, ANNOTATIONS), encoding="utf-8") as handle:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _annotated(docs: str) -> dict[str, str]:
+    """What the last run wrote for each page into ``.specplan/annotations.json`` (each entry as
+    JSON): as this process wrote it while the file is unchanged (a served build), else read."""
+    path = os.path.join(docs, ANNOTATIONS)
+    kept = _last_annotated.get(path)
+    if kept is not None and kept[0] is not None and kept[0] == _stamp(path):
+        return kept[1]
+    try:
+        with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except (OSError, ValueError):
         return {}
     pages = data.get("pages") if isinstance(data, dict) else None
-    return pages if isinstance(pages, dict) else {}
+    return {uri: _compact(entry) for uri, entry in pages.items()} if isinstance(pages, dict) else {}
 
 
 def forget_rendered(cache: str, pages: set[str]) -> int:
