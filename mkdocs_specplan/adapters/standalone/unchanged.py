@@ -8,6 +8,7 @@ The record lives in the user's cache folder (``$XDG_CACHE_HOME/mkdocs-specplan``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -25,9 +26,11 @@ RECORD_VERSION = 2
 PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+@functools.cache
 def _package_version() -> str:
     """The package's version and the time of each of its files (code, templates, stylesheet): an
-    installed package changes its version, a working copy its files."""
+    installed package changes its version, a working copy its files. Read once per process (a run
+    asks for it for its record and for its kept state)."""
     try:
         named = version("mkdocs-specplan")
     except PackageNotFoundError:
