@@ -317,6 +317,15 @@ def constitution_uri(config: SiteConfig, uris: Iterable[str]) -> tuple[str | Non
 
 
 # -- what specplan build wrote into docs_dir ------------------------------------------------------
+def file_stamp(path: str) -> tuple[int, int] | None:
+    """A file's size and modification time (None: there is none): equal while it is unchanged."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 

@@ -34,6 +34,7 @@ from ...pipeline.sources import (
     Sources,
     configured_constitution,
     digest,
+    file_stamp,
     read_manifest,
     specs_dir_files,
     written_by_build,
@@ -167,18 +168,10 @@ def _write_annotations(project: Project, site: SiteBuild, sources: Sources, urls
         forget_rendered(os.path.join(os.path.dirname(project.config.config_file) or ".", BUILDER_CACHE), changed)
     entries = ",".join(f"{_compact(uri)}:{entry}" for uri, entry in annotated.items())
     _write(docs, ANNOTATIONS, f'{{"version":1,"pages":{{{entries}}}}}\n'.encode())
-    _last_annotated[os.path.join(docs, ANNOTATIONS)] = (_stamp(os.path.join(docs, ANNOTATIONS)), annotated)
+    _last_annotated[os.path.join(docs, ANNOTATIONS)] = (file_stamp(os.path.join(docs, ANNOTATIONS)), annotated)
 
 
 _last_annotated: dict[str, tuple[tuple[int, int] | None, dict[str, str]]] = {}  # by file: as this process wrote it
-
-
-def _stamp(path: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
 
 
 def _compact(value: Any) -> str:
@@ -190,7 +183,7 @@ def _annotated(docs: str) -> dict[str, str]:
     JSON): as this process wrote it while the file is unchanged (a served build), else read."""
     path = os.path.join(docs, ANNOTATIONS)
     kept = _last_annotated.get(path)
-    if kept is not None and kept[0] is not None and kept[0] == _stamp(path):
+    if kept is not None and kept[0] is not None and kept[0] == file_stamp(path):
         return kept[1]
     try:
         with open(path, encoding="utf-8") as handle:

@@ -24,11 +24,12 @@ from typing import Any
 import markdown
 
 from ...markdown.annotate import PageAnnotations, SpecPlanExtension
+from ...pipeline.sources import file_stamp
 from .build import ANNOTATIONS, annotations_from_json
 
 log = logging.getLogger("mkdocs_specplan")
 _lock = threading.Lock()
-_read: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}  # by file: (its mtime and size, its pages)
+_read: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}  # by file: (its size and mtime, its pages)
 _docs_dirs: dict[tuple[str, int], str] = {}  # by configuration file and its mtime
 
 
@@ -56,11 +57,9 @@ def docs_dir_of(config_file: str) -> str:
 def page_annotations(docs_dir: str, page: str) -> PageAnnotations | None:
     """What to do to the page at ``page`` (a path from docs_dir), as ``specplan build`` wrote it."""
     path = os.path.join(docs_dir, ANNOTATIONS)
-    try:
-        stat = os.stat(path)
-    except OSError:
+    stamp = file_stamp(path)
+    if stamp is None:
         return None
-    stamp = (stat.st_mtime_ns, stat.st_size)
     with _lock:
         kept = _read.get(path)
         if kept is None or kept[0] != stamp:

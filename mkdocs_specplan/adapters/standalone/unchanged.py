@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ...core.model import Problem
 from ...pipeline.options import SiteConfig
+from ...pipeline.sources import file_stamp
 from ...support.cache import cache_folder
 
 RECORD_VERSION = 2
@@ -35,16 +36,8 @@ def _package_version() -> str:
         named = version("mkdocs-specplan")
     except PackageNotFoundError:
         named = "unknown"
-    files = [f"{path}\0{_stat(path)}" for path in _files(PACKAGE) if not path.endswith((".pyc", ".pyo"))]
+    files = [f"{path}\0{file_stamp(path)}" for path in _files(PACKAGE) if not path.endswith((".pyc", ".pyo"))]
     return named + "\0" + hashlib.blake2b("\n".join(files).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-
-
-def _stat(path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
 
 
 def _files(root: str | None) -> Iterable[str]:
@@ -77,14 +70,16 @@ def signature(config: SiteConfig, settings_text: str) -> str:
     inputs = [config.config_file, config.constitution, config.template]
     roots = [config.docs_dir, config.specs_dir, config.templates_dir]
     for path in [p for p in inputs if p] + [f for root in roots for f in _files(root)]:
-        digest.update(f"{path}\0{_stat(path)}\n".encode("utf-8", "surrogateescape"))
+        digest.update(f"{path}\0{file_stamp(path)}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
 def stamp(config: SiteConfig, settings_text: str) -> str:
     """What a run's kept documents and pages hold for: the package's version, the options and the
     site's own templates (a page is kept by a digest of its inputs, not of the templates)."""
-    templates = [f"{path}\0{_stat(path)}" for root in (config.template, config.templates_dir) for path in _files_or_file(root)]
+    templates = [
+        f"{path}\0{file_stamp(path)}" for root in (config.template, config.templates_dir) for path in _files_or_file(root)
+    ]
     text = f"{RECORD_VERSION}\0{_package_version()}\0{config!r}\0{settings_text}\0{templates}"
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
