@@ -24,6 +24,16 @@ def _site(tmp_path: Path) -> Site:
     return site
 
 
+def _two_plans(tmp_path: Path) -> Site:
+    """The site with two plans in progress (001-x and 002-y), each of one week-long phase."""
+    site = _site(tmp_path)
+    for fid in ("001", "002"):
+        text = f'feature_name: F{fid}\nfeature_id: "{fid}"\ncreated_date: 2026-03-02\nstatus: in-progress\n'
+        text += "start_date: 2026-03-02\nphases:\n  - {name: Build, effort: 1 w}\n"
+        site.plan(f"specs/{fid}-{'x' if fid == '001' else 'y'}", text, spec=f"# Feature Specification: F{fid}\n")
+    return site
+
+
 def _env(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
 
@@ -308,11 +318,7 @@ def test_a_changed_template_of_the_site_renders_every_plan_again(tmp_path, monke
 def test_serve_starts_from_what_the_last_build_kept(tmp_path, monkeypatch, capsys):
     from mkdocs_specplan.cli.main import _served_builds, main
 
-    site = _site(tmp_path)
-    for fid in ("001", "002"):
-        text = f'feature_name: F{fid}\nfeature_id: "{fid}"\ncreated_date: 2026-03-02\nstatus: in-progress\n'
-        text += "start_date: 2026-03-02\nphases:\n  - {name: Build, effort: 1 w}\n"
-        site.plan(f"specs/{fid}-{'x' if fid == '001' else 'y'}", text, spec=f"# Feature Specification: F{fid}\n")
+    _two_plans(tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     main(["build"])
@@ -384,11 +390,7 @@ def test_the_next_run_schedules_only_the_plans_that_changed(tmp_path, monkeypatc
     from mkdocs_specplan.cli.main import main
     from mkdocs_specplan.project import loading
 
-    site = _site(tmp_path)
-    for fid in ("001", "002"):
-        text = f'feature_name: F{fid}\nfeature_id: "{fid}"\ncreated_date: 2026-03-02\nstatus: in-progress\n'
-        text += "start_date: 2026-03-02\nphases:\n  - {name: Build, effort: 1 w}\n"
-        site.plan(f"specs/{fid}-{'x' if fid == '001' else 'y'}", text, spec=f"# Feature Specification: F{fid}\n")
+    _two_plans(tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     scheduled: list[list[str]] = []
